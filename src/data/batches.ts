@@ -1,0 +1,93 @@
+/**
+ * Where real batches come from: an in-memory tensor (batches gathered on the device by seeded
+ * random indices, as the Keras MLP GAN's `np.random.randint` does) or an (async) iterable of batches.
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { DataError } from '../errors.js';
+import { assertBatchShape } from '../gan.js';
+import type { SeededRandom } from '../random.js';
+
+/**
+ * Training data for {@link Trainer.fit}: a tensor `[N, ...dataShape]` (not disposed by the
+ * trainer), or an iterable or async iterable of batch tensors `[b, ...dataShape]` (each disposed by
+ * the trainer once used).
+ * @category Data
+ */
+export type TrainingData = tf.Tensor | Iterable<tf.Tensor> | AsyncIterable<tf.Tensor>;
+
+/** A stream of real batches. Batches it returns are owned by the caller. */
+export interface BatchSource {
+  /** @returns the next batch, or null when the data is exhausted. */
+  next(): Promise<tf.Tensor | null>;
+  /** Releases what the source holds (never the user's dataset tensor). */
+  close(): Promise<void>;
+}
+
+/**
+ * Checks `data` and wraps it as a {@link BatchSource}.
+ * @throws {@link ShapeError} when a tensor does not match `dataShape`; {@link DataError} for anything else.
+ */
+export function createBatchSource(
+  data: TrainingData,
+  dataShape: readonly number[],
+  batchSize: number,
+  rng: SeededRandom,
+): BatchSource {
+  if (data instanceof tf.Tensor) {
+    assertBatchShape('Trainer.fit', 'data', data, dataShape);
+    if (data.isDisposed) throw new DataError('Trainer.fit: the data tensor has been disposed.');
+    return tensorSource(data, batchSize, rng);
+  }
+  const d = data as Partial<AsyncIterable<tf.Tensor> & Iterable<tf.Tensor>> | null;
+  const asyncIterate = d?.[Symbol.asyncIterator];
+  if (typeof asyncIterate === 'function') return iteratorSource(asyncIterate.call(d), dataShape);
+  const iterate = d?.[Symbol.iterator];
+  if (typeof iterate === 'function') return iteratorSource(iterate.call(d), dataShape);
+  throw new DataError(
+    'Trainer.fit: data must be a tensor [N, ...dataShape] or an (async) iterable of batch tensors, ' +
+      `got ${data === null ? 'null' : typeof data}.`,
+  );
+}
+
+function tensorSource(data: tf.Tensor, batchSize: number, rng: SeededRandom): BatchSource {
+  const n = data.shape[0] as number;
+  return {
+    async next() {
+      return tf.tidy(() => tf.gather(data, tf.tensor1d(rng.integers(batchSize, n), 'int32')));
+    },
+    async close() {},
+  };
+}
+
+function iteratorSource(
+  iterator: Iterator<tf.Tensor> | AsyncIterator<tf.Tensor>,
+  dataShape: readonly number[],
+): BatchSource {
+  let done = false;
+  return {
+    async next() {
+      if (done) return null;
+      const result = await iterator.next();
+      if (result.done) {
+        done = true;
+        return null;
+      }
+      const batch = result.value;
+      try {
+        assertBatchShape('Trainer.fit', 'each batch', batch, dataShape);
+      } catch (err) {
+        if (batch instanceof tf.Tensor) batch.dispose();
+        throw err;
+      }
+      return batch;
+    },
+    async close() {
+      if (!done) {
+        done = true;
+        await iterator.return?.();
+      }
+    },
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * The library's errors. Every error it throws on purpose is a {@link GanError} with a stable
+ * `code`, so callers can branch on `err.code` without parsing messages.
+ *
+ * @packageDocumentation
+ */
+
+/**
+ * Stable error codes. New codes may be added in minor versions; existing ones never change meaning.
+ * @category Errors
+ */
+export type GanErrorCode =
+  | 'ERR_GAN_CONFIG'
+  | 'ERR_GAN_SHAPE'
+  | 'ERR_GAN_STATE'
+  | 'ERR_GAN_DATA'
+  | 'ERR_GAN_NON_FINITE'
+  | 'ERR_GAN_CHECKPOINT'
+  | 'ERR_GAN_BACKEND';
+
+/**
+ * Base class of every error the library throws on purpose.
+ *
+ * @example
+ * ```ts
+ * try { new GAN(config); } catch (err) { if (err instanceof GanError) console.error(err.code); }
+ * ```
+ * @category Errors
+ */
+export class GanError extends Error {
+  /** A stable, machine-readable code. */
+  readonly code: GanErrorCode;
+
+  /**
+   * @param code - the stable code.
+   * @param message - what was expected, what came, and what to change.
+   * @param options - `cause`, when another error is behind this one.
+   */
+  constructor(code: GanErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * An option or configuration value is invalid (wrong type, out of range, unknown name).
+ * @category Errors
+ */
+export class ConfigError extends GanError {
+  /** @param message - names the function, the option, what was expected and what came. */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_GAN_CONFIG', message, options);
+  }
+}
+
+/**
+ * A tensor or a network has the wrong shape.
+ * @category Errors
+ */
+export class ShapeError extends GanError {
+  /** @param message - names the tensor or network, the expected shape and the shape it got. */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_GAN_SHAPE', message, options);
+  }
+}
+
+/**
+ * An object was used in a state that does not allow the call (disposed, or already training).
+ * @category Errors
+ */
+export class StateError extends GanError {
+  /** @param message - names the object, the call and the state it is in. */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_GAN_STATE', message, options);
+  }
+}
+
+/**
+ * Training data is invalid or could not be read.
+ * @category Errors
+ */
+export class DataError extends GanError {
+  /** @param message - names the source and what is wrong with it. */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_GAN_DATA', message, options);
+  }
+}
+
+/**
+ * A loss became NaN or infinite during training.
+ * @category Errors
+ */
+export class NonFiniteLossError extends GanError {
+  /** The step (1-based count of completed steps) at which the loss was read. */
+  readonly step: number;
+  /** The name of the log entry that was not finite, for example `dLoss`. */
+  readonly loss: string;
+  /** The value read: `NaN`, `Infinity` or `-Infinity`. */
+  readonly value: number;
+
+  /**
+   * @param step - the step at which the value was read.
+   * @param loss - the name of the log entry.
+   * @param value - the non-finite value.
+   */
+  constructor(step: number, loss: string, value: number) {
+    super(
+      'ERR_GAN_NON_FINITE',
+      `Training stopped at step ${step}: ${loss} is ${value}. ` +
+        'Lower the learning rates, check the data range ([-1, 1] for a tanh generator), or use a bounded loss.',
+    );
+    this.step = step;
+    this.loss = loss;
+    this.value = value;
+  }
+}
+
+/**
+ * A checkpoint could not be written or read, or does not match what the caller expects.
+ * @category Errors
+ */
+export class CheckpointError extends GanError {
+  /** @param message - names the checkpoint, the field or file, and what is wrong. */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_GAN_CHECKPOINT', message, options);
+  }
+}
+
+/**
+ * A backend could not be set up, or a different one than requested is active.
+ * @category Errors
+ */
+export class BackendError extends GanError {
+  /** @param message - names the backend and what went wrong. */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_GAN_BACKEND', message, options);
+  }
+}

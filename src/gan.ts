@@ -1,0 +1,296 @@
+/**
+ * The GAN: owns a generator and a discriminator, checks that their shapes fit, and samples.
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { ConfigError, ShapeError, StateError } from './errors.js';
+import { type GanLoss, getLoss } from './losses/gan-loss.js';
+import { SeededRandom, withSeededMathRandom } from './random.js';
+import type { GANConfig, NetworkContext, NetworkFactory } from './types.js';
+import { knownKeys, positiveInteger, show } from './util/validate.js';
+
+const CONFIG_KEYS = [
+  'latentDim',
+  'dataShape',
+  'buildGenerator',
+  'buildDiscriminator',
+  'generator',
+  'discriminator',
+  'loss',
+  'seed',
+] as const;
+
+/** Offsets the sampling stream from the training stream, so that sampling never shifts training. */
+const SAMPLE_STREAM_OFFSET = 0x5eed;
+
+/**
+ * Options of {@link GAN.sample}.
+ * @category Training
+ */
+export interface SampleOptions {
+  /** Seed of the noise. Without it, the GAN's own sampling stream is used (and advanced). */
+  seed?: number;
+}
+
+/**
+ * A generative adversarial network: a generator G mapping noise z to data, and a discriminator D
+ * scoring data with one logit. The GAN owns both networks; train them with a {@link Trainer}.
+ *
+ * @example
+ * ```ts
+ * const gan = new GAN({
+ *   latentDim: 100,
+ *   dataShape: [28, 28, 1],
+ *   buildGenerator: ({ latentDim, dataShape }) => myGenerator(latentDim, dataShape),
+ *   buildDiscriminator: ({ dataShape }) => myDiscriminator(dataShape),
+ *   seed: 42,
+ * });
+ * const images = gan.sample(25); // [25, 28, 28, 1]
+ * gan.dispose();
+ * ```
+ * @category Training
+ */
+export class GAN {
+  /** The generator: `[batch, latentDim]` to `[batch, ...dataShape]`. */
+  readonly generator: LayersModel;
+  /** The discriminator: `[batch, ...dataShape]` to `[batch, 1]` logits. */
+  readonly discriminator: LayersModel;
+  /** Length of the noise vector. */
+  readonly latentDim: number;
+  /** Shape of one sample. */
+  readonly dataShape: readonly number[];
+  /** The objective. */
+  readonly loss: GanLoss;
+  /** The seed every random draw derives from. */
+  readonly seed: number;
+
+  private readonly sampleRng: SeededRandom;
+  private disposed = false;
+
+  /**
+   * Builds (or adopts) both networks and checks their shapes.
+   *
+   * @param config - see {@link GANConfig}.
+   * @throws {@link ConfigError} for an invalid option or unknown loss.
+   * @throws {@link ShapeError} when a network's input or output shape does not fit; nothing is leaked.
+   */
+  constructor(config: GANConfig) {
+    if (config === null || typeof config !== 'object') {
+      throw new ConfigError(`GAN: config must be an object, got ${show(config)}.`);
+    }
+    knownKeys('GAN', config, CONFIG_KEYS);
+    this.latentDim = positiveInteger('GAN', 'latentDim', config.latentDim);
+    this.dataShape = checkDataShape(config.dataShape);
+    this.seed = checkSeed(config.seed ?? 0);
+    this.loss = getLoss(config.loss ?? 'non-saturating');
+    this.sampleRng = new SeededRandom(this.seed + SAMPLE_STREAM_OFFSET);
+
+    const context: NetworkContext = Object.freeze({ latentDim: this.latentDim, dataShape: this.dataShape });
+    // One stream for both factories, so each seed gives one set of initial weights.
+    const initRng = new SeededRandom(this.seed);
+    const built: LayersModel[] = [];
+    try {
+      this.generator = obtain('generator', config.generator, config.buildGenerator, context, initRng);
+      built.push(this.generator);
+      this.discriminator = obtain('discriminator', config.discriminator, config.buildDiscriminator, context, initRng);
+      built.push(this.discriminator);
+      checkModelShape('buildGenerator', this.generator, 'input', [null, this.latentDim]);
+      checkModelShape('buildGenerator', this.generator, 'output', [null, ...this.dataShape]);
+      checkModelShape('buildDiscriminator', this.discriminator, 'input', [null, ...this.dataShape]);
+      checkModelShape('buildDiscriminator', this.discriminator, 'output', [null, 1]);
+    } catch (err) {
+      for (const model of built) model.dispose();
+      throw err;
+    }
+  }
+
+  /** Whether {@link GAN.dispose} has run. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /**
+   * Draws `n` samples from the generator, in inference mode (BatchNorm uses its moving statistics).
+   *
+   * @param n - how many samples, a positive integer.
+   * @param options - `seed` for repeatable noise.
+   * @returns a tensor `[n, ...dataShape]` that the caller owns.
+   * @throws {@link ConfigError} for a bad `n`; {@link StateError} after dispose.
+   */
+  sample(n: number, options: SampleOptions = {}): tf.Tensor {
+    this.assertUsable('sample');
+    positiveInteger('GAN.sample', 'n', n);
+    const rng = options.seed === undefined ? this.sampleRng : new SeededRandom(checkSeed(options.seed));
+    return tf.tidy(() => {
+      const z = this.noise(n, rng);
+      return this.generator.apply(z, { training: false }) as tf.Tensor;
+    });
+  }
+
+  /**
+   * Runs the generator on given noise, in inference mode.
+   *
+   * @param z - noise `[batch, latentDim]`. Not disposed.
+   * @returns a tensor `[batch, ...dataShape]` that the caller owns.
+   * @throws {@link ShapeError} when `z` is not `[batch, latentDim]`.
+   */
+  generate(z: tf.Tensor): tf.Tensor {
+    this.assertUsable('generate');
+    if (!(z instanceof tf.Tensor) || z.rank !== 2 || z.shape[1] !== this.latentDim) {
+      throw new ShapeError(
+        `GAN.generate: z must be a tensor of shape [batch, ${this.latentDim}], got ${describeTensor(z)}.`,
+      );
+    }
+    return tf.tidy(() => this.generator.apply(z, { training: false }) as tf.Tensor);
+  }
+
+  /**
+   * Runs the discriminator on data, in inference mode.
+   *
+   * @param x - data `[batch, ...dataShape]`. Not disposed.
+   * @returns logits `[batch, 1]` that the caller owns.
+   * @throws {@link ShapeError} when `x` does not have the data shape.
+   */
+  discriminate(x: tf.Tensor): tf.Tensor {
+    this.assertUsable('discriminate');
+    assertBatchShape('GAN.discriminate', 'x', x, this.dataShape);
+    return tf.tidy(() => this.discriminator.apply(x, { training: false }) as tf.Tensor);
+  }
+
+  /**
+   * Standard normal noise `[n, latentDim]` drawn from `rng`.
+   * @param n - batch size.
+   * @param rng - the random source.
+   * @returns a tensor the caller owns.
+   */
+  noise(n: number, rng: SeededRandom): tf.Tensor2D {
+    return tf.tensor2d(rng.normal(n * this.latentDim), [n, this.latentDim]);
+  }
+
+  /**
+   * Frees both networks' weights. Safe to call twice; every other method throws afterwards.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.generator.dispose();
+    this.discriminator.dispose();
+  }
+
+  /** @throws {@link StateError} after dispose. */
+  assertUsable(method: string): void {
+    if (this.disposed) throw new StateError(`GAN.${method}: this GAN has been disposed.`);
+  }
+}
+
+function obtain(
+  role: 'generator' | 'discriminator',
+  model: LayersModel | undefined,
+  factory: NetworkFactory | undefined,
+  context: NetworkContext,
+  rng: SeededRandom,
+): LayersModel {
+  const factoryName = role === 'generator' ? 'buildGenerator' : 'buildDiscriminator';
+  if (model !== undefined && factory !== undefined) {
+    throw new ConfigError(`GAN: give either ${role} or ${factoryName}, not both.`);
+  }
+  if (model !== undefined) {
+    if (!isLayersModel(model)) {
+      throw new ConfigError(`GAN: ${role} must be a tfjs-layers LayersModel, got ${show(model)}.`);
+    }
+    return model;
+  }
+  if (typeof factory !== 'function') {
+    throw new ConfigError(`GAN: ${factoryName} must be a function returning a tfjs-layers LayersModel, got ${show(factory)}.`);
+  }
+  let built: unknown;
+  try {
+    built = withSeededMathRandom(rng, () => factory(context));
+  } catch (err) {
+    throw new ConfigError(`GAN: ${factoryName} threw: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
+  if (!isLayersModel(built)) {
+    throw new ConfigError(`GAN: ${factoryName} must return a tfjs-layers LayersModel, got ${show(built)}.`);
+  }
+  return built;
+}
+
+function isLayersModel(value: unknown): value is LayersModel {
+  const m = value as LayersModel | null;
+  return (
+    m !== null &&
+    typeof m === 'object' &&
+    typeof m.apply === 'function' &&
+    typeof m.dispose === 'function' &&
+    Array.isArray(m.outputs)
+  );
+}
+
+function checkModelShape(
+  factoryName: string,
+  model: LayersModel,
+  side: 'input' | 'output',
+  expected: (number | null)[],
+): void {
+  const tensors = side === 'input' ? model.inputs : model.outputs;
+  const expectedText = formatShape(expected);
+  if (!tensors || tensors.length !== 1) {
+    throw new ShapeError(
+      `GAN: ${factoryName} must return a model with one ${side} of shape ${expectedText}, ` +
+        `got ${tensors ? tensors.length : 0} ${side}s.`,
+    );
+  }
+  const shape = (tensors[0] as { shape: (number | null)[] }).shape;
+  const matches = shape.length === expected.length && shape.every((d, i) => (i === 0 ? true : d === expected[i]));
+  if (!matches) {
+    throw new ShapeError(`GAN: ${factoryName} ${side} must have shape ${expectedText}, got ${formatShape(shape)}.`);
+  }
+}
+
+function checkDataShape(value: unknown): readonly number[] {
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    !value.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 1)
+  ) {
+    throw new ConfigError(`GAN: dataShape must be a non-empty array of positive integers, got ${show(value)}.`);
+  }
+  return Object.freeze([...value]);
+}
+
+function checkSeed(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw new ConfigError(`GAN: seed must be an integer, got ${show(value)}.`);
+  }
+  return value;
+}
+
+/** Formats a shape with `batch` for the free first dimension: `[batch, 28, 28, 1]`. */
+export function formatShape(shape: readonly (number | null)[]): string {
+  return `[${shape.map((d, i) => (d === null || d === -1 ? (i === 0 ? 'batch' : '?') : d)).join(', ')}]`;
+}
+
+/** Describes a value that should have been a tensor, for error messages. */
+export function describeTensor(value: unknown): string {
+  return value instanceof tf.Tensor ? `a tensor of shape [${value.shape.join(', ')}]` : show(value);
+}
+
+/**
+ * @throws {@link ShapeError} unless `x` is a tensor `[batch >= 1, ...sampleShape]`.
+ */
+export function assertBatchShape(where: string, name: string, x: unknown, sampleShape: readonly number[]): void {
+  const ok =
+    x instanceof tf.Tensor &&
+    x.rank === sampleShape.length + 1 &&
+    (x.shape[0] as number) >= 1 &&
+    sampleShape.every((d, i) => x.shape[i + 1] === d);
+  if (!ok) {
+    throw new ShapeError(
+      `${where}: ${name} must have shape ${formatShape([null, ...sampleShape])} to match dataShape, got ${describeTensor(x)}.`,
+    );
+  }
+}

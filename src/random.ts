@@ -1,0 +1,178 @@
+/**
+ * A small seeded random source whose whole state is four 32-bit integers, so that a training run
+ * can be repeated bit for bit and its state saved in a checkpoint.
+ *
+ * Why not tfjs's own seeded ops: they keep no state a caller can read back (tfjs #7104), and the
+ * unseeded ones draw from `Math.random`. Why not a package: the core library depends on tfjs only.
+ *
+ * @packageDocumentation
+ */
+
+const TWO_POW_32 = 4294967296;
+
+/** splitmix32: spreads a user seed over the 128-bit state so that nearby seeds give unrelated streams. */
+function splitmix32(state: number): [number, number] {
+  const next = (state + 0x9e3779b9) | 0;
+  let z = next;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  z ^= z >>> 16;
+  return [next, z >>> 0];
+}
+
+/**
+ * The serializable state of a {@link SeededRandom}: four unsigned 32-bit integers.
+ * @category Training
+ */
+export type RandomState = readonly [number, number, number, number];
+
+/**
+ * xoshiro128** (Blackman and Vigna, 2018): a fast generator with a 2^128 - 1 period, seeded
+ * through splitmix32. Normals come from the Box-Muller transform, two at a time.
+ *
+ * @example
+ * ```ts
+ * const rng = new SeededRandom(42);
+ * const z = rng.normal(32 * 100); // Float32Array of standard normals
+ * const saved = rng.getState();
+ * ```
+ * @category Training
+ */
+export class SeededRandom {
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
+
+  /**
+   * @param seed - any finite number; its 32 low bits of the integer part seed the stream.
+   */
+  constructor(seed: number) {
+    let sm = (Math.trunc(seed) | 0) >>> 0;
+    const words: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const [next, out] = splitmix32(sm);
+      sm = next;
+      words.push(out);
+    }
+    this.setState(words as unknown as RandomState);
+  }
+
+  /**
+   * A generator restored from a state returned by {@link SeededRandom.getState}.
+   * @param state - four unsigned 32-bit integers, not all zero.
+   * @returns a generator that continues exactly where the saved one was.
+   */
+  static fromState(state: RandomState): SeededRandom {
+    const rng = new SeededRandom(0);
+    rng.setState(state);
+    return rng;
+  }
+
+  /** @returns a copy of the current state. */
+  getState(): RandomState {
+    return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0];
+  }
+
+  /** @param state - replaces the current state; must hold four 32-bit integers, not all zero. */
+  setState(state: RandomState): void {
+    if (
+      state.length !== 4 ||
+      !state.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32) ||
+      state.every((w) => w === 0)
+    ) {
+      throw new RangeError(
+        `SeededRandom: state must be four unsigned 32-bit integers, not all zero, got ${JSON.stringify(state)}.`,
+      );
+    }
+    [this.s0, this.s1, this.s2, this.s3] = state.map((w) => w | 0) as [number, number, number, number];
+  }
+
+  /** @returns the next unsigned 32-bit integer. */
+  nextUint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9);
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result >>> 0;
+  }
+
+  /** @returns a uniform number in [0, 1) with 32 bits of resolution. */
+  nextFloat(): number {
+    return this.nextUint32() / TWO_POW_32;
+  }
+
+  /**
+   * Fills a new array with uniform numbers in [low, high).
+   * @param n - how many.
+   * @param low - inclusive lower bound.
+   * @param high - exclusive upper bound.
+   */
+  uniform(n: number, low = 0, high = 1): Float32Array {
+    const out = new Float32Array(n);
+    const span = high - low;
+    for (let i = 0; i < n; i++) out[i] = low + span * this.nextFloat();
+    return out;
+  }
+
+  /**
+   * Fills a new array with standard normal numbers (Box-Muller, two per pair of uniforms; an odd
+   * count discards the last one so that the state depends only on how many were asked for).
+   * @param n - how many.
+   */
+  normal(n: number): Float32Array {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i += 2) {
+      // 1 - u lies in (0, 1], so the logarithm is finite.
+      const u1 = 1 - this.nextFloat();
+      const u2 = this.nextFloat();
+      const r = Math.sqrt(-2 * Math.log(u1));
+      const theta = 2 * Math.PI * u2;
+      out[i] = r * Math.cos(theta);
+      if (i + 1 < n) out[i + 1] = r * Math.sin(theta);
+    }
+    return out;
+  }
+
+  /**
+   * Draws integers uniformly from [0, max), with replacement.
+   * @param n - how many.
+   * @param max - exclusive upper bound, at most 2^32.
+   */
+  integers(n: number, max: number): Int32Array {
+    const out = new Int32Array(n);
+    // floor(u * max) has a bias of at most max / 2^32: below 1e-5 for any dataset that fits in memory.
+    for (let i = 0; i < n; i++) out[i] = Math.floor(this.nextFloat() * max);
+    return out;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
+/**
+ * Runs `fn` with `Math.random` replaced by a seeded stream, and restores it afterwards.
+ *
+ * tfjs-layers initializers and dropout draw their seeds from `Math.random` when none is given, so
+ * this makes weight initialization and dropout masks repeatable. `fn` must be synchronous: the
+ * replacement is visible to all code that runs before it returns.
+ *
+ * @param rng - the stream to draw from.
+ * @param fn - synchronous work.
+ * @returns what `fn` returns.
+ * @category Training
+ */
+export function withSeededMathRandom<T>(rng: SeededRandom, fn: () => T): T {
+  const original = Math.random;
+  Math.random = () => rng.nextFloat();
+  try {
+    return fn();
+  } finally {
+    Math.random = original;
+  }
+}

@@ -1,0 +1,362 @@
+/**
+ * The training loop: per step, `discriminatorSteps` discriminator updates then one generator
+ * update, with callbacks between steps.
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-layers registers the gradients of tfjs-core's ops; importing it here makes sure they are
+// there whenever a Trainer exists, even if the application imported only tfjs-core itself.
+import '@tensorflow/tfjs-layers';
+import { type Callback, CallbackList, type TrainBeginInfo, type TrainEndInfo } from '../callbacks/callback.js';
+import { History } from '../callbacks/history.js';
+import { TerminateOnNaN } from '../callbacks/terminate-on-nan.js';
+import { type BatchSource, createBatchSource, type TrainingData } from '../data/batches.js';
+import { ConfigError, StateError } from '../errors.js';
+import type { GAN } from '../gan.js';
+import { type RandomState, SeededRandom, withSeededMathRandom } from '../random.js';
+import type { StepLogs } from '../types.js';
+import {
+  knownKeys,
+  nonNegativeInteger,
+  numberInRange,
+  positiveInteger,
+  positiveNumber,
+  show,
+} from '../util/validate.js';
+import { discriminatorUpdate, generatorUpdate, trainableVariables } from './updates.js';
+
+/** The seed document's Adam: learning rate 2e-4, beta1 0.5 (Radford et al. 2015). */
+const DEFAULT_LEARNING_RATE = 2e-4;
+const DEFAULT_BETA1 = 0.5;
+const DEFAULT_BETA2 = 0.999;
+/**
+ * Passed explicitly because tfjs picks 1e-4 on WebGL (it reports 16-bit floats) and 1e-7
+ * elsewhere; one value keeps backends on the same trajectory.
+ */
+const DEFAULT_EPSILON = 1e-7;
+/** Offsets the trainer's stream from the GAN's initialization stream (both derive from one seed). */
+const TRAIN_STREAM_OFFSET = 0x7a11;
+
+/**
+ * Options of a {@link Trainer}. Every one is validated in the constructor.
+ * @category Training
+ */
+export interface TrainerOptions {
+  /** Real samples per discriminator update (and generated samples per update). Default 32. */
+  batchSize?: number;
+  /** Discriminator updates per generator update (n_critic). Default 1. */
+  discriminatorSteps?: number;
+  /** Generator optimizer. The trainer takes ownership and disposes it. Default Adam(2e-4, 0.5, 0.999, 1e-7). */
+  generatorOptimizer?: tf.Optimizer;
+  /** Discriminator optimizer. The trainer takes ownership and disposes it. Default Adam(2e-4, 0.5, 0.999, 1e-7). */
+  discriminatorOptimizer?: tf.Optimizer;
+  /** Learning rate of the default generator Adam (two time-scale update rule). Default 2e-4. */
+  generatorLearningRate?: number;
+  /** Learning rate of the default discriminator Adam. Default 2e-4. */
+  discriminatorLearningRate?: number;
+  /** One-sided label smoothing: real targets become `1 - labelSmoothing`. In [0, 0.5). Default 0. */
+  labelSmoothing?: number;
+  /** Steps at the start with discriminator updates only (discriminator pre-training). Default 0. */
+  warmupSteps?: number;
+  /** Read logs back and call `onStepEnd` every this many steps (and on a fit's last step). Default 1. */
+  logEvery?: number;
+  /** Callbacks for every `fit`. */
+  callbacks?: readonly Callback[];
+  /** Stop with a NonFiniteLossError when a logged loss is not finite. Default true. */
+  terminateOnNaN?: boolean;
+  /** Seed of the training stream (noise, batch choice, dropout). Default: derived from the GAN's seed. */
+  seed?: number;
+  /** Clock in milliseconds, for steps per second. Default `performance.now`. */
+  now?: () => number;
+}
+
+/**
+ * Options of {@link Trainer.fit}.
+ * @category Training
+ */
+export interface FitOptions {
+  /** How many steps to train, a positive integer. */
+  steps: number;
+  /** Callbacks for this call only, run after the trainer's own. */
+  callbacks?: readonly Callback[];
+}
+
+const OPTION_KEYS = [
+  'batchSize',
+  'discriminatorSteps',
+  'generatorOptimizer',
+  'discriminatorOptimizer',
+  'generatorLearningRate',
+  'discriminatorLearningRate',
+  'labelSmoothing',
+  'warmupSteps',
+  'logEvery',
+  'callbacks',
+  'terminateOnNaN',
+  'seed',
+  'now',
+] as const;
+
+/**
+ * Trains a {@link GAN}. One step is `discriminatorSteps` discriminator updates, each on a fresh
+ * real batch and as many generated samples, then one generator update on `batchSize` samples.
+ * The network not being trained is frozen through the optimizer's variable list and runs in
+ * inference mode (see {@link discriminatorUpdate}).
+ *
+ * @example
+ * ```ts
+ * const trainer = new Trainer(gan, { batchSize: 32, callbacks: [{ onStepEnd: (s, l) => console.log(s, l.gLoss) }] });
+ * const history = await trainer.fit(images, { steps: 1000 });
+ * trainer.dispose();
+ * ```
+ * @category Training
+ */
+export class Trainer {
+  /** The GAN this trainer trains. */
+  readonly gan: GAN;
+  /** Real samples per discriminator update. */
+  readonly batchSize: number;
+  /** Discriminator updates per step. */
+  readonly discriminatorSteps: number;
+  /** The generator's optimizer. */
+  readonly generatorOptimizer: tf.Optimizer;
+  /** The discriminator's optimizer. */
+  readonly discriminatorOptimizer: tf.Optimizer;
+  /** One-sided label smoothing. */
+  readonly labelSmoothing: number;
+  /** Discriminator-only steps at the start. */
+  readonly warmupSteps: number;
+  /** Logging interval in steps. */
+  readonly logEvery: number;
+
+  private readonly callbacks: readonly Callback[];
+  private readonly now: () => number;
+  private rng: SeededRandom;
+  private stepCount = 0;
+  private running = false;
+  private stopRequested = false;
+  private disposed = false;
+
+  /**
+   * @param gan - the GAN to train.
+   * @param options - see {@link TrainerOptions}.
+   * @throws {@link ConfigError} for an invalid option, naming it and what it got.
+   */
+  constructor(gan: GAN, options: TrainerOptions = {}) {
+    if (!gan || typeof gan !== 'object' || typeof (gan as GAN).assertUsable !== 'function') {
+      throw new ConfigError(`Trainer: gan must be a GAN, got ${show(gan)}.`);
+    }
+    gan.assertUsable('(Trainer constructor)');
+    if (options === null || typeof options !== 'object') {
+      throw new ConfigError(`Trainer: options must be an object, got ${show(options)}.`);
+    }
+    knownKeys('Trainer', options, OPTION_KEYS);
+    this.gan = gan;
+    this.batchSize = positiveInteger('Trainer', 'batchSize', options.batchSize ?? 32);
+    this.discriminatorSteps = positiveInteger('Trainer', 'discriminatorSteps', options.discriminatorSteps ?? 1);
+    this.labelSmoothing = numberInRange('Trainer', 'labelSmoothing', options.labelSmoothing ?? 0, 0, 0.5);
+    if (this.labelSmoothing > 0 && !gan.loss.supportsLabelSmoothing) {
+      throw new ConfigError(
+        `Trainer: labelSmoothing is not meaningful with the "${gan.loss.name}" loss; ` +
+          'use it with minimax, non-saturating or least-squares, or set it to 0.',
+      );
+    }
+    this.warmupSteps = nonNegativeInteger('Trainer', 'warmupSteps', options.warmupSteps ?? 0);
+    this.logEvery = positiveInteger('Trainer', 'logEvery', options.logEvery ?? 1);
+    if (options.callbacks !== undefined && !Array.isArray(options.callbacks)) {
+      throw new ConfigError(`Trainer: callbacks must be an array, got ${show(options.callbacks)}.`);
+    }
+    const seed = options.seed ?? gan.seed + TRAIN_STREAM_OFFSET;
+    if (!Number.isSafeInteger(seed)) throw new ConfigError(`Trainer: seed must be an integer, got ${show(seed)}.`);
+    this.rng = new SeededRandom(seed);
+    this.now = options.now ?? (() => performance.now());
+    this.generatorOptimizer = optimizerOption(
+      'generator',
+      options.generatorOptimizer,
+      options.generatorLearningRate,
+    );
+    this.discriminatorOptimizer = optimizerOption(
+      'discriminator',
+      options.discriminatorOptimizer,
+      options.discriminatorLearningRate,
+    );
+    if (this.generatorOptimizer === this.discriminatorOptimizer) {
+      throw new ConfigError(
+        'Trainer: generatorOptimizer and discriminatorOptimizer must be two different optimizers; ' +
+          'one optimizer would share its moment estimates between the networks.',
+      );
+    }
+    this.callbacks = [
+      ...(options.terminateOnNaN === false ? [] : [new TerminateOnNaN()]),
+      ...(options.callbacks ?? []),
+    ];
+  }
+
+  /** Steps completed by this trainer so far. */
+  get step(): number {
+    return this.stepCount;
+  }
+
+  /** Whether a `fit` is running. */
+  get isTraining(): boolean {
+    return this.running;
+  }
+
+  /** The training stream's state (for checkpoints). */
+  getRandomState(): RandomState {
+    return this.rng.getState();
+  }
+
+  /**
+   * Trains for `steps` steps, continuing the step count.
+   *
+   * @param data - a tensor `[N, ...dataShape]` in the generator's output range (usually [-1, 1]),
+   *   or an (async) iterable of batches; see {@link TrainingData}.
+   * @param options - `steps`, and callbacks for this call.
+   * @returns the {@link History} of this call's logged steps.
+   * @throws {@link StateError} when another `fit` runs or after dispose;
+   *   {@link ShapeError}/{@link DataError} for bad data (before any update);
+   *   {@link NonFiniteLossError} when a loss goes NaN (with the default `terminateOnNaN`);
+   *   whatever a callback throws.
+   */
+  async fit(data: TrainingData, options: FitOptions): Promise<History> {
+    this.assertUsable('fit');
+    if (this.running) {
+      throw new StateError('Trainer.fit: a fit is already running on this trainer; await it or call stop() first.');
+    }
+    if (options === null || typeof options !== 'object') {
+      throw new ConfigError(`Trainer.fit: options must be an object like { steps: 1000 }, got ${show(options)}.`);
+    }
+    knownKeys('Trainer.fit', options, ['steps', 'callbacks']);
+    const steps = positiveInteger('Trainer.fit', 'steps', options.steps);
+    const source = createBatchSource(data, this.gan.dataShape, this.batchSize, this.rng);
+    const history = new History();
+    const callbacks = new CallbackList([history, ...this.callbacks, ...(options.callbacks ?? [])]);
+    const begin: TrainBeginInfo = { gan: this.gan, steps, initialStep: this.stepCount, stop: () => this.stop() };
+    this.running = true;
+    this.stopRequested = false;
+    try {
+      await callbacks.onTrainBegin(begin);
+      const reason = await this.loop(source, steps, callbacks);
+      await callbacks.onTrainEnd({ ...begin, finalStep: this.stepCount, reason } satisfies TrainEndInfo);
+      return history;
+    } finally {
+      this.running = false;
+      await source.close();
+    }
+  }
+
+  /** Asks a running `fit` to stop after the current step. It resolves normally. */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Frees both optimizers' state. The GAN is not disposed. Safe to call twice. */
+  dispose(): void {
+    if (this.disposed) return;
+    if (this.running) throw new StateError('Trainer.dispose: a fit is running; stop it and await it first.');
+    this.disposed = true;
+    this.generatorOptimizer.dispose();
+    this.discriminatorOptimizer.dispose();
+  }
+
+  private async loop(source: BatchSource, steps: number, callbacks: CallbackList): Promise<TrainEndInfo['reason']> {
+    let lastLogTime = this.now();
+    let lastLogStep = this.stepCount;
+    for (let i = 0; i < steps; i++) {
+      if (this.stopRequested) return 'stopped';
+      const step = this.stepCount + 1;
+      await callbacks.onStepBegin(step);
+      const batches: tf.Tensor[] = [];
+      try {
+        for (let k = 0; k < this.discriminatorSteps; k++) {
+          const batch = await source.next();
+          if (batch === null) return 'data-exhausted';
+          batches.push(batch);
+        }
+        const logged = step % this.logEvery === 0 || i === steps - 1;
+        const packed = this.runStep(batches, step <= this.warmupSteps, logged);
+        this.stepCount = step;
+        if (packed) {
+          const values = await packed.data();
+          packed.dispose();
+          const time = this.now();
+          const logs: StepLogs = {
+            dLoss: values[0] as number,
+            gLoss: values[1] as number,
+            dReal: values[2] as number,
+            dFake: values[3] as number,
+            stepsPerSecond: time > lastLogTime ? ((step - lastLogStep) * 1000) / (time - lastLogTime) : 0,
+          };
+          lastLogTime = time;
+          lastLogStep = step;
+          await callbacks.onStepEnd(step, logs);
+        }
+      } finally {
+        for (const b of batches) b.dispose();
+      }
+    }
+    return this.stopRequested ? 'stopped' : 'completed';
+  }
+
+  /**
+   * One synchronous step inside one tidy. Returns `[dLoss, gLoss, dReal, dFake]` on logged steps.
+   * Math.random is seeded for its duration, so dropout masks repeat too.
+   */
+  private runStep(batches: readonly tf.Tensor[], warmup: boolean, logged: boolean): tf.Tensor1D | undefined {
+    const gan = this.gan;
+    const dVars = trainableVariables(gan.discriminator);
+    const gVars = trainableVariables(gan.generator);
+    return withSeededMathRandom(this.rng, () =>
+      tf.tidy(() => {
+        let d: ReturnType<typeof discriminatorUpdate> | undefined;
+        batches.forEach((real, k) => {
+          const last = k === batches.length - 1;
+          d = discriminatorUpdate(gan, this.discriminatorOptimizer, real, this.rng, {
+            realLabel: 1 - this.labelSmoothing,
+            withStats: logged && last,
+            withGeneratorLoss: logged && last && warmup,
+            varList: dVars,
+          });
+        });
+        let gLoss: tf.Scalar | undefined;
+        if (!warmup) {
+          gLoss = generatorUpdate(gan, this.generatorOptimizer, this.batchSize, this.rng, {
+            real: batches[batches.length - 1],
+            varList: gVars,
+          });
+        }
+        if (!logged || !d) return undefined;
+        const g = gLoss ?? d.generatorLoss;
+        return tf.stack([d.loss, g, d.dReal, d.dFake] as tf.Scalar[]) as tf.Tensor1D;
+      }),
+    );
+  }
+
+  private assertUsable(method: string): void {
+    if (this.disposed) throw new StateError(`Trainer.${method}: this trainer has been disposed.`);
+    this.gan.assertUsable(`${method} (through its Trainer)`);
+  }
+}
+
+function optimizerOption(
+  role: 'generator' | 'discriminator',
+  optimizer: tf.Optimizer | undefined,
+  learningRate: number | undefined,
+): tf.Optimizer {
+  const optionName = `${role}Optimizer`;
+  const rateName = `${role}LearningRate`;
+  if (optimizer !== undefined) {
+    if (learningRate !== undefined) {
+      throw new ConfigError(`Trainer: give ${optionName} or ${rateName}, not both; set the rate on the optimizer.`);
+    }
+    if (typeof (optimizer as Partial<tf.Optimizer>).minimize !== 'function') {
+      throw new ConfigError(`Trainer: ${optionName} must be a tf.Optimizer (for example tf.train.adam()), got ${show(optimizer)}.`);
+    }
+    return optimizer;
+  }
+  const rate = positiveNumber('Trainer', rateName, learningRate ?? DEFAULT_LEARNING_RATE);
+  return tf.train.adam(rate, DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPSILON);
+}
+

@@ -1,0 +1,67 @@
+/**
+ * The vocabulary of the library: network factories, configs and logs.
+ *
+ * @packageDocumentation
+ */
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { GanLoss, LossName } from './losses/gan-loss.js';
+
+/**
+ * What a network factory receives.
+ * @category Training
+ */
+export interface NetworkContext {
+  /** Length of the noise vector the generator takes. */
+  readonly latentDim: number;
+  /** Shape of one data sample, without the batch dimension, for example `[28, 28, 1]`. */
+  readonly dataShape: readonly number[];
+}
+
+/**
+ * Builds a network. Called once, synchronously, while `Math.random` is a seeded stream, so
+ * tfjs-layers initializers give the same weights for the same seed.
+ * @category Training
+ */
+export type NetworkFactory = (context: NetworkContext) => LayersModel;
+
+/**
+ * Configuration of a {@link GAN}.
+ * @category Training
+ */
+export interface GANConfig {
+  /** Length of the noise vector z. A positive integer. */
+  latentDim: number;
+  /** Shape of one data sample without the batch dimension. Positive integers. */
+  dataShape: readonly number[];
+  /** Builds the generator: input `[batch, latentDim]`, output `[batch, ...dataShape]`. Give this or `generator`. */
+  buildGenerator?: NetworkFactory;
+  /** Builds the discriminator: input `[batch, ...dataShape]`, output `[batch, 1]` logits. Give this or `discriminator`. */
+  buildDiscriminator?: NetworkFactory;
+  /** A generator already built. The GAN takes ownership and disposes it. */
+  generator?: LayersModel;
+  /** A discriminator already built. The GAN takes ownership and disposes it. */
+  discriminator?: LayersModel;
+  /** The objective: a built-in name or a {@link GanLoss}. Default `'non-saturating'`. */
+  loss?: LossName | GanLoss;
+  /** Seeds weight initialization, noise, batch choice and every other random draw. Default 0. */
+  seed?: number;
+}
+
+/**
+ * The numbers a trainer reports for a logged step. Read back from the device in one go.
+ * @category Callbacks
+ */
+export interface StepLogs {
+  /** Discriminator loss of the step's last discriminator update. */
+  dLoss: number;
+  /** Generator loss of the step's generator update (during warm-up: evaluated on the step's fakes, no update). */
+  gLoss: number;
+  /** Mean sigmoid of the discriminator's output on real data: D(x). */
+  dReal: number;
+  /** Mean sigmoid of the discriminator's output on generated data: D(G(z)). */
+  dFake: number;
+  /** Steps per second since the previous logged step. */
+  stepsPerSecond: number;
+  /** Further entries that callbacks or custom steps add. */
+  [key: string]: number;
+}
