@@ -7,52 +7,61 @@
  * @packageDocumentation
  */
 
-// Training
-export { GAN, type SampleOptions } from './gan.js';
-export { Trainer, type TrainerOptions, type FitOptions } from './train/trainer.js';
-export {
-  discriminatorUpdate,
-  generatorUpdate,
-  trainableVariables,
-  type DiscriminatorUpdateOptions,
-  type DiscriminatorUpdateResult,
-  type GeneratorUpdateOptions,
-} from './train/updates.js';
-export { SeededRandom, withSeededMathRandom, type RandomState } from './random.js';
-export type { GANConfig, NetworkContext, NetworkFactory, StepLogs } from './types.js';
-
-// Losses
-export {
-  getLoss,
-  LOSS_NAMES,
-  minimaxLoss,
-  nonSaturatingLoss,
-  leastSquaresLoss,
-  wassersteinLoss,
-  hingeLoss,
-  type GanLoss,
-  type LossName,
-  type DiscriminatorLossOptions,
-} from './losses/gan-loss.js';
-export * as lossFunctions from './losses/functional.js';
-
 // Callbacks
-export { CallbackList, type Callback, type TrainBeginInfo, type TrainEndInfo } from './callbacks/callback.js';
+export { type Callback, CallbackList, type TrainBeginInfo, type TrainEndInfo } from './callbacks/callback.js';
 export { History } from './callbacks/history.js';
 export { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
-
 // Data
 export type { TrainingData } from './data/batches.js';
-
+export {
+  decodeIdx,
+  type IdxArray,
+  type IdxDataType,
+  type IdxImageOptions,
+  idxImagesToTensor,
+  isGzip,
+  parseIdx,
+} from './data/idx.js';
 // Errors
 export {
-  GanError,
+  BackendError,
+  CheckpointError,
   ConfigError,
+  DataError,
+  GanError,
+  type GanErrorCode,
+  NonFiniteLossError,
   ShapeError,
   StateError,
-  DataError,
-  NonFiniteLossError,
-  CheckpointError,
-  BackendError,
-  type GanErrorCode,
 } from './errors.js';
+// Training
+export { GAN, type SampleOptions } from './gan.js';
+export * as lossFunctions from './losses/functional.js';
+// Losses
+export {
+  type DiscriminatorLossOptions,
+  type GanLoss,
+  getLoss,
+  hingeLoss,
+  LOSS_NAMES,
+  type LossName,
+  leastSquaresLoss,
+  minimaxLoss,
+  nonSaturatingLoss,
+  wassersteinLoss,
+} from './losses/gan-loss.js';
+export type { MlpOptions, MlpPreset } from './presets/index.js';
+
+// Presets
+export * as presets from './presets/index.js';
+export { type RandomState, SeededRandom, withSeededMathRandom } from './random.js';
+export { type FitOptions, Trainer, type TrainerOptions } from './train/trainer.js';
+export {
+  type DiscriminatorUpdateOptions,
+  type DiscriminatorUpdateResult,
+  discriminatorUpdate,
+  type GeneratorUpdateOptions,
+  generatorUpdate,
+  trainableVariables,
+} from './train/updates.js';
+export type { GANConfig, NetworkContext, NetworkFactory, StepLogs } from './types.js';
