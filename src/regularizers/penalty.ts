@@ -1,0 +1,53 @@
+/**
+ * The interface a discriminator regularizer implements to join the discriminator's loss.
+ *
+ * @packageDocumentation
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { SeededRandom } from '../random.js';
+
+/**
+ * What a {@link DiscriminatorPenalty} receives, inside the discriminator's update (so that the
+ * penalty's gradient reaches the discriminator's weights).
+ * @category Regularizers
+ */
+export interface PenaltyContext {
+  /** The real batch the discriminator sees (after instance noise, when that is on). */
+  readonly real: tf.Tensor;
+  /** The generated batch the discriminator sees (after instance noise, when that is on). */
+  readonly fake: tf.Tensor;
+  /** The discriminator's logits on `real`. */
+  readonly realLogits: tf.Tensor;
+  /** The discriminator's logits on `fake`. */
+  readonly fakeLogits: tf.Tensor;
+  /**
+   * The discriminator as a function of its data input, in training mode: for a conditional GAN it
+   * closes over the batch's labels. Differentiate through it for gradient penalties.
+   */
+  readonly critic: (x: tf.Tensor) => tf.Tensor;
+  /** The trainer's random source (for interpolation weights and the like). */
+  readonly rng: SeededRandom;
+}
+
+/**
+ * A term added to the discriminator's loss: a gradient penalty, R1, or one of your own.
+ * `compute` runs inside the optimizer's closure and must be synchronous and differentiable.
+ *
+ * @example
+ * ```ts
+ * const logitPenalty: DiscriminatorPenalty = {
+ *   name: 'logitPenalty',
+ *   compute: ({ realLogits }) => tf.mul(1e-3, tf.mean(tf.square(realLogits))),
+ * };
+ * ```
+ * @category Regularizers
+ */
+export interface DiscriminatorPenalty {
+  /** The key the penalty's value is logged under (for example `gradientPenalty`). */
+  readonly name: string;
+  /**
+   * @param context - the batch, the logits and the critic function.
+   * @returns the weighted penalty, a scalar added to the discriminator loss.
+   */
+  compute(context: PenaltyContext): tf.Scalar;
+}
