@@ -203,7 +203,9 @@ function obtain(
     return model;
   }
   if (typeof factory !== 'function') {
-    throw new ConfigError(`GAN: ${factoryName} must be a function returning a tfjs-layers LayersModel, got ${show(factory)}.`);
+    throw new ConfigError(
+      `GAN: ${factoryName} must be a function returning a tfjs-layers LayersModel, got ${show(factory)}.`,
+    );
   }
   let built: unknown;
   try {
@@ -238,7 +240,7 @@ function checkModelShape(
 ): void {
   const tensors = side === 'input' ? model.inputs : model.outputs;
   const expectedText = formatShape(expected);
-  if (!tensors || tensors.length !== 1) {
+  if (tensors?.length !== 1) {
     throw new ShapeError(
       `GAN: ${factoryName} must return a model with one ${side} of shape ${expectedText}, ` +
         `got ${tensors ? tensors.length : 0} ${side}s.`,

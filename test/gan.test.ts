@@ -55,10 +55,9 @@ describe('GAN construction', () => {
 });
 
 describe('GAN configuration errors', () => {
-  const wrongGeneratorOutput = () =>
-    tfl.sequential({ layers: [tfl.layers.dense({ units: 3, inputShape: [LATENT] })] });
+  const wrongGeneratorOutput = () => tfl.sequential({ layers: [tfl.layers.dense({ units: 3, inputShape: [LATENT] })] });
 
-  const cases: [string, () => unknown, typeof GanError, RegExp][] = [
+  const cases: [string, () => unknown, new (...args: never[]) => GanError, RegExp][] = [
     [
       'generator output shape',
       () => tinyGan({ buildGenerator: wrongGeneratorOutput }),
@@ -85,10 +84,20 @@ describe('GAN configuration errors', () => {
     ],
     ['latentDim 0', () => tinyGan({ latentDim: 0 }), ConfigError, /GAN: latentDim must be a positive integer, got 0\./],
     ['latentDim 2.5', () => tinyGan({ latentDim: 2.5 }), ConfigError, /latentDim must be a positive integer, got 2\.5/],
-    ['dataShape', () => tinyGan({ dataShape: [2, 0] }), ConfigError, /dataShape must be a non-empty array of positive integers, got \[2, 0\]/],
+    [
+      'dataShape',
+      () => tinyGan({ dataShape: [2, 0] }),
+      ConfigError,
+      /dataShape must be a non-empty array of positive integers, got \[2, 0\]/,
+    ],
     ['unknown loss', () => tinyGan({ loss: 'wasserstien' as never }), ConfigError, /Did you mean "wasserstein"/],
     ['unknown option', () => tinyGan({ latentdim: 3 } as never), ConfigError, /unknown option "latentdim"/],
-    ['factory returns nothing', () => tinyGan({ buildGenerator: (() => undefined) as never }), ConfigError, /buildGenerator must return a tfjs-layers LayersModel, got undefined/],
+    [
+      'factory returns nothing',
+      () => tinyGan({ buildGenerator: (() => undefined) as never }),
+      ConfigError,
+      /buildGenerator must return a tfjs-layers LayersModel, got undefined/,
+    ],
     ['no factory', () => tinyGan({ buildGenerator: undefined }), ConfigError, /buildGenerator must be a function/],
     ['seed', () => tinyGan({ seed: 0.5 }), ConfigError, /seed must be an integer, got 0\.5/],
   ];
@@ -145,7 +154,9 @@ describe('sampling', () => {
     const direct = gan.generator.predict(z) as tf.Tensor;
     expect(values(gan.generate(z))).toEqual(values(direct));
     const bad = tf.zeros([3, LATENT + 1]);
-    expect(() => gan.generate(bad)).toThrowError(/GAN.generate: z must be a tensor of shape \[batch, 4\], got a tensor of shape \[3, 5\]/);
+    expect(() => gan.generate(bad)).toThrowError(
+      /GAN.generate: z must be a tensor of shape \[batch, 4\], got a tensor of shape \[3, 5\]/,
+    );
     expect(() => gan.discriminate(bad)).toThrowError(ShapeError);
     const logits = gan.discriminate(tf.zeros([3, 2, 2, 1]));
     expect(logits.shape).toEqual([3, 1]);

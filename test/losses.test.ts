@@ -105,8 +105,8 @@ describe('loss gradients', () => {
     ]) as [tf.Tensor, tf.Tensor];
     const grv = Array.from(gr.dataSync());
     const gfv = Array.from(gf.dataSync());
-    REAL.forEach((r, i) => expect(Math.abs((grv[i] as number) - -sigmoid(-r) / n)).toBeLessThan(1e-6));
-    FAKE.forEach((f, i) => expect(Math.abs((gfv[i] as number) - sigmoid(f) / n)).toBeLessThan(1e-6));
+    for (const [i, r] of REAL.entries()) expect(Math.abs((grv[i] as number) - -sigmoid(-r) / n)).toBeLessThan(1e-6);
+    for (const [i, f] of FAKE.entries()) expect(Math.abs((gfv[i] as number) - sigmoid(f) / n)).toBeLessThan(1e-6);
     tf.dispose([gr, gf]);
   });
 
@@ -122,7 +122,7 @@ describe('loss gradients', () => {
     const g = tf.grad((f: tf.Tensor) => loss.generatorLoss(f))(tf.tensor1d(FAKE));
     const got = Array.from(g.dataSync());
     const want = centralDifference(reference[name] as (xs: number[]) => number, FAKE);
-    got.forEach((v, i) => expect(Math.abs(v - (want[i] as number))).toBeLessThan(1e-4));
+    for (const [i, v] of got.entries()) expect(Math.abs(v - (want[i] as number))).toBeLessThan(1e-4);
     g.dispose();
   });
 });

@@ -205,7 +205,12 @@ describe('fit', () => {
     const history = await trainer.fit(data, {
       steps: 100,
       callbacks: [
-        { onStepEnd: (step) => (step === 3 ? trainer.stop() : undefined), onTrainEnd: (i) => void (reason = i.reason) },
+        {
+          onStepEnd: (step) => (step === 3 ? trainer.stop() : undefined),
+          onTrainEnd: (i) => {
+            reason = i.reason;
+          },
+        },
       ],
     });
     expect(trainer.step).toBe(3);
@@ -226,7 +231,13 @@ describe('fit', () => {
     let second: Promise<unknown> | undefined;
     await trainer.fit(data, {
       steps: 1,
-      callbacks: [{ onTrainBegin: () => void (second = trainer.fit(data, { steps: 1 })) }],
+      callbacks: [
+        {
+          onTrainBegin: () => {
+            second = trainer.fit(data, { steps: 1 });
+          },
+        },
+      ],
     });
     await expect(second).rejects.toThrowError(StateError);
     await expect(second).rejects.toThrowError(/a fit is already running/);
@@ -248,7 +259,16 @@ describe('fit', () => {
     const before = tf.memory().numTensors;
     let reason = '';
     await trainer.fit(batches(3), { steps: 3 });
-    await trainer.fit(asyncBatches(2), { steps: 5, callbacks: [{ onTrainEnd: (i) => void (reason = i.reason) }] });
+    await trainer.fit(asyncBatches(2), {
+      steps: 5,
+      callbacks: [
+        {
+          onTrainEnd: (i) => {
+            reason = i.reason;
+          },
+        },
+      ],
+    });
     expect(trainer.step).toBe(6);
     expect(reason).toBe('data-exhausted');
     expect(tf.memory().numTensors).toBe(before);
@@ -296,7 +316,11 @@ describe('trainer errors', () => {
     ['logEvery', { logEvery: 0 }, /logEvery must be a positive integer/],
     ['learning rate', { generatorLearningRate: 0 }, /generatorLearningRate must be a positive number, got 0/],
     ['unknown option', { batchsize: 3 }, /Trainer: unknown option "batchsize"/],
-    ['optimizer and rate', { generatorOptimizer: tf.train.sgd(0.1), generatorLearningRate: 0.1 }, /give generatorOptimizer or generatorLearningRate, not both/],
+    [
+      'optimizer and rate',
+      { generatorOptimizer: tf.train.sgd(0.1), generatorLearningRate: 0.1 },
+      /give generatorOptimizer or generatorLearningRate, not both/,
+    ],
     ['not an optimizer', { discriminatorOptimizer: {} }, /discriminatorOptimizer must be a tf.Optimizer/],
   ];
 

@@ -67,11 +67,7 @@ export function nonSaturatingGeneratorLoss(fake: tf.Tensor): tf.Scalar {
  */
 export function leastSquaresDiscriminatorLoss(real: tf.Tensor, fake: tf.Tensor, realLabel = 1): tf.Scalar {
   return tf.tidy(
-    () =>
-      tf.mul(
-        0.5,
-        tf.add(tf.mean(tf.square(tf.sub(real, realLabel))), tf.mean(tf.square(fake))),
-      ) as tf.Scalar,
+    () => tf.mul(0.5, tf.add(tf.mean(tf.square(tf.sub(real, realLabel))), tf.mean(tf.square(fake)))) as tf.Scalar,
   );
 }
 
@@ -120,7 +116,5 @@ export function wassersteinGeneratorLoss(fake: tf.Tensor): tf.Scalar {
  * @category Losses
  */
 export function hingeDiscriminatorLoss(real: tf.Tensor, fake: tf.Tensor): tf.Scalar {
-  return tf.tidy(
-    () => tf.add(tf.mean(tf.relu(tf.sub(1, real))), tf.mean(tf.relu(tf.add(1, fake)))) as tf.Scalar,
-  );
+  return tf.tidy(() => tf.add(tf.mean(tf.relu(tf.sub(1, real))), tf.mean(tf.relu(tf.add(1, fake)))) as tf.Scalar);
 }

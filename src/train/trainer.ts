@@ -171,11 +171,7 @@ export class Trainer {
     if (!Number.isSafeInteger(seed)) throw new ConfigError(`Trainer: seed must be an integer, got ${show(seed)}.`);
     this.rng = new SeededRandom(seed);
     this.now = options.now ?? (() => performance.now());
-    this.generatorOptimizer = optimizerOption(
-      'generator',
-      options.generatorOptimizer,
-      options.generatorLearningRate,
-    );
+    this.generatorOptimizer = optimizerOption('generator', options.generatorOptimizer, options.generatorLearningRate);
     this.discriminatorOptimizer = optimizerOption(
       'discriminator',
       options.discriminatorOptimizer,
@@ -352,11 +348,12 @@ function optimizerOption(
       throw new ConfigError(`Trainer: give ${optionName} or ${rateName}, not both; set the rate on the optimizer.`);
     }
     if (typeof (optimizer as Partial<tf.Optimizer>).minimize !== 'function') {
-      throw new ConfigError(`Trainer: ${optionName} must be a tf.Optimizer (for example tf.train.adam()), got ${show(optimizer)}.`);
+      throw new ConfigError(
+        `Trainer: ${optionName} must be a tf.Optimizer (for example tf.train.adam()), got ${show(optimizer)}.`,
+      );
     }
     return optimizer;
   }
   const rate = positiveNumber('Trainer', rateName, learningRate ?? DEFAULT_LEARNING_RATE);
   return tf.train.adam(rate, DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPSILON);
 }
-

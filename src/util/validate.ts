@@ -38,10 +38,7 @@ export function numberInRange(
   inclusiveMax = false,
 ): number {
   const ok =
-    typeof value === 'number' &&
-    Number.isFinite(value) &&
-    value >= min &&
-    (inclusiveMax ? value <= max : value < max);
+    typeof value === 'number' && Number.isFinite(value) && value >= min && (inclusiveMax ? value <= max : value < max);
   if (!ok) {
     throw new ConfigError(
       `${where}: ${name} must be a number in [${min}, ${max}${inclusiveMax ? ']' : ')'}, got ${show(value)}.`,

@@ -8,7 +8,10 @@ import { GAN, type GANConfig } from 'ts-gan';
 export const LATENT = 4;
 export const SHAPE = [2, 2, 1] as const;
 
-export function tinyGenerator({ latentDim, dataShape }: { latentDim: number; dataShape: readonly number[] }, batchNorm = true) {
+export function tinyGenerator(
+  { latentDim, dataShape }: { latentDim: number; dataShape: readonly number[] },
+  batchNorm = true,
+) {
   const size = dataShape.reduce((a, b) => a * b, 1);
   const layers: tfl.layers.Layer[] = [tfl.layers.dense({ units: 8, inputShape: [latentDim] })];
   if (batchNorm) layers.push(tfl.layers.batchNormalization({ momentum: 0.8 }));
