@@ -55,6 +55,29 @@ export type { MlpOptions, MlpPreset } from './presets/index.js';
 // Presets
 export * as presets from './presets/index.js';
 export { type RandomState, SeededRandom, withSeededMathRandom } from './random.js';
+// Regularizers
+export {
+  addInstanceNoise,
+  clipWeights,
+  type DiscriminatorPenalty,
+  type EmaOptions,
+  ExponentialMovingAverage,
+  type GradientPenaltyOptions,
+  gradientPenalty,
+  InstanceNoise,
+  type InstanceNoiseOptions,
+  inputGradient,
+  type PenaltyContext,
+  r1Penalty,
+  r2Penalty,
+  squaredNorms,
+  WGAN_CLIP_VALUE,
+  wganGradientPenalty,
+  type ZeroCenteredPenaltyOptions,
+  zeroCenteredGradientPenalty,
+} from './regularizers/index.js';
+export type { StepContext, StepFunction, StepTensors } from './train/custom-step.js';
+export type { RegularizerOptions, Regularizers } from './train/regularizer-options.js';
 export { type FitOptions, Trainer, type TrainerOptions } from './train/trainer.js';
 export {
   type DiscriminatorUpdateOptions,

@@ -1,15 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError, SeededRandom, getLoss } from 'ts-gan';
+import { ConfigError, getLoss, SeededRandom } from 'ts-gan';
 import { describe, expect, test } from 'vitest';
 import { registerGreaterGradient } from '../src/backends/fixes/greater-gradient';
 import {
-  ExponentialMovingAverage,
-  InstanceNoise,
   addInstanceNoise,
   checkWeightClip,
   clipWeights,
+  ExponentialMovingAverage,
   gradientPenalty,
+  InstanceNoise,
   r1Penalty,
   r2Penalty,
   wganGradientPenalty,
@@ -65,7 +65,14 @@ describe('gradient penalties against a linear critic', () => {
     const critic = linearCritic(w);
     const real = tf.ones([4, 4]);
     const fake = tf.zeros([4, 4]);
-    const context = { critic, real, fake, realLogits: critic(real), fakeLogits: critic(fake), rng: new SeededRandom(1) };
+    const context = {
+      critic,
+      real,
+      fake,
+      realLogits: critic(real),
+      fakeLogits: critic(fake),
+      rng: new SeededRandom(1),
+    };
     const gp = gradientPenalty({ weight: 2 }).compute(context);
     expect(Math.abs(gp.dataSync()[0]! - 2 * (NORM - 1) ** 2)).toBeLessThan(1e-4);
     // Four uniforms were drawn: the rng moved exactly as a fresh one that drew four.
@@ -196,7 +203,11 @@ describe('exponential moving average', () => {
     expect(kernel.dataSync()[0]).toBe(3); // trained weight restored
     out.dispose();
     expect(tf.memory().numTensors).toBe(before);
-    expect(() => ema.withAveragedWeights(() => { throw new Error('boom'); })).toThrow('boom');
+    expect(() =>
+      ema.withAveragedWeights(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(kernel.dataSync()[0]).toBe(3);
     expect(() => new ExponentialMovingAverage(model, { decay: 1 })).toThrow(/ema: decay must be a number in \[0, 1\)/);
     ema.dispose();

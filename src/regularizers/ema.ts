@@ -53,11 +53,7 @@ export class ExponentialMovingAverage {
    * @throws {@link ConfigError} for a decay outside [0, 1).
    */
   constructor(model: LayersModel, options: EmaOptions = {}) {
-    if (options === null || typeof options !== 'object') {
-      throw new ConfigError(`ema: options must be an object like { decay: 0.999 }, got ${show(options)}.`);
-    }
-    knownKeys('ema', options, ['decay']);
-    this.decay = numberInRange('ema', 'decay', options.decay ?? DEFAULT_DECAY, 0, 1);
+    this.decay = checkEmaOptions(options);
     this.model = model;
     // Unnamed: tfjs names them uniquely, so that two averages of one model can coexist.
     this.variables = model.trainableWeights.map((w) => tf.variable(w.read(), false));
@@ -99,10 +95,10 @@ export class ExponentialMovingAverage {
     const weights = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
     const saved = weights.map((v) => tf.clone(v));
     try {
-      weights.forEach((v, i) => v.assign(this.variables[i] as tf.Variable));
+      for (const [i, v] of weights.entries()) v.assign(this.variables[i] as tf.Variable);
       return fn();
     } finally {
-      weights.forEach((v, i) => v.assign(saved[i] as tf.Tensor));
+      for (const [i, v] of weights.entries()) v.assign(saved[i] as tf.Tensor);
       for (const t of saved) t.dispose();
     }
   }
@@ -117,4 +113,18 @@ export class ExponentialMovingAverage {
   private assertUsable(method: string): void {
     if (this.disposed) throw new StateError(`ExponentialMovingAverage.${method}: it has been disposed.`);
   }
+}
+
+/**
+ * Checks {@link EmaOptions} without allocating anything.
+ * @param options - the options.
+ * @returns the decay.
+ * @throws {@link ConfigError} for an unknown key or a decay outside [0, 1).
+ */
+export function checkEmaOptions(options: EmaOptions): number {
+  if (options === null || typeof options !== 'object') {
+    throw new ConfigError(`ema: options must be an object like { decay: 0.999 }, got ${show(options)}.`);
+  }
+  knownKeys('ema', options, ['decay']);
+  return numberInRange('ema', 'decay', options.decay ?? DEFAULT_DECAY, 0, 1);
 }

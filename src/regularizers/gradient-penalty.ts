@@ -7,9 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerGreaterGradient } from '../backends/fixes/greater-gradient.js';
+import { ConfigError } from '../errors.js';
 import type { SeededRandom } from '../random.js';
 import { knownKeys, positiveNumber, show } from '../util/validate.js';
-import { ConfigError } from '../errors.js';
 import type { DiscriminatorPenalty } from './penalty.js';
 
 /**

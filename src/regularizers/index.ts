@@ -4,18 +4,19 @@
  *
  * @packageDocumentation
  */
-export type { DiscriminatorPenalty, PenaltyContext } from './penalty.js';
+
+export { type EmaOptions, ExponentialMovingAverage } from './ema.js';
 export {
+  type GradientPenaltyOptions,
   gradientPenalty,
+  inputGradient,
   r1Penalty,
   r2Penalty,
-  wganGradientPenalty,
-  zeroCenteredGradientPenalty,
-  inputGradient,
   squaredNorms,
-  type GradientPenaltyOptions,
+  wganGradientPenalty,
   type ZeroCenteredPenaltyOptions,
+  zeroCenteredGradientPenalty,
 } from './gradient-penalty.js';
-export { clipWeights, checkWeightClip, WGAN_CLIP_VALUE } from './weight-clip.js';
-export { InstanceNoise, addInstanceNoise, type InstanceNoiseOptions } from './instance-noise.js';
-export { ExponentialMovingAverage, type EmaOptions } from './ema.js';
+export { addInstanceNoise, InstanceNoise, type InstanceNoiseOptions } from './instance-noise.js';
+export type { DiscriminatorPenalty, PenaltyContext } from './penalty.js';
+export { checkWeightClip, clipWeights, WGAN_CLIP_VALUE } from './weight-clip.js';

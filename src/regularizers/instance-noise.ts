@@ -65,5 +65,18 @@ export class InstanceNoise {
  */
 export function addInstanceNoise(x: tf.Tensor, std: number, rng: SeededRandom): tf.Tensor {
   if (std === 0) return x;
-  return tf.tidy(() => tf.add(x, tf.mul(std, tf.tensor(rng.normal(x.size), x.shape))));
+  return tf.tidy(() => tf.add(x, instanceNoiseLike(x.shape, std, rng)));
+}
+
+/**
+ * Gaussian noise `std * N(0, 1)` of a given shape, drawn from `rng`.
+ * @param shape - the shape.
+ * @param std - the deviation.
+ * @param rng - the random source.
+ * @returns a new tensor.
+ * @category Regularizers
+ */
+export function instanceNoiseLike(shape: readonly number[], std: number, rng: SeededRandom): tf.Tensor {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return tf.tidy(() => tf.mul(std, tf.tensor(rng.normal(size), [...shape])));
 }

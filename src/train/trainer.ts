@@ -15,6 +15,8 @@ import { type BatchSource, createBatchSource, type TrainingData } from '../data/
 import { ConfigError, StateError } from '../errors.js';
 import type { GAN } from '../gan.js';
 import { type RandomState, SeededRandom, withSeededMathRandom } from '../random.js';
+import { ExponentialMovingAverage } from '../regularizers/ema.js';
+import { clipWeights } from '../regularizers/weight-clip.js';
 import type { StepLogs } from '../types.js';
 import {
   knownKeys,
@@ -24,6 +26,8 @@ import {
   positiveNumber,
   show,
 } from '../util/validate.js';
+import { STANDARD_LOG_KEYS, type StepFunction } from './custom-step.js';
+import { type RegularizerOptions, type Regularizers, resolveRegularizers } from './regularizer-options.js';
 import { discriminatorUpdate, generatorUpdate, trainableVariables } from './updates.js';
 
 /** The seed document's Adam: learning rate 2e-4, beta1 0.5 (Radford et al. 2015). */
@@ -42,7 +46,7 @@ const TRAIN_STREAM_OFFSET = 0x7a11;
  * Options of a {@link Trainer}. Every one is validated in the constructor.
  * @category Training
  */
-export interface TrainerOptions {
+export interface TrainerOptions extends RegularizerOptions {
   /** Real samples per discriminator update (and generated samples per update). Default 32. */
   batchSize?: number;
   /** Discriminator updates per generator update (n_critic). Default 1. */
@@ -69,6 +73,8 @@ export interface TrainerOptions {
   seed?: number;
   /** Clock in milliseconds, for steps per second. Default `performance.now`. */
   now?: () => number;
+  /** A custom training step that replaces the built-in one; see {@link StepContext}. */
+  step?: StepFunction;
 }
 
 /**
@@ -96,6 +102,14 @@ const OPTION_KEYS = [
   'terminateOnNaN',
   'seed',
   'now',
+  'step',
+  'gradientPenalty',
+  'r1',
+  'r2',
+  'penalties',
+  'weightClip',
+  'instanceNoise',
+  'ema',
 ] as const;
 
 /**
@@ -129,7 +143,16 @@ export class Trainer {
   readonly warmupSteps: number;
   /** Logging interval in steps. */
   readonly logEvery: number;
+  /**
+   * The moving average of the generator's weights, when the `ema` option is set; updated after
+   * every generator update and disposed with the trainer. Sample from it with
+   * `trainer.ema.withAveragedWeights(() => gan.sample(n))`.
+   */
+  readonly ema: ExponentialMovingAverage | undefined;
+  /** The regularizers the options configured (penalties, clipping, instance noise). */
+  readonly regularizers: Regularizers;
 
+  private readonly customStep: StepFunction | undefined;
   private readonly callbacks: readonly Callback[];
   private readonly now: () => number;
   private rng: SeededRandom;
@@ -171,6 +194,12 @@ export class Trainer {
     if (!Number.isSafeInteger(seed)) throw new ConfigError(`Trainer: seed must be an integer, got ${show(seed)}.`);
     this.rng = new SeededRandom(seed);
     this.now = options.now ?? (() => performance.now());
+    // Checked before the optimizers exist, so that a refused option leaks nothing.
+    if (options.step !== undefined && typeof options.step !== 'function') {
+      throw new ConfigError(`Trainer: step must be a function (context) => StepTensors, got ${show(options.step)}.`);
+    }
+    this.customStep = options.step;
+    this.regularizers = resolveRegularizers(gan, options);
     this.generatorOptimizer = optimizerOption('generator', options.generatorOptimizer, options.generatorLearningRate);
     this.discriminatorOptimizer = optimizerOption(
       'discriminator',
@@ -187,6 +216,8 @@ export class Trainer {
       ...(options.terminateOnNaN === false ? [] : [new TerminateOnNaN()]),
       ...(options.callbacks ?? []),
     ];
+    // Created last: nothing after it can throw and leak its variables.
+    this.ema = options.ema === undefined ? undefined : new ExponentialMovingAverage(gan.generator, options.ema);
   }
 
   /** Steps completed by this trainer so far. */
@@ -255,6 +286,7 @@ export class Trainer {
     this.disposed = true;
     this.generatorOptimizer.dispose();
     this.discriminatorOptimizer.dispose();
+    this.ema?.dispose();
   }
 
   private async loop(source: BatchSource, steps: number, callbacks: CallbackList): Promise<TrainEndInfo['reason']> {
@@ -272,7 +304,7 @@ export class Trainer {
           batches.push(batch);
         }
         const logged = step % this.logEvery === 0 || i === steps - 1;
-        const packed = this.runStep(batches, step <= this.warmupSteps, logged);
+        const { packed, keys } = this.runStep(batches, step, step <= this.warmupSteps, logged);
         this.stepCount = step;
         if (packed) {
           const values = await packed.data();
@@ -285,6 +317,7 @@ export class Trainer {
             dFake: values[3] as number,
             stepsPerSecond: time > lastLogTime ? ((step - lastLogStep) * 1000) / (time - lastLogTime) : 0,
           };
+          for (let j = STANDARD_LOG_KEYS.length; j < keys.length; j++) logs[keys[j] as string] = values[j] as number;
           lastLogTime = time;
           lastLogStep = step;
           await callbacks.onStepEnd(step, logs);
@@ -297,15 +330,50 @@ export class Trainer {
   }
 
   /**
-   * One synchronous step inside one tidy. Returns `[dLoss, gLoss, dReal, dFake]` on logged steps.
-   * Math.random is seeded for its duration, so dropout masks repeat too.
+   * One synchronous step inside one tidy. Returns `[dLoss, gLoss, dReal, dFake, ...extras]` on
+   * logged steps, with the log keys in the same order. Math.random is seeded for its duration, so
+   * dropout masks repeat too.
    */
-  private runStep(batches: readonly tf.Tensor[], warmup: boolean, logged: boolean): tf.Tensor1D | undefined {
+  private runStep(
+    batches: readonly tf.Tensor[],
+    step: number,
+    warmup: boolean,
+    logged: boolean,
+  ): { packed: tf.Tensor1D | undefined; keys: readonly string[] } {
     const gan = this.gan;
     const dVars = trainableVariables(gan.discriminator);
     const gVars = trainableVariables(gan.generator);
-    return withSeededMathRandom(this.rng, () =>
+    const reg = this.regularizers;
+    const noiseStd = reg.instanceNoise?.stdAt(step) ?? 0;
+    let keys: readonly string[] = STANDARD_LOG_KEYS;
+    const packed = withSeededMathRandom(this.rng, () =>
       tf.tidy(() => {
+        if (this.customStep) {
+          const out = this.customStep({
+            gan,
+            generatorOptimizer: this.generatorOptimizer,
+            discriminatorOptimizer: this.discriminatorOptimizer,
+            generatorVariables: gVars,
+            discriminatorVariables: dVars,
+            real: batches[batches.length - 1] as tf.Tensor,
+            reals: batches,
+            labels: undefined,
+            labelBatches: batches.map(() => undefined),
+            batchSize: this.batchSize,
+            step,
+            rng: this.rng,
+            logged,
+            warmup,
+            realLabel: 1 - this.labelSmoothing,
+            penalties: reg.penalties,
+            instanceNoiseStd: noiseStd,
+          });
+          if (reg.weightClip !== undefined) clipWeights(dVars, reg.weightClip);
+          if (!warmup) this.ema?.update();
+          const entries = customStepEntries(out);
+          keys = entries.map(([k]) => k);
+          return logged ? (tf.stack(entries.map(([, v]) => v)) as tf.Tensor1D) : undefined;
+        }
         let d: ReturnType<typeof discriminatorUpdate> | undefined;
         batches.forEach((real, k) => {
           const last = k === batches.length - 1;
@@ -314,20 +382,28 @@ export class Trainer {
             withStats: logged && last,
             withGeneratorLoss: logged && last && warmup,
             varList: dVars,
+            penalties: reg.penalties,
+            instanceNoiseStd: noiseStd,
           });
+          if (reg.weightClip !== undefined) clipWeights(dVars, reg.weightClip);
         });
         let gLoss: tf.Scalar | undefined;
         if (!warmup) {
           gLoss = generatorUpdate(gan, this.generatorOptimizer, this.batchSize, this.rng, {
             real: batches[batches.length - 1],
             varList: gVars,
+            instanceNoiseStd: noiseStd,
           });
+          this.ema?.update();
         }
         if (!logged || !d) return undefined;
         const g = gLoss ?? d.generatorLoss;
-        return tf.stack([d.loss, g, d.dReal, d.dFake] as tf.Scalar[]) as tf.Tensor1D;
+        const extras = Object.entries(d.penalties ?? {});
+        keys = [...STANDARD_LOG_KEYS, ...extras.map(([k]) => k)];
+        return tf.stack([d.loss, g, d.dReal, d.dFake, ...extras.map(([, v]) => v)] as tf.Scalar[]) as tf.Tensor1D;
       }),
     );
+    return { packed, keys };
   }
 
   private assertUsable(method: string): void {
@@ -356,4 +432,33 @@ function optimizerOption(
   }
   const rate = positiveNumber('Trainer', rateName, learningRate ?? DEFAULT_LEARNING_RATE);
   return tf.train.adam(rate, DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPSILON);
+}
+
+/**
+ * Checks what a custom step returned and orders it as the trainer logs it: the four standard
+ * entries (NaN for a missing dReal or dFake), then the extras in the order given.
+ */
+function customStepEntries(out: unknown): [string, tf.Tensor][] {
+  const isScalar = (v: unknown): v is tf.Scalar => v instanceof tf.Tensor && v.size === 1;
+  const o = out as Record<string, unknown> | null;
+  if (o === null || typeof o !== 'object' || !isScalar(o.dLoss) || !isScalar(o.gLoss)) {
+    throw new ConfigError(
+      `Trainer: the custom step must return an object with scalar tensors dLoss and gLoss, got ${show(out)}.`,
+    );
+  }
+  const entries: [string, tf.Tensor][] = [];
+  for (const key of STANDARD_LOG_KEYS) {
+    const v = o[key];
+    if (v !== undefined && !isScalar(v)) {
+      throw new ConfigError(`Trainer: the custom step's ${key} must be a scalar tensor, got ${show(v)}.`);
+    }
+    entries.push([key, isScalar(v) ? tf.reshape(v, []) : tf.scalar(Number.NaN)]);
+  }
+  for (const [key, v] of Object.entries(o)) {
+    if ((STANDARD_LOG_KEYS as readonly string[]).includes(key) || v === undefined) continue;
+    if (!isScalar(v))
+      throw new ConfigError(`Trainer: the custom step's ${key} must be a scalar tensor, got ${show(v)}.`);
+    entries.push([key, tf.reshape(v, [])]);
+  }
+  return entries;
 }

@@ -12,6 +12,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { GAN } from '../gan.js';
 import type { SeededRandom } from '../random.js';
+import { addInstanceNoise, instanceNoiseLike } from '../regularizers/instance-noise.js';
+import type { DiscriminatorPenalty } from '../regularizers/penalty.js';
 
 /**
  * The variables an optimizer may change for a network: its trainable weights.
@@ -38,6 +40,10 @@ export interface DiscriminatorUpdateOptions {
   withGeneratorLoss?: boolean;
   /** Variables to train; default the discriminator's trainable variables. */
   varList?: tf.Variable[];
+  /** Terms added to the loss (gradient penalty, R1, R2); each is also returned under its name. */
+  penalties?: readonly DiscriminatorPenalty[];
+  /** Deviation of Gaussian instance noise added to the real and the generated batch; default 0 (none). */
+  instanceNoiseStd?: number;
 }
 
 /**
@@ -53,6 +59,8 @@ export interface DiscriminatorUpdateResult {
   dFake?: tf.Scalar;
   /** Generator loss on the fakes, when asked for. */
   generatorLoss?: tf.Scalar;
+  /** The value of each penalty (already weighted, and included in `loss`), by name. */
+  penalties?: Record<string, tf.Scalar>;
 }
 
 /**
@@ -75,26 +83,50 @@ export function discriminatorUpdate(
   options: DiscriminatorUpdateOptions = {},
 ): DiscriminatorUpdateResult {
   const batch = real.shape[0] as number;
-  const fake = gan.generator.apply(gan.noise(batch, rng), { training: false }) as tf.Tensor;
+  const generated = gan.generator.apply(gan.noise(batch, rng), { training: false }) as tf.Tensor;
+  // Instance noise: the discriminator sees both batches blurred by the same Gaussian.
+  const noiseStd = options.instanceNoiseStd ?? 0;
+  const realSeen = addInstanceNoise(real, noiseStd, rng);
+  const fake = addInstanceNoise(generated, noiseStd, rng);
+  const penalties = options.penalties ?? [];
   const wantLogits = options.withStats === true || options.withGeneratorLoss === true;
-  // Logits kept out of the optimizer's inner scope (which disposes everything but the loss);
-  // this function disposes them below.
+  // Logits and penalty values kept out of the optimizer's inner scope (which disposes everything
+  // but the loss); this function disposes them below.
   let realLogits: tf.Tensor | undefined;
   let fakeLogits: tf.Tensor | undefined;
+  const keptPenalties: [string, tf.Scalar][] = [];
   const loss = optimizer.minimize(
     () => {
-      const r = gan.discriminator.apply(real, { training: true }) as tf.Tensor;
+      const r = gan.discriminator.apply(realSeen, { training: true }) as tf.Tensor;
       const f = gan.discriminator.apply(fake, { training: true }) as tf.Tensor;
       if (wantLogits) {
         realLogits = tf.keep(r);
         fakeLogits = tf.keep(f);
       }
-      return gan.loss.discriminatorLoss(r, f, { realLabel: options.realLabel ?? 1 });
+      let total = gan.loss.discriminatorLoss(r, f, { realLabel: options.realLabel ?? 1 });
+      if (penalties.length > 0) {
+        const critic = (x: tf.Tensor) => gan.discriminator.apply(x, { training: true }) as tf.Tensor;
+        const context = { real: realSeen, fake, realLogits: r, fakeLogits: f, critic, rng };
+        for (const penalty of penalties) {
+          const value = penalty.compute(context);
+          keptPenalties.push([penalty.name, tf.keep(value)]);
+          total = tf.add(total, value) as tf.Scalar;
+        }
+      }
+      return total;
     },
     true,
     options.varList ?? trainableVariables(gan.discriminator),
   ) as tf.Scalar;
   const result: DiscriminatorUpdateResult = { loss };
+  if (keptPenalties.length > 0) {
+    result.penalties = {};
+    for (const [name, value] of keptPenalties) {
+      // A clone belongs to the enclosing tidy; the kept original does not.
+      result.penalties[name] = tf.clone(value);
+      value.dispose();
+    }
+  }
   if (realLogits && fakeLogits) {
     if (options.withStats) {
       result.dReal = tf.mean(tf.sigmoid(realLogits)) as tf.Scalar;
@@ -121,6 +153,8 @@ export interface GeneratorUpdateOptions {
   real?: tf.Tensor;
   /** Variables to train; default the generator's trainable variables. */
   varList?: tf.Variable[];
+  /** Deviation of instance noise added to the generated batch the discriminator sees; default 0. */
+  instanceNoiseStd?: number;
 }
 
 /**
@@ -143,13 +177,17 @@ export function generatorUpdate(
   options: GeneratorUpdateOptions = {},
 ): tf.Scalar {
   const z = gan.noise(batchSize, rng);
+  const noiseStd = options.instanceNoiseStd ?? 0;
   const realLogits =
     gan.loss.needsRealLogitsForGenerator && options.real
-      ? (gan.discriminator.apply(options.real, { training: false }) as tf.Tensor)
+      ? (gan.discriminator.apply(addInstanceNoise(options.real, noiseStd, rng), { training: false }) as tf.Tensor)
       : undefined;
+  // Drawn outside the closure: the optimizer may run it once, and the draw must not repeat.
+  const fakeNoise = noiseStd > 0 ? instanceNoiseLike([batchSize, ...gan.dataShape], noiseStd, rng) : undefined;
   return optimizer.minimize(
     () => {
-      const fake = gan.generator.apply(z, { training: true }) as tf.Tensor;
+      let fake = gan.generator.apply(z, { training: true }) as tf.Tensor;
+      if (fakeNoise) fake = tf.add(fake, fakeNoise);
       const logits = gan.discriminator.apply(fake, { training: false }) as tf.Tensor;
       return gan.loss.generatorLoss(logits, realLogits);
     },
