@@ -1,0 +1,38 @@
+/**
+ * What a backend fix is: a named, switchable change to tfjs kernels or gradients, tested for
+ * equality with the kernel it replaces.
+ *
+ * @packageDocumentation
+ */
+
+/**
+ * Names of the library's backend fixes.
+ * @category Backends
+ */
+export type FixName =
+  | 'wasm-transposed-matmul'
+  | 'wasm-conv2d-backprop-filter'
+  | 'wasm-depthwise-backprop'
+  | 'wasm-unsorted-segment-sum'
+  | 'fused-adam'
+  | 'greater-gradient';
+
+/**
+ * A backend fix. `apply` and `remove` are idempotent; `remove` restores exactly what `apply`
+ * displaced.
+ * @category Backends
+ */
+export interface BackendFix {
+  /** Stable name, used in options and reports. */
+  readonly name: FixName;
+  /** One sentence: what it changes and why. */
+  readonly description: string;
+  /** Backends it applies to; `'*'` means every backend (a gradient, not a kernel). */
+  readonly backends: readonly string[] | '*';
+  /** Installs the fix. Needs the backend's kernels to be registered (its package imported). */
+  apply(): void;
+  /** Restores what `apply` replaced. */
+  remove(): void;
+  /** Whether the fix is installed now. */
+  isApplied(): boolean;
+}

@@ -1,0 +1,27 @@
+/**
+ * The list of the library's backend fixes, in the order they are applied.
+ *
+ * @packageDocumentation
+ */
+import type { BackendFix, FixName } from './fix.js';
+import { greaterGradientFix } from './greater-gradient.js';
+import { wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
+
+/** Every fix. */
+export const FIXES: readonly BackendFix[] = [wasmTransposedMatMulFix, greaterGradientFix];
+
+/** Every fix name. */
+export const FIX_NAMES: readonly FixName[] = FIXES.map((f) => f.name);
+
+/** The fixes that apply to `backend`. */
+export function applicableFixes(backend: string): BackendFix[] {
+  return FIXES.filter((f) => f.backends === '*' || f.backends.includes(backend));
+}
+
+/**
+ * Looks a fix up by name.
+ * @returns the fix, or undefined.
+ */
+export function getFix(name: string): BackendFix | undefined {
+  return FIXES.find((f) => f.name === name);
+}

@@ -1,0 +1,144 @@
+/**
+ * Kernel plumbing shared by the backend fixes: replacing a registered kernel while keeping the
+ * original to restore, and reading or writing a backend's raw memory.
+ *
+ * tfjs keeps its kernel registry on `globalThis`; the originals kept here live there too, so an
+ * ESM and a CJS copy of this package restore the same kernel.
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+type KernelConfig = tf.KernelConfig;
+
+const ORIGINALS_KEY = Symbol.for('ts-gan.backends.originalKernels');
+
+/** Originals of replaced kernels, keyed `backend/kernel`; `null` means "there was none". */
+function originals(): Map<string, KernelConfig | null> {
+  const g = globalThis as unknown as Record<symbol, Map<string, KernelConfig | null> | undefined>;
+  let map = g[ORIGINALS_KEY];
+  if (!map) {
+    map = new Map();
+    g[ORIGINALS_KEY] = map;
+  }
+  return map;
+}
+
+/** Whether `kernelName` on `backendName` is currently a replacement made by {@link replaceKernel}. */
+export function isReplaced(kernelName: string, backendName: string): boolean {
+  return originals().has(`${backendName}/${kernelName}`);
+}
+
+/**
+ * The kernel that {@link replaceKernel} displaced (or the registered one when nothing was
+ * replaced); undefined when there is none.
+ */
+export function originalKernel(kernelName: string, backendName: string): KernelConfig | undefined {
+  const key = `${backendName}/${kernelName}`;
+  const map = originals();
+  if (map.has(key)) return map.get(key) ?? undefined;
+  return tf.getKernel(kernelName, backendName);
+}
+
+/**
+ * Registers `make(original)` in place of `kernelName` on `backendName`. Idempotent: a second call
+ * while replaced does nothing. The original's `setupFunc` is kept, because tfjs runs every
+ * kernel's setup again on each `setBackend`.
+ */
+export function replaceKernel(
+  kernelName: string,
+  backendName: string,
+  make: (original: KernelConfig | undefined) => tf.KernelFunc,
+): void {
+  const key = `${backendName}/${kernelName}`;
+  const map = originals();
+  if (map.has(key)) return;
+  const original = tf.getKernel(kernelName, backendName);
+  const kernelFunc = make(original);
+  if (original) tf.unregisterKernel(kernelName, backendName);
+  const config: KernelConfig = { kernelName, backendName, kernelFunc };
+  if (original?.setupFunc) config.setupFunc = original.setupFunc;
+  if (original?.disposeFunc) config.disposeFunc = original.disposeFunc;
+  tf.registerKernel(config);
+  map.set(key, original ?? null);
+}
+
+/** Puts back the kernel that {@link replaceKernel} displaced (or removes an added one). Idempotent. */
+export function restoreKernel(kernelName: string, backendName: string): void {
+  const key = `${backendName}/${kernelName}`;
+  const map = originals();
+  if (!map.has(key)) return;
+  const original = map.get(key);
+  tf.unregisterKernel(kernelName, backendName);
+  if (original) tf.registerKernel(original);
+  map.delete(key);
+}
+
+/** Calls the kernel registered as `kernelName` on `backendName` directly (no engine bookkeeping). */
+export function callKernel(
+  kernel: KernelConfig | undefined,
+  kernelName: string,
+  backendName: string,
+  args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap },
+): tf.TensorInfo {
+  if (!kernel) throw new Error(`ts-gan backend fix: kernel ${kernelName} is not registered on ${backendName}.`);
+  return kernel.kernelFunc({ inputs: args.inputs, backend: args.backend, attrs: args.attrs ?? {} }) as tf.TensorInfo;
+}
+
+/** The parts of tfjs-backend-wasm's BackendWasm that the fixes use. */
+export interface WasmBackendLike extends tf.KernelBackend {
+  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { get(dataId: object): { memoryOffset: number; shape: number[]; dtype: tf.DataType } | undefined };
+  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number): tf.TensorInfo;
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+/**
+ * A Float32Array (or Int32Array) view of a wasm tensor's memory. Make views only after every
+ * allocation of the kernel: a growing wasm heap detaches older views.
+ */
+export function wasmView<T extends Float32Array | Int32Array>(
+  backend: WasmBackendLike,
+  info: tf.TensorInfo,
+  kind: new (buffer: ArrayBufferLike, byteOffset: number, length: number) => T,
+): T {
+  const data = backend.dataIdMap.get(info.dataId);
+  if (!data) throw new Error('ts-gan backend fix: tensor data not found on the wasm backend.');
+  return new kind(backend.wasm.HEAPU8.buffer, data.memoryOffset, tf.util.sizeFromShape(info.shape));
+}
+
+/**
+ * Runs a cpu-backend kernel on a tensor held by another backend: copies the inputs to the cpu
+ * backend, runs the kernel there and copies the result back. Correct everywhere, slow; the
+ * fallback where a backend lacks a kernel.
+ * @throws Error when the cpu backend is not registered (import `@tensorflow/tfjs-backend-cpu`).
+ */
+export function runOnCpu(
+  kernelName: string,
+  args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap },
+): tf.TensorInfo {
+  const cpu = tf.engine().findBackend('cpu');
+  const kernel = tf.getKernel(kernelName, 'cpu');
+  if (!cpu || !kernel) {
+    throw new Error(
+      `ts-gan backend fix: ${kernelName} runs on the cpu backend here, which is not registered; import '@tensorflow/tfjs-backend-cpu'.`,
+    );
+  }
+  const cpuInputs: tf.NamedTensorInfoMap = {};
+  for (const [name, info] of Object.entries(args.inputs)) {
+    if (!info) continue;
+    const values = args.backend.readSync(info.dataId);
+    cpuInputs[name] = { dataId: cpu.write(values, info.shape, info.dtype), shape: info.shape, dtype: info.dtype };
+  }
+  try {
+    const out = kernel.kernelFunc({ inputs: cpuInputs, backend: cpu, attrs: args.attrs ?? {} }) as tf.TensorInfo;
+    try {
+      const values = cpu.readSync(out.dataId);
+      return { dataId: args.backend.write(values, out.shape, out.dtype), shape: out.shape, dtype: out.dtype };
+    } finally {
+      cpu.disposeData(out.dataId);
+    }
+  } finally {
+    for (const info of Object.values(cpuInputs)) if (info) cpu.disposeData(info.dataId);
+  }
+}
