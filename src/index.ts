@@ -36,6 +36,27 @@ export {
 } from './errors.js';
 // Training
 export { GAN, type SampleOptions } from './gan.js';
+// IO (checkpoints)
+export {
+  type CheckpointExpectations,
+  type GanLoadOptions,
+  readCheckpointManifest,
+} from './io/gan-checkpoint.js';
+export type { CheckpointManifest, GanConfigJSON, TrainerStateJSON } from './io/manifest.js';
+export type { OptimizerStateJSON } from './io/optimizer-state.js';
+export {
+  CHECKPOINT_PARTS,
+  type CheckpointArtifacts,
+  type CheckpointHandlers,
+  type CheckpointLocation,
+  type CheckpointPart,
+  type CheckpointStore,
+  type CheckpointStoreRouter,
+  checkpointPartURL,
+  registerCheckpointStoreRouter,
+} from './io/store.js';
+export type { TrainerExpectations, TrainerLoadOptions } from './io/trainer-checkpoint.js';
+export { CHECKPOINT_FORMAT_VERSION, LIBRARY_VERSION } from './io/version.js';
 export * as lossFunctions from './losses/functional.js';
 // Losses
 export {

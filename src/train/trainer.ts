@@ -29,6 +29,9 @@ import {
 import { STANDARD_LOG_KEYS, type StepFunction } from './custom-step.js';
 import { type RegularizerOptions, type Regularizers, resolveRegularizers } from './regularizer-options.js';
 import { discriminatorUpdate, generatorUpdate, trainableVariables } from './updates.js';
+import type { CheckpointManifest } from '../io/manifest.js';
+import type { CheckpointLocation } from '../io/store.js';
+import { loadTrainer, saveTrainer, type TrainerLoadOptions } from '../io/trainer-checkpoint.js';
 
 /** The seed document's Adam: learning rate 2e-4, beta1 0.5 (Radford et al. 2015). */
 const DEFAULT_LEARNING_RATE = 2e-4;
@@ -233,6 +236,61 @@ export class Trainer {
   /** The training stream's state (for checkpoints). */
   getRandomState(): RandomState {
     return this.rng.getState();
+  }
+
+  /** Whether {@link Trainer.dispose} has run. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /**
+   * Saves everything that decides the next step: both networks (BatchNorm statistics included),
+   * both optimizers' state, the step count, the options and the random stream (which also orders
+   * a tensor dataset's batches). The state is captured when called: call it between fits or from
+   * a callback, and await it. See docs/checkpoints.md.
+   *
+   * @param destination - a URL (`file://` or a path on Node with `ts-gan/node`, `indexeddb://`,
+   *   `localstorage://`, `downloads://`, `http(s)://`), a tfjs IOHandler, or one handler per part.
+   * @returns the manifest written.
+   * @throws {@link CheckpointError} when it cannot be written (a file checkpoint keeps its previous version).
+   * @example
+   * ```ts
+   * await trainer.save('file://./runs/mnist');
+   * ```
+   */
+  save(destination: CheckpointLocation): Promise<CheckpointManifest> {
+    return saveTrainer(this, destination);
+  }
+
+  /**
+   * Loads a trainer saved with {@link Trainer.save}; `fit` then continues exactly where the saved
+   * run was. `trainer.gan` is the restored GAN (dispose it too when done).
+   *
+   * @param source - where the checkpoint is (as for {@link Trainer.save}).
+   * @param options - callbacks and clock (not saved), and `expect` to check the checkpoint.
+   * @returns the restored trainer.
+   * @throws {@link CheckpointError} naming the field that differs from `expect`, or the damaged
+   *   part; nothing is left allocated.
+   * @example
+   * ```ts
+   * const trainer = await Trainer.load('file://./runs/mnist', { expect: { dataShape: [28, 28, 1] } });
+   * await trainer.fit(images, { steps: 1000 });
+   * ```
+   */
+  static load(source: CheckpointLocation, options?: TrainerLoadOptions): Promise<Trainer> {
+    return loadTrainer(Trainer, source, options);
+  }
+
+  /**
+   * Continues a saved run's step count and random stream. Used by {@link Trainer.load}.
+   * @internal
+   */
+  restoreProgress(step: number, randomState: RandomState): void {
+    if (this.stepCount !== 0 || this.running) {
+      throw new StateError('Trainer.restoreProgress: only a trainer that has not trained can take a saved state.');
+    }
+    this.rng = SeededRandom.fromState(randomState);
+    this.stepCount = step;
   }
 
   /**
