@@ -38,12 +38,12 @@ export interface IdxImageOptions {
 
 /** IDX type codes (third byte of the magic number) and their element sizes. */
 const TYPES: Record<number, { dtype: IdxDataType; bytes: number }> = {
-  0x08: { dtype: 'uint8', bytes: 1 },
-  0x09: { dtype: 'int8', bytes: 1 },
-  0x0b: { dtype: 'int16', bytes: 2 },
-  0x0c: { dtype: 'int32', bytes: 4 },
-  0x0d: { dtype: 'float32', bytes: 4 },
-  0x0e: { dtype: 'float64', bytes: 8 },
+  8: { dtype: 'uint8', bytes: 1 },
+  9: { dtype: 'int8', bytes: 1 },
+  11: { dtype: 'int16', bytes: 2 },
+  12: { dtype: 'int32', bytes: 4 },
+  13: { dtype: 'float32', bytes: 4 },
+  14: { dtype: 'float64', bytes: 8 },
 };
 
 /** The first two bytes of every gzip stream (RFC 1952). */
@@ -86,7 +86,9 @@ export function parseIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
     );
   }
   if (bytes.length < 4) {
-    throw new DataError(`parseIdx: ${source} is truncated: ${bytes.length} bytes, shorter than the 4-byte magic number.`);
+    throw new DataError(
+      `parseIdx: ${source} is truncated: ${bytes.length} bytes, shorter than the 4-byte magic number.`,
+    );
   }
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     throw new DataError(
@@ -98,7 +100,9 @@ export function parseIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
   if (!type) {
     throw new DataError(
       `parseIdx: ${source} has unknown type code 0x${hex(bytes[2])}; expected one of ` +
-        `${Object.keys(TYPES).map((k) => `0x${hex(Number(k))}`).join(', ')}.`,
+        `${Object.keys(TYPES)
+          .map((k) => `0x${hex(Number(k))}`)
+          .join(', ')}.`,
     );
   }
   const rank = bytes[3] as number;
@@ -143,7 +147,9 @@ export function parseIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
 export async function decodeIdx(bytes: Uint8Array, source = 'IDX data'): Promise<IdxArray> {
   if (!isGzip(bytes)) return parseIdx(bytes, source);
   if (typeof DecompressionStream !== 'function') {
-    throw new DataError(`decodeIdx: ${source} is gzipped and this platform has no DecompressionStream; decompress it first.`);
+    throw new DataError(
+      `decodeIdx: ${source} is gzipped and this platform has no DecompressionStream; decompress it first.`,
+    );
   }
   let plain: Uint8Array;
   try {

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
 import { ShapeError } from '../errors.js';
-import { positiveInteger, nonNegativeInteger } from '../util/validate.js';
+import { nonNegativeInteger, positiveInteger } from '../util/validate.js';
 
 /**
  * Options of {@link encodeImageGrid}.

@@ -3,4 +3,4 @@
  *
  * @packageDocumentation
  */
-export { mlp, type MlpOptions, type MlpPreset } from './mlp.js';
+export { type MlpOptions, type MlpPreset, mlp } from './mlp.js';

