@@ -6,6 +6,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError, StateError } from './errors.js';
+import { type GanLoadOptions, loadGan, saveGan } from './io/gan-checkpoint.js';
+import type { CheckpointManifest } from './io/manifest.js';
+import type { CheckpointLocation } from './io/store.js';
 import { type GanLoss, getLoss } from './losses/gan-loss.js';
 import { SeededRandom, withSeededMathRandom } from './random.js';
 import type { GANConfig, NetworkContext, NetworkFactory } from './types.js';
@@ -167,6 +170,42 @@ export class GAN {
    */
   noise(n: number, rng: SeededRandom): tf.Tensor2D {
     return tf.tensor2d(rng.normal(n * this.latentDim), [n, this.latentDim]);
+  }
+
+  /**
+   * Saves both networks in the standard tfjs Layers format (`model.json` + weights; the generator
+   * loads with `tf.loadLayersModel`) and the GAN's configuration, for sampling without a trainer.
+   * See docs/checkpoints.md for the layout.
+   *
+   * @param destination - a URL (`file://` or a path on Node with `ts-gan/node`, `indexeddb://`,
+   *   `localstorage://`, `downloads://`, `http(s)://`), a tfjs IOHandler, or one handler per part.
+   * @returns the manifest written.
+   * @throws {@link CheckpointError} when it cannot be written.
+   * @example
+   * ```ts
+   * await gan.save('indexeddb://my-gan');
+   * ```
+   */
+  save(destination: CheckpointLocation): Promise<CheckpointManifest> {
+    return saveGan(this, destination);
+  }
+
+  /**
+   * Loads a GAN saved with {@link GAN.save} or {@link Trainer.save}.
+   *
+   * @param source - where the checkpoint is (as for {@link GAN.save}).
+   * @param options - `expect` to check latentDim, dataShape, loss or architecture first; a custom
+   *   loss must be passed as `expect.loss`.
+   * @returns the GAN, which the caller disposes.
+   * @throws {@link CheckpointError} naming the field that differs or the damaged part.
+   * @example
+   * ```ts
+   * const gan = await GAN.load('indexeddb://my-gan');
+   * const images = gan.sample(16);
+   * ```
+   */
+  static load(source: CheckpointLocation, options?: GanLoadOptions): Promise<GAN> {
+    return loadGan(GAN, source, options);
   }
 
   /**

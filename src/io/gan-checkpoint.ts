@@ -1,0 +1,324 @@
+/**
+ * GAN checkpoints: both networks in the tfjs Layers format plus the GAN's configuration, and the
+ * shared reading path (read, check, rebuild) that trainer checkpoints build on.
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { CheckpointError, ConfigError } from '../errors.js';
+import type { GAN } from '../gan.js';
+import { type GanLoss, getLoss, LOSS_NAMES, type LossName } from '../losses/gan-loss.js';
+import type { GANConfig, NetworkFactory } from '../types.js';
+import { knownKeys, show } from '../util/validate.js';
+import {
+  digestWeights,
+  disposeSnapshot,
+  encodeNetwork,
+  loadNetwork,
+  messageOf,
+  type NamedTensor,
+  type NetworkSnapshot,
+  snapshotNetwork,
+} from './artifacts.js';
+import {
+  type CheckpointManifest,
+  type GanConfigJSON,
+  parseManifest,
+  type TrainerStateJSON,
+  verifyNetworks,
+} from './manifest.js';
+import {
+  type CheckpointArtifacts,
+  type CheckpointLocation,
+  type CheckpointStore,
+  resolveCheckpointStore,
+} from './store.js';
+import { firstDifference, normalizeTopology, showValue } from './topology.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION, LIBRARY_VERSION } from './version.js';
+
+/**
+ * What the caller expects of a checkpoint; each given field is checked before anything is built,
+ * and a mismatch is a {@link CheckpointError} naming the field.
+ * @category IO
+ */
+export interface CheckpointExpectations {
+  latentDim?: number;
+  dataShape?: readonly number[];
+  /** A built-in name, or the {@link GanLoss} object itself (required when the checkpoint used a custom loss). */
+  loss?: LossName | GanLoss;
+  /** The generator architecture: a model or a factory (called with the checkpoint's latentDim/dataShape, then disposed). */
+  generator?: LayersModel | NetworkFactory;
+  /** The discriminator architecture, likewise. */
+  discriminator?: LayersModel | NetworkFactory;
+}
+
+/**
+ * Options of {@link GAN.load}.
+ * @category IO
+ */
+export interface GanLoadOptions {
+  /** Checks to run before loading. */
+  expect?: CheckpointExpectations;
+}
+
+/** The constructor of {@link GAN}, passed in to keep this module free of a circular import. */
+export type GanConstructor = new (config: GANConfig) => GAN;
+
+/** A GAN's networks and config captured synchronously; the clones are the caller's to dispose. */
+export interface GanSnapshot {
+  config: GanConfigJSON;
+  generator: NetworkSnapshot;
+  discriminator: NetworkSnapshot;
+}
+
+/** Captures a GAN synchronously (see {@link snapshotNetwork}). */
+export function snapshotGan(gan: GAN): GanSnapshot {
+  const generator = snapshotNetwork(gan.generator);
+  try {
+    return {
+      config: { latentDim: gan.latentDim, dataShape: [...gan.dataShape], loss: gan.loss.name, seed: gan.seed },
+      generator,
+      discriminator: snapshotNetwork(gan.discriminator),
+    };
+  } catch (err) {
+    disposeSnapshot(generator);
+    throw err;
+  }
+}
+
+/** Frees the clones of a snapshot. */
+export function disposeGanSnapshot(snapshot: GanSnapshot): void {
+  disposeSnapshot(snapshot.generator);
+  disposeSnapshot(snapshot.discriminator);
+}
+
+/**
+ * Encodes a snapshot into the three parts and writes them.
+ * @param trainer - the trainer's JSON state (its `weights` digest is filled in here) and the optimizer tensors.
+ * @returns the manifest written.
+ */
+export async function writeCheckpoint(
+  store: CheckpointStore,
+  gan: GanSnapshot,
+  trainer?: { state: Omit<TrainerStateJSON, 'weights'>; tensors: NamedTensor[] },
+): Promise<CheckpointManifest> {
+  const generator = await encodeNetwork(gan.generator);
+  const discriminator = await encodeNetwork(gan.discriminator);
+  const checkpoint: tf.io.ModelArtifacts = { format: CHECKPOINT_FORMAT, generatedBy: `ts-gan ${LIBRARY_VERSION}` };
+  const manifest: CheckpointManifest = {
+    format: CHECKPOINT_FORMAT,
+    formatVersion: CHECKPOINT_FORMAT_VERSION,
+    kind: trainer ? 'trainer' : 'gan',
+    library: { name: 'ts-gan', version: LIBRARY_VERSION },
+    tfjs: { core: tf.version_core, layers: tfl.version_layers, backend: tf.getBackend() },
+    gan: gan.config,
+    networks: { generator: digestWeights(generator), discriminator: digestWeights(discriminator) },
+  };
+  if (trainer) {
+    const { data, specs } = await tf.io.encodeWeights(trainer.tensors);
+    checkpoint.weightSpecs = specs;
+    checkpoint.weightData = data;
+    manifest.trainer = { ...trainer.state, weights: digestWeights(checkpoint) };
+  } else {
+    checkpoint.weightSpecs = [];
+    checkpoint.weightData = new ArrayBuffer(0);
+  }
+  checkpoint.modelTopology = manifest as unknown as object;
+  await store.write({ generator, discriminator, checkpoint });
+  return manifest;
+}
+
+/** A checkpoint read and checked: its parts and its manifest. */
+export interface ReadCheckpoint {
+  where: string;
+  parts: CheckpointArtifacts;
+  manifest: CheckpointManifest;
+}
+
+/**
+ * Reads every part, parses the manifest and verifies the checksums. Allocates no tensors.
+ * @param where - the calling function, for messages.
+ */
+export async function readCheckpoint(where: string, location: CheckpointLocation): Promise<ReadCheckpoint> {
+  const store = resolveCheckpointStore(where, location);
+  const label = `${where}: checkpoint ${store.description}`;
+  let parts: CheckpointArtifacts;
+  try {
+    parts = await store.read();
+  } catch (err) {
+    if (err instanceof CheckpointError) throw new CheckpointError(`${where}: ${err.message}`, { cause: err });
+    throw new CheckpointError(`${label} could not be read: ${messageOf(err)}`, { cause: err });
+  }
+  const manifest = parseManifest(label, parts.checkpoint);
+  verifyNetworks(label, manifest, parts);
+  return { where: label, parts, manifest };
+}
+
+/**
+ * Checks the expectations against the manifest and the saved topologies. Allocates nothing that
+ * outlives it.
+ * @throws {@link CheckpointError} naming the first field that differs.
+ */
+export function checkExpectations(read: ReadCheckpoint, expect: CheckpointExpectations | undefined): void {
+  if (expect === undefined) return;
+  if (expect === null || typeof expect !== 'object') {
+    throw new ConfigError(`${read.where}: expect must be an object, got ${show(expect)}.`);
+  }
+  const { where, manifest } = read;
+  const g = manifest.gan;
+  if (expect.latentDim !== undefined && expect.latentDim !== g.latentDim) {
+    throw new CheckpointError(
+      `${where}: latentDim differs: the checkpoint has ${g.latentDim}, expected ${expect.latentDim}.`,
+    );
+  }
+  if (expect.dataShape !== undefined && !sameShape(expect.dataShape, g.dataShape)) {
+    throw new CheckpointError(
+      `${where}: dataShape differs: the checkpoint has [${g.dataShape.join(', ')}], expected [${[...expect.dataShape].join(', ')}].`,
+    );
+  }
+  if (expect.loss !== undefined) {
+    const name = typeof expect.loss === 'string' ? expect.loss : expect.loss?.name;
+    if (name !== g.loss) {
+      throw new CheckpointError(
+        `${where}: loss differs: the checkpoint was trained with "${g.loss}", expected "${name}".`,
+      );
+    }
+  }
+  for (const net of ['generator', 'discriminator'] as const) {
+    const expected = expect[net];
+    if (expected === undefined) continue;
+    const difference = firstDifference(
+      normalizeTopology(read.parts[net].modelTopology),
+      normalizeTopology(topologyOf(where, net, expected, g)),
+    );
+    if (difference) {
+      throw new CheckpointError(
+        `${where}: the ${net} architecture differs at ${difference.path}: the checkpoint has ` +
+          `${showValue(difference.left)}, expected ${showValue(difference.right)}.`,
+      );
+    }
+  }
+}
+
+function topologyOf(where: string, net: string, expected: LayersModel | NetworkFactory, g: GanConfigJSON): unknown {
+  if (typeof expected !== 'function') {
+    if (typeof (expected as Partial<LayersModel>)?.toJSON !== 'function') {
+      throw new ConfigError(`${where}: expect.${net} must be a LayersModel or a factory, got ${show(expected)}.`);
+    }
+    return expected.toJSON(null, false);
+  }
+  let model: LayersModel;
+  try {
+    model = expected({ latentDim: g.latentDim, dataShape: Object.freeze([...g.dataShape]) });
+  } catch (err) {
+    throw new ConfigError(`${where}: expect.${net} threw: ${messageOf(err)}`, { cause: err });
+  }
+  try {
+    return model.toJSON(null, false);
+  } finally {
+    model.dispose();
+  }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return Array.isArray(a) && a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/**
+ * The loss a checkpoint was trained with, as an object.
+ * @throws {@link CheckpointError} when it is a custom loss the caller did not pass.
+ */
+export function resolveLoss(read: ReadCheckpoint, expected: LossName | GanLoss | undefined): GanLoss {
+  const name = read.manifest.gan.loss;
+  if (expected !== undefined && typeof expected === 'object') return expected;
+  if ((LOSS_NAMES as readonly string[]).includes(name)) return getLoss(name as LossName);
+  throw new CheckpointError(
+    `${read.where}: the checkpoint was trained with the custom loss "${name}"; pass it as expect.loss to load it.`,
+  );
+}
+
+/**
+ * Rebuilds both networks and the GAN. On failure, nothing is left allocated.
+ */
+export async function buildGan(GANClass: GanConstructor, read: ReadCheckpoint, loss: GanLoss): Promise<GAN> {
+  const { where, parts, manifest } = read;
+  const generator = await loadNetwork(`${where}, generator`, parts.generator);
+  let discriminator: LayersModel;
+  try {
+    discriminator = await loadNetwork(`${where}, discriminator`, parts.discriminator);
+  } catch (err) {
+    generator.dispose();
+    throw err;
+  }
+  const g = manifest.gan;
+  try {
+    // The GAN adopts both networks, and disposes them itself if a shape check fails.
+    return new GANClass({
+      latentDim: g.latentDim,
+      dataShape: g.dataShape,
+      generator,
+      discriminator,
+      loss,
+      seed: g.seed,
+    });
+  } catch (err) {
+    throw new CheckpointError(`${where}: the saved networks do not form a GAN: ${messageOf(err)}`, { cause: err });
+  }
+}
+
+/**
+ * Saves a GAN (see {@link GAN.save}).
+ * @returns the manifest written.
+ */
+export async function saveGan(gan: GAN, location: CheckpointLocation): Promise<CheckpointManifest> {
+  gan.assertUsable('save');
+  const store = resolveCheckpointStore('GAN.save', location);
+  const snapshot = snapshotGan(gan);
+  try {
+    return await writeCheckpoint(store, snapshot);
+  } catch (err) {
+    if (err instanceof CheckpointError) throw err;
+    throw new CheckpointError(`GAN.save: checkpoint ${store.description} could not be written: ${messageOf(err)}`, {
+      cause: err,
+    });
+  } finally {
+    disposeGanSnapshot(snapshot);
+  }
+}
+
+/**
+ * Loads a GAN from a GAN or trainer checkpoint (see {@link GAN.load}).
+ */
+export async function loadGan(
+  GANClass: GanConstructor,
+  location: CheckpointLocation,
+  options: GanLoadOptions = {},
+): Promise<GAN> {
+  if (options === null || typeof options !== 'object') {
+    throw new ConfigError(`GAN.load: options must be an object, got ${show(options)}.`);
+  }
+  knownKeys('GAN.load', options, ['expect']);
+  const read = await readCheckpoint('GAN.load', location);
+  checkExpectations(read, options.expect);
+  return buildGan(GANClass, read, resolveLoss(read, options.expect?.loss));
+}
+
+/**
+ * Reads and checks a checkpoint's manifest (format, versions, GAN config, step) without building
+ * anything, for example to see whether a run can be resumed and at which step.
+ *
+ * @param location - where the checkpoint is.
+ * @returns the manifest.
+ * @throws {@link CheckpointError} when there is no checkpoint there or it is damaged.
+ * @example
+ * ```ts
+ * const { kind, trainer } = await readCheckpointManifest('file://./runs/mnist');
+ * console.log(kind, trainer?.step);
+ * ```
+ * @category IO
+ */
+export async function readCheckpointManifest(location: CheckpointLocation): Promise<CheckpointManifest> {
+  return (await readCheckpoint('readCheckpointManifest', location)).manifest;
+}

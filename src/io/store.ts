@@ -1,0 +1,289 @@
+/**
+ * Where a checkpoint goes: a tfjs IO URL, one tfjs IOHandler, one handler per part, or a custom
+ * {@link CheckpointStore}. A checkpoint has three parts, each a tfjs `ModelArtifacts`:
+ * `generator` and `discriminator` (standard Layers models) and `checkpoint` (the manifest, plus the
+ * optimizers' tensors as its weights). Parts are written in that order, the manifest last, and the
+ * manifest records a checksum of each network's weights, so a torn write is detected on load.
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { CheckpointError } from '../errors.js';
+import { expectedWeightBytes, joinWeightData, messageOf } from './artifacts.js';
+
+/**
+ * The parts of a checkpoint, in the order they are written (the manifest last).
+ * @category IO
+ */
+export const CHECKPOINT_PARTS = ['generator', 'discriminator', 'checkpoint'] as const;
+
+/**
+ * Name of one part of a checkpoint.
+ * @category IO
+ */
+export type CheckpointPart = (typeof CHECKPOINT_PARTS)[number];
+
+/**
+ * All parts of a checkpoint.
+ * @category IO
+ */
+export type CheckpointArtifacts = Record<CheckpointPart, tf.io.ModelArtifacts>;
+
+/**
+ * A medium that stores whole checkpoints. Implement it for storage that can do better than part
+ * by part (the Node file store writes a folder atomically).
+ * @category IO
+ */
+export interface CheckpointStore {
+  /** Describes where, for messages: a URL or a path. */
+  readonly description: string;
+  /** Writes every part; where the medium allows, all or nothing. */
+  write(parts: CheckpointArtifacts): Promise<void>;
+  /** Reads every part. */
+  read(): Promise<CheckpointArtifacts>;
+}
+
+/**
+ * One tfjs IOHandler per part, for example three `tf.io.fromMemory(...)` handlers.
+ * @category IO
+ */
+export type CheckpointHandlers = { readonly [K in CheckpointPart]: tf.io.IOHandler };
+
+/**
+ * Where a checkpoint is saved or loaded from:
+ * - a URL string: `indexeddb://name`, `localstorage://name`, `downloads://name`, `http(s)://...`
+ *   (browsers); `file://path` or a plain path on Node after `import 'ts-gan/node'`; any scheme
+ *   with a registered tfjs IO router;
+ * - one tfjs `IOHandler` (all parts bundled into one `ModelArtifacts`);
+ * - a {@link CheckpointHandlers} object (one handler per part);
+ * - a {@link CheckpointStore}.
+ * @category IO
+ */
+export type CheckpointLocation = string | tf.io.IOHandler | CheckpointHandlers | CheckpointStore;
+
+/**
+ * Claims a URL for a {@link CheckpointStore}, or returns null.
+ * @category IO
+ */
+export type CheckpointStoreRouter = (url: string) => CheckpointStore | null;
+
+// On globalThis, so that an ESM and a CJS copy of the library share one registry.
+const ROUTERS_KEY = Symbol.for('ts-gan.checkpointStoreRouters');
+
+function routers(): CheckpointStoreRouter[] {
+  const g = globalThis as unknown as Record<symbol, CheckpointStoreRouter[] | undefined>;
+  g[ROUTERS_KEY] ??= [];
+  return g[ROUTERS_KEY];
+}
+
+/**
+ * Registers a router that turns URLs into whole-checkpoint stores (`ts-gan/node` registers one
+ * for `file://` and plain paths). Registering the same function twice has no effect.
+ * @param router - returns a store for the URLs it claims, null for others.
+ * @category IO
+ */
+export function registerCheckpointStoreRouter(router: CheckpointStoreRouter): void {
+  const list = routers();
+  if (!list.includes(router)) list.push(router);
+}
+
+/**
+ * Turns a location into a store.
+ * @param where - the calling function, for messages.
+ * @throws {@link CheckpointError} when nothing can handle the location.
+ */
+export function resolveCheckpointStore(where: string, location: CheckpointLocation): CheckpointStore {
+  if (typeof location === 'string') {
+    if (location.length === 0) throw new CheckpointError(`${where}: the checkpoint location is an empty string.`);
+    for (const router of routers()) {
+      const store = router(location);
+      if (store) return store;
+    }
+    return urlStore(location);
+  }
+  const o = location as Partial<CheckpointStore & CheckpointHandlers & tf.io.IOHandler> | null;
+  if (o !== null && typeof o === 'object') {
+    if (typeof o.read === 'function' && typeof o.write === 'function') return o as CheckpointStore;
+    if (CHECKPOINT_PARTS.every((p) => o[p] !== null && typeof o[p] === 'object')) {
+      return handlersStore(o as CheckpointHandlers, 'the given handlers');
+    }
+    if (typeof o.save === 'function' || typeof o.load === 'function') return bundleStore(o as tf.io.IOHandler);
+  }
+  throw new CheckpointError(
+    `${where}: a checkpoint location must be a URL string, a tfjs IOHandler, one handler per part ` +
+      `({ generator, discriminator, checkpoint }) or a CheckpointStore, got ${location === null ? 'null' : typeof location}.`,
+  );
+}
+
+/**
+ * The URL of one part under a checkpoint URL. `http(s)://host/ckpt` gives
+ * `.../ckpt/generator/model.json` and `.../ckpt/checkpoint.json` (the layout of a folder written
+ * on Node, served as static files); `downloads://name` gives `name-generator`; any other scheme
+ * `scheme://name/generator`.
+ * @category IO
+ */
+export function checkpointPartURL(url: string, part: CheckpointPart): string {
+  const base = url.replace(/\/+$/, '');
+  if (/^https?:\/\//i.test(base))
+    return part === 'checkpoint' ? `${base}/checkpoint.json` : `${base}/${part}/model.json`;
+  if (/^downloads:\/\//i.test(base)) return `${base}-${part}`;
+  return `${base}/${part}`;
+}
+
+function urlStore(url: string): CheckpointStore {
+  const handler = (part: CheckpointPart, kind: 'save' | 'load'): tf.io.IOHandler => {
+    const partUrl = checkpointPartURL(url, part);
+    const found = kind === 'save' ? tf.io.getSaveHandlers(partUrl) : tf.io.getLoadHandlers(partUrl);
+    if (found.length === 0) {
+      const nodeHint = /^file:\/\//i.test(url) ? " On Node, import 'ts-gan/node' first." : '';
+      throw new CheckpointError(`No tfjs IO handler can ${kind} "${partUrl}" in this environment.${nodeHint}`);
+    }
+    if (found.length > 1) {
+      throw new CheckpointError(
+        `${found.length} tfjs IO handlers claim "${partUrl}"; pass a handler instead of a URL.`,
+      );
+    }
+    return found[0] as tf.io.IOHandler;
+  };
+  return {
+    description: url,
+    async write(parts) {
+      for (const part of CHECKPOINT_PARTS) await savePart(url, part, handler(part, 'save'), parts[part]);
+    },
+    async read() {
+      const out: Partial<CheckpointArtifacts> = {};
+      for (const part of CHECKPOINT_PARTS) out[part] = await loadPart(url, part, handler(part, 'load'));
+      return out as CheckpointArtifacts;
+    },
+  };
+}
+
+function handlersStore(handlers: CheckpointHandlers, description: string): CheckpointStore {
+  return {
+    description,
+    async write(parts) {
+      for (const part of CHECKPOINT_PARTS) await savePart(description, part, handlers[part], parts[part]);
+    },
+    async read() {
+      const out: Partial<CheckpointArtifacts> = {};
+      for (const part of CHECKPOINT_PARTS) out[part] = await loadPart(description, part, handlers[part]);
+      return out as CheckpointArtifacts;
+    },
+  };
+}
+
+async function savePart(
+  where: string,
+  part: CheckpointPart,
+  handler: tf.io.IOHandler,
+  artifacts: tf.io.ModelArtifacts,
+) {
+  if (typeof handler.save !== 'function')
+    throw new CheckpointError(`Checkpoint ${where}: the ${part} handler cannot save.`);
+  let result: tf.io.SaveResult;
+  try {
+    result = await handler.save(artifacts);
+  } catch (err) {
+    throw new CheckpointError(`Checkpoint ${where}: saving the ${part} failed: ${messageOf(err)}`, { cause: err });
+  }
+  if (result?.errors && result.errors.length > 0) {
+    throw new CheckpointError(
+      `Checkpoint ${where}: saving the ${part} failed: ${result.errors.map(String).join('; ')}`,
+    );
+  }
+}
+
+async function loadPart(where: string, part: CheckpointPart, handler: tf.io.IOHandler): Promise<tf.io.ModelArtifacts> {
+  if (typeof handler.load !== 'function')
+    throw new CheckpointError(`Checkpoint ${where}: the ${part} handler cannot load.`);
+  try {
+    return await handler.load();
+  } catch (err) {
+    throw new CheckpointError(`Checkpoint ${where}: reading the ${part} failed: ${messageOf(err)}`, { cause: err });
+  }
+}
+
+/** `format` of the single artifacts a bundle is written as. */
+export const BUNDLE_FORMAT = 'ts-gan-checkpoint-bundle';
+
+interface BundledPart {
+  modelTopology: unknown;
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+  userDefinedMetadata?: tf.io.ModelArtifacts['userDefinedMetadata'];
+  weightCount: number;
+}
+
+/**
+ * All parts in one ModelArtifacts, for a single IOHandler: the parts' topologies under
+ * `modelTopology.parts`, their weight specs concatenated (names prefixed with `part/`) and their
+ * weight data concatenated in the same order.
+ */
+function bundleStore(handler: tf.io.IOHandler): CheckpointStore {
+  const description = 'the given IOHandler';
+  return {
+    description,
+    async write(parts) {
+      const topology: { format: string; parts: Record<string, BundledPart> } = { format: BUNDLE_FORMAT, parts: {} };
+      const specs: tf.io.WeightsManifestEntry[] = [];
+      const buffers: ArrayBuffer[] = [];
+      for (const part of CHECKPOINT_PARTS) {
+        const a = parts[part];
+        const partSpecs = a.weightSpecs ?? [];
+        topology.parts[part] = {
+          modelTopology: a.modelTopology,
+          format: a.format,
+          generatedBy: a.generatedBy,
+          convertedBy: a.convertedBy,
+          userDefinedMetadata: a.userDefinedMetadata,
+          weightCount: partSpecs.length,
+        };
+        specs.push(...partSpecs.map((s) => ({ ...s, name: `${part}/${s.name}` })));
+        buffers.push(joinWeightData(a.weightData));
+      }
+      await savePart(description, 'checkpoint', handler, {
+        modelTopology: topology,
+        format: BUNDLE_FORMAT,
+        weightSpecs: specs,
+        weightData: tf.io.concatenateArrayBuffers(buffers),
+      });
+    },
+    async read() {
+      const bundle = await loadPart(description, 'checkpoint', handler);
+      const topology = bundle.modelTopology as { format?: string; parts?: Record<string, BundledPart> } | undefined;
+      if (!topology || topology.format !== BUNDLE_FORMAT || typeof topology.parts !== 'object') {
+        throw new CheckpointError(
+          `Checkpoint ${description}: not a ts-gan checkpoint bundle (modelTopology.format is ` +
+            `${JSON.stringify(topology?.format)}, expected "${BUNDLE_FORMAT}").`,
+        );
+      }
+      const data = joinWeightData(bundle.weightData);
+      const specs = bundle.weightSpecs ?? [];
+      const out: Partial<CheckpointArtifacts> = {};
+      let specIndex = 0;
+      let offset = 0;
+      for (const part of CHECKPOINT_PARTS) {
+        const p = topology.parts[part];
+        if (!p) throw new CheckpointError(`Checkpoint ${description}: the bundle has no ${part}.`);
+        const partSpecs = specs.slice(specIndex, specIndex + p.weightCount);
+        specIndex += p.weightCount;
+        const bytes = expectedWeightBytes(partSpecs);
+        if (bytes === undefined || partSpecs.length !== p.weightCount || offset + bytes > data.byteLength) {
+          throw new CheckpointError(`Checkpoint ${description}: the bundle's weights are truncated at the ${part}.`);
+        }
+        out[part] = {
+          modelTopology: p.modelTopology as object,
+          format: p.format,
+          generatedBy: p.generatedBy,
+          convertedBy: p.convertedBy,
+          userDefinedMetadata: p.userDefinedMetadata,
+          weightSpecs: partSpecs.map((s) => ({ ...s, name: s.name.slice(part.length + 1) })),
+          weightData: data.slice(offset, offset + bytes),
+        };
+        offset += bytes;
+      }
+      return out as CheckpointArtifacts;
+    },
+  };
+}

@@ -1,0 +1,250 @@
+/**
+ * Trainer checkpoints: everything that decides the next training step, so that training N steps,
+ * saving, loading (in another process) and training N more gives the same weights as 2N steps in
+ * one go: both networks (BatchNorm statistics included), both optimizers' state, the step count,
+ * the options, and the state of the training stream (which also draws the batch indices of a
+ * tensor dataset, so the data order continues too).
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Callback } from '../callbacks/callback.js';
+import { CheckpointError, ConfigError, GanError } from '../errors.js';
+import { GAN } from '../gan.js';
+import type { RandomState } from '../random.js';
+import type { Trainer, TrainerOptions } from '../train/trainer.js';
+import { trainableVariables } from '../train/updates.js';
+import { knownKeys, positiveInteger, show } from '../util/validate.js';
+import { messageOf } from './artifacts.js';
+import {
+  buildGan,
+  type CheckpointExpectations,
+  checkExpectations,
+  disposeGanSnapshot,
+  type GanSnapshot,
+  readCheckpoint,
+  resolveLoss,
+  snapshotGan,
+  writeCheckpoint,
+} from './gan-checkpoint.js';
+import { type CheckpointManifest, randomStateJSON, type TrainerStateJSON } from './manifest.js';
+import {
+  checkOptimizerState,
+  createOptimizer,
+  type OptimizerSnapshot,
+  restoreOptimizer,
+  snapshotOptimizer,
+} from './optimizer-state.js';
+import { type CheckpointLocation, resolveCheckpointStore } from './store.js';
+
+/**
+ * Trainer options a checkpoint stores and restores. Options that only decide how a run is
+ * observed (callbacks, clock, terminateOnNaN) are passed again to {@link Trainer.load}.
+ * A new option that changes the numbers a step computes must be added here.
+ */
+const SAVED_OPTIONS = ['batchSize', 'discriminatorSteps', 'labelSmoothing', 'warmupSteps', 'logEvery'] as const;
+
+/** Weight-name prefixes of the two optimizers in the `checkpoint` part. */
+const G_PREFIX = 'generatorOptimizer';
+const D_PREFIX = 'discriminatorOptimizer';
+
+/**
+ * What {@link Trainer.load} can check besides the GAN: the options that shape a step.
+ * @category IO
+ */
+export interface TrainerExpectations extends CheckpointExpectations {
+  batchSize?: number;
+  discriminatorSteps?: number;
+}
+
+/**
+ * Options of {@link Trainer.load}.
+ * @category IO
+ */
+export interface TrainerLoadOptions {
+  /** Callbacks of the restored trainer (callbacks are code, not state: they are never saved). */
+  callbacks?: readonly Callback[];
+  /** Clock of the restored trainer. */
+  now?: () => number;
+  /** Default true, as for a new Trainer. */
+  terminateOnNaN?: boolean;
+  /** Overrides the saved logging interval (logging never changes the weights). */
+  logEvery?: number;
+  /** A fresh optimizer of the saved class to receive the generator optimizer's state (needed for a class tfjs cannot rebuild by name). */
+  generatorOptimizer?: tf.Optimizer;
+  /** Likewise for the discriminator. */
+  discriminatorOptimizer?: tf.Optimizer;
+  /** Checks to run before anything is built. */
+  expect?: TrainerExpectations;
+}
+
+const LOAD_OPTION_KEYS = [
+  'callbacks',
+  'now',
+  'terminateOnNaN',
+  'logEvery',
+  'generatorOptimizer',
+  'discriminatorOptimizer',
+  'expect',
+] as const;
+
+/** The constructor of {@link Trainer}, passed in to keep this module free of a circular import. */
+export type TrainerConstructor = new (gan: GAN, options: TrainerOptions) => Trainer;
+
+/**
+ * Saves a trainer (see {@link Trainer.save}). The state is captured synchronously when this is
+ * called, so a save from a callback, or between fits, is consistent.
+ * @returns the manifest written.
+ */
+export async function saveTrainer(trainer: Trainer, location: CheckpointLocation): Promise<CheckpointManifest> {
+  if (trainer.isDisposed) throw new CheckpointError('Trainer.save: this trainer has been disposed.');
+  trainer.gan.assertUsable('save (through its Trainer)');
+  const store = resolveCheckpointStore('Trainer.save', location);
+  const step = trainer.step;
+  const randomState = randomStateJSON(trainer.getRandomState());
+  const options: Record<string, number> = {};
+  for (const key of SAVED_OPTIONS) options[key] = trainer[key];
+  let gan: GanSnapshot | undefined;
+  let gOpt: OptimizerSnapshot | undefined;
+  let dOpt: OptimizerSnapshot | undefined;
+  try {
+    gan = snapshotGan(trainer.gan);
+    // Synchronous for the tfjs optimizers; others report their state asynchronously.
+    gOpt = await snapshotOptimizer(G_PREFIX, trainer.generatorOptimizer);
+    dOpt = await snapshotOptimizer(D_PREFIX, trainer.discriminatorOptimizer);
+    // A step is synchronous and counted at once, so an unchanged count means a consistent capture.
+    if (trainer.step !== step) {
+      throw new CheckpointError(
+        'Trainer.save: the trainer took a step while its state was being captured; save between fits ' +
+          'or from a callback, and await the save.',
+      );
+    }
+    const state: Omit<TrainerStateJSON, 'weights'> = {
+      step,
+      randomState,
+      options,
+      optimizers: { generator: gOpt.json, discriminator: dOpt.json },
+    };
+    return await writeCheckpoint(store, gan, { state, tensors: [...gOpt.named, ...dOpt.named] });
+  } catch (err) {
+    if (err instanceof GanError) throw err;
+    throw new CheckpointError(`Trainer.save: checkpoint ${store.description} could not be written: ${messageOf(err)}`, {
+      cause: err,
+    });
+  } finally {
+    if (gan) disposeGanSnapshot(gan);
+    for (const o of [gOpt, dOpt]) if (o) tf.dispose(o.named.map((n) => n.tensor));
+  }
+}
+
+/**
+ * Loads a trainer (see {@link Trainer.load}). Every check runs before anything is built; on any
+ * failure, everything built so far is disposed.
+ */
+export async function loadTrainer(
+  TrainerClass: TrainerConstructor,
+  location: CheckpointLocation,
+  options: TrainerLoadOptions = {},
+): Promise<Trainer> {
+  const where = 'Trainer.load';
+  if (options === null || typeof options !== 'object') {
+    throw new ConfigError(`${where}: options must be an object, got ${show(options)}.`);
+  }
+  knownKeys(where, options, LOAD_OPTION_KEYS);
+  const runtime = runtimeOptions(where, options);
+  const read = await readCheckpoint(where, location);
+  const { manifest } = read;
+  const state = manifest.trainer;
+  if (manifest.kind !== 'trainer' || !state) {
+    throw new CheckpointError(`${read.where} holds a GAN without trainer state; load it with GAN.load.`);
+  }
+  checkExpectations(read, options.expect);
+  for (const key of ['batchSize', 'discriminatorSteps'] as const) {
+    const expected = options.expect?.[key];
+    if (expected !== undefined && expected !== state.options[key]) {
+      throw new CheckpointError(
+        `${read.where}: ${key} differs: the checkpoint has ${state.options[key]}, expected ${expected}.`,
+      );
+    }
+  }
+  const loss = resolveLoss(read, options.expect?.loss);
+  const gJSON = state.optimizers.generator;
+  const dJSON = state.optimizers.discriminator;
+  // Optimizers are built (and supplied ones checked) before the networks: both refusals are cheap.
+  const supplied = [options.generatorOptimizer, options.discriminatorOptimizer];
+  const built: tf.Optimizer[] = [];
+  let gan: GAN | undefined;
+  let tensors: tf.NamedTensorMap | undefined;
+  let trainer: Trainer | undefined;
+  try {
+    const gOpt = createOptimizer(where, 'generatorOptimizer', gJSON, supplied[0]);
+    if (gOpt !== supplied[0]) built.push(gOpt);
+    const dOpt = createOptimizer(where, 'discriminatorOptimizer', dJSON, supplied[1]);
+    if (dOpt !== supplied[1]) built.push(dOpt);
+    tensors = decodeOptimizerTensors(read.where, read.parts.checkpoint);
+    gan = await buildGan(GAN, read, loss);
+    const gVars = trainableVariables(gan.generator);
+    const dVars = trainableVariables(gan.discriminator);
+    checkOptimizerState(read.where, G_PREFIX, gJSON, tensors, gVars);
+    checkOptimizerState(read.where, D_PREFIX, dJSON, tensors, dVars);
+    try {
+      trainer = new TrainerClass(gan, {
+        ...(state.options as TrainerOptions),
+        ...runtime,
+        generatorOptimizer: gOpt,
+        discriminatorOptimizer: dOpt,
+      });
+    } catch (err) {
+      // The caller's options were checked above, so what fails here is a saved option.
+      throw new CheckpointError(`${read.where}: the saved trainer options are invalid: ${messageOf(err)}`, {
+        cause: err,
+      });
+    }
+    // From here the trainer owns both optimizers (and disposes them with itself).
+    built.length = 0;
+    await restoreOptimizer(read.where, G_PREFIX, gOpt, gJSON, tensors, gVars);
+    await restoreOptimizer(read.where, D_PREFIX, dOpt, dJSON, tensors, dVars);
+    trainer.restoreProgress(state.step, state.randomState as unknown as RandomState);
+    return trainer;
+  } catch (err) {
+    trainer?.dispose();
+    for (const o of built) o.dispose();
+    gan?.dispose();
+    throw err;
+  } finally {
+    if (tensors) tf.dispose(Object.values(tensors));
+  }
+}
+
+/** The options that are the caller's, checked here so that a later failure is the checkpoint's. */
+function runtimeOptions(where: string, options: TrainerLoadOptions): TrainerOptions {
+  const out: TrainerOptions = {};
+  if (options.logEvery !== undefined) out.logEvery = positiveInteger(where, 'logEvery', options.logEvery);
+  if (options.callbacks !== undefined) {
+    if (!Array.isArray(options.callbacks)) {
+      throw new ConfigError(`${where}: callbacks must be an array, got ${show(options.callbacks)}.`);
+    }
+    out.callbacks = options.callbacks;
+  }
+  if (options.now !== undefined) {
+    if (typeof options.now !== 'function')
+      throw new ConfigError(`${where}: now must be a function, got ${show(options.now)}.`);
+    out.now = options.now;
+  }
+  if (options.terminateOnNaN !== undefined) {
+    if (typeof options.terminateOnNaN !== 'boolean') {
+      throw new ConfigError(`${where}: terminateOnNaN must be a boolean, got ${show(options.terminateOnNaN)}.`);
+    }
+    out.terminateOnNaN = options.terminateOnNaN;
+  }
+  return out;
+}
+
+function decodeOptimizerTensors(where: string, artifacts: tf.io.ModelArtifacts): tf.NamedTensorMap {
+  const specs = artifacts.weightSpecs ?? [];
+  try {
+    return tf.io.decodeWeights(tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0)), specs);
+  } catch (err) {
+    throw new CheckpointError(`${where}: the optimizer state could not be decoded: ${messageOf(err)}`, { cause: err });
+  }
+}
