@@ -2,7 +2,7 @@ import type { Reporter, TestModule } from 'vitest/node';
 
 /**
  * Prints the plain closing line CI reads: `N passed, N failed` (vitest's own summary is not one).
- * A module that failed to load counts as a failure; unhandled errors count too.
+ * A module that failed to load or whose beforeAll threw counts as a failure; unhandled errors count too.
  */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
@@ -10,15 +10,15 @@ export default class SummaryReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     for (const mod of modules) {
-      let tests = 0;
+      let failedHere = 0;
       for (const test of mod.children.allTests()) {
-        tests++;
         const state = test.result().state;
         if (state === 'passed') passed++;
-        else if (state === 'failed') failed++;
+        else if (state === 'failed') failedHere++;
         else skipped++;
       }
-      if (tests === 0 && mod.state() === 'failed') failed++;
+      // A module can fail with no failed test: it did not load, or a beforeAll threw (its tests are skipped).
+      failed += failedHere === 0 && mod.state() === 'failed' ? 1 : failedHere;
     }
     failed += unhandledErrors.length;
     process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);

@@ -1,0 +1,95 @@
+/**
+ * The library in a real browser, on the backend this vitest instance was given: construct a GAN,
+ * train a few steps, sample, and release every tensor.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { GAN, StateError, Trainer } from 'ts-gan';
+import { afterEach, expect, inject, test } from 'vitest';
+import { LATENT, SHAPE, tinyData, tinyGan } from '../test/support/fixtures';
+
+afterEach(() => {
+  // Every test must leave tfjs where the setup put it (a test that switched backends restores it).
+  expect(tf.getBackend()).toBe(inject('backend'));
+});
+
+test('a GAN trains a few steps and samples finite values in the generator range', async () => {
+  const before = tf.memory().numTensors;
+  const gan = tinyGan();
+  const trainer = new Trainer(gan, { batchSize: 4 });
+  const data = tinyData();
+  const history = await trainer.fit(data, { steps: 3 });
+  expect(history.steps).toEqual([1, 2, 3]);
+  for (const key of ['dLoss', 'gLoss', 'dReal', 'dFake']) {
+    const column = history.values[key] ?? [];
+    expect(column).toHaveLength(3);
+    for (const v of column) expect(Number.isFinite(v), `${key} = ${v}`).toBe(true);
+  }
+  // D(x) and D(G(z)) are means of sigmoids.
+  for (const v of [...(history.values.dReal ?? []), ...(history.values.dFake ?? [])]) {
+    expect(v).toBeGreaterThan(0);
+    expect(v).toBeLessThan(1);
+  }
+
+  const samples = gan.sample(5, { seed: 3 });
+  expect(samples.shape).toEqual([5, ...SHAPE]);
+  const values = await samples.data();
+  for (const v of values) {
+    expect(Number.isFinite(v)).toBe(true);
+    expect(Math.abs(v)).toBeLessThanOrEqual(1); // tanh output
+  }
+  // The same seed gives the same noise, so the same samples.
+  const again = gan.sample(5, { seed: 3 });
+  expect(Array.from(await again.data())).toEqual(Array.from(values));
+
+  samples.dispose();
+  again.dispose();
+  data.dispose();
+  trainer.dispose();
+  gan.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+  expect(() => gan.sample(1)).toThrow(StateError);
+});
+
+test('training, sampling and discriminating leak no tensors after warm-up', async () => {
+  const gan = tinyGan({ seed: 7 });
+  const trainer = new Trainer(gan, { batchSize: 4, logEvery: 2 });
+  const data = tinyData();
+  // Warm-up: Adam creates its moment variables on the first update.
+  await trainer.fit(data, { steps: 1 });
+  const warm = tf.memory().numTensors;
+  const warmBuffers = tf.memory().numDataBuffers;
+
+  await trainer.fit(data, { steps: 3 });
+  expect(tf.memory().numTensors).toBe(warm);
+  // The backend's own storage too: a kernel that leaks its scratch buffers shows here, not in numTensors.
+  expect(tf.memory().numDataBuffers).toBe(warmBuffers);
+
+  const z = tf.zeros([2, LATENT]);
+  const generated = gan.generate(z);
+  const logits = gan.discriminate(generated);
+  expect(logits.shape).toEqual([2, 1]);
+  tf.dispose([z, generated, logits, gan.sample(2)]);
+  expect(tf.memory().numTensors).toBe(warm);
+  expect(tf.memory().numDataBuffers).toBe(warmBuffers);
+  expect(trainer.step).toBe(4);
+
+  data.dispose();
+  trainer.dispose();
+  gan.dispose();
+});
+
+test('a GAN built from ready models takes ownership and disposes them', () => {
+  const before = tf.memory().numTensors;
+  const donor = tinyGan({ seed: 2 });
+  const gan = new GAN({
+    latentDim: LATENT,
+    dataShape: SHAPE,
+    generator: donor.generator,
+    discriminator: donor.discriminator,
+  });
+  const s = gan.sample(1);
+  expect(s.shape).toEqual([1, ...SHAPE]);
+  s.dispose();
+  gan.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+});
