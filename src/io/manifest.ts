@@ -34,8 +34,12 @@ export interface TrainerStateJSON {
   step: number;
   /** State of the training stream (noise, batch indices, dropout). */
   randomState: [number, number, number, number];
-  /** The trainer options that decide the next step (batchSize, discriminatorSteps, ...). */
-  options: Record<string, number | boolean | string>;
+  /** The trainer options that decide the next step (batchSize, discriminatorSteps, regularizers, ...). */
+  options: Record<string, unknown>;
+  /** Code the run used, which must be passed again to Trainer.load: a custom step, custom penalties (by name). */
+  code?: { step: boolean; penalties: string[] };
+  /** The generator's moving average (trainer option `ema`): its update count; its tensors are `ema/<i>`. */
+  ema?: { updates: number; count: number };
   optimizers: { generator: OptimizerStateJSON; discriminator: OptimizerStateJSON };
   /** Byte length and CRC-32 of the optimizers' tensors (the `checkpoint` part's weight data). */
   weights: WeightDigest;

@@ -12,10 +12,12 @@ import type { Callback } from '../callbacks/callback.js';
 import { CheckpointError, ConfigError, GanError } from '../errors.js';
 import { GAN } from '../gan.js';
 import type { RandomState } from '../random.js';
+import type { DiscriminatorPenalty } from '../regularizers/penalty.js';
+import type { StepFunction } from '../train/custom-step.js';
 import type { Trainer, TrainerOptions } from '../train/trainer.js';
 import { trainableVariables } from '../train/updates.js';
 import { knownKeys, positiveInteger, show } from '../util/validate.js';
-import { messageOf } from './artifacts.js';
+import { messageOf, type NamedTensor } from './artifacts.js';
 import {
   buildGan,
   type CheckpointExpectations,
@@ -38,15 +40,21 @@ import {
 import { type CheckpointLocation, resolveCheckpointStore } from './store.js';
 
 /**
- * Trainer options a checkpoint stores and restores. Options that only decide how a run is
- * observed (callbacks, clock, terminateOnNaN) are passed again to {@link Trainer.load}.
- * A new option that changes the numbers a step computes must be added here.
+ * Trainer options a checkpoint stores and restores (all of them decide what a step computes).
+ * Options that only decide how a run is observed (callbacks, clock, terminateOnNaN) are passed
+ * again to {@link Trainer.load}; so are options that are code (a custom step, custom penalties),
+ * whose presence the checkpoint records. A new option that changes the numbers a step computes
+ * must be added to one of these lists.
  */
-const SAVED_OPTIONS = ['batchSize', 'discriminatorSteps', 'labelSmoothing', 'warmupSteps', 'logEvery'] as const;
+const SAVED_FIELDS = ['batchSize', 'discriminatorSteps', 'labelSmoothing', 'warmupSteps', 'logEvery'] as const;
+/** Regularizer options: plain JSON, saved as given. */
+const SAVED_JSON_OPTIONS = ['gradientPenalty', 'r1', 'r2', 'weightClip', 'instanceNoise', 'ema'] as const;
 
 /** Weight-name prefixes of the two optimizers in the `checkpoint` part. */
 const G_PREFIX = 'generatorOptimizer';
 const D_PREFIX = 'discriminatorOptimizer';
+/** Weight-name prefix of the generator's moving average (trainer option `ema`). */
+const EMA_PREFIX = 'ema';
 
 /**
  * What {@link Trainer.load} can check besides the GAN: the options that shape a step.
@@ -74,6 +82,10 @@ export interface TrainerLoadOptions {
   generatorOptimizer?: tf.Optimizer;
   /** Likewise for the discriminator. */
   discriminatorOptimizer?: tf.Optimizer;
+  /** The custom training step, when the saved run used one (code is never saved). */
+  step?: StepFunction;
+  /** The custom penalties, when the saved run used some (their names must match the saved ones). */
+  penalties?: readonly DiscriminatorPenalty[];
   /** Checks to run before anything is built. */
   expect?: TrainerExpectations;
 }
@@ -85,6 +97,8 @@ const LOAD_OPTION_KEYS = [
   'logEvery',
   'generatorOptimizer',
   'discriminatorOptimizer',
+  'step',
+  'penalties',
   'expect',
 ] as const;
 
@@ -102,13 +116,20 @@ export async function saveTrainer(trainer: Trainer, location: CheckpointLocation
   const store = resolveCheckpointStore('Trainer.save', location);
   const step = trainer.step;
   const randomState = randomStateJSON(trainer.getRandomState());
-  const options: Record<string, number> = {};
-  for (const key of SAVED_OPTIONS) options[key] = trainer[key];
+  const options = savedOptions(trainer);
+  const code = {
+    step: trainer.initialOptions.step !== undefined,
+    penalties: (trainer.initialOptions.penalties ?? []).map((p) => p.name),
+  };
+  const ema = trainer.ema;
   let gan: GanSnapshot | undefined;
   let gOpt: OptimizerSnapshot | undefined;
   let dOpt: OptimizerSnapshot | undefined;
+  let emaSnapshot: NamedTensor[] | undefined;
+  const emaUpdates = ema?.updates ?? 0;
   try {
     gan = snapshotGan(trainer.gan);
+    emaSnapshot = ema?.variables.map((v, i) => ({ name: `${EMA_PREFIX}/${i}`, tensor: tf.clone(v) }));
     // Synchronous for the tfjs optimizers; others report their state asynchronously.
     gOpt = await snapshotOptimizer(G_PREFIX, trainer.generatorOptimizer);
     dOpt = await snapshotOptimizer(D_PREFIX, trainer.discriminatorOptimizer);
@@ -123,9 +144,14 @@ export async function saveTrainer(trainer: Trainer, location: CheckpointLocation
       step,
       randomState,
       options,
+      code,
       optimizers: { generator: gOpt.json, discriminator: dOpt.json },
     };
-    return await writeCheckpoint(store, gan, { state, tensors: [...gOpt.named, ...dOpt.named] });
+    if (emaSnapshot) state.ema = { updates: emaUpdates, count: emaSnapshot.length };
+    return await writeCheckpoint(store, gan, {
+      state,
+      tensors: [...gOpt.named, ...dOpt.named, ...(emaSnapshot ?? [])],
+    });
   } catch (err) {
     if (err instanceof GanError) throw err;
     throw new CheckpointError(`Trainer.save: checkpoint ${store.description} could not be written: ${messageOf(err)}`, {
@@ -134,6 +160,7 @@ export async function saveTrainer(trainer: Trainer, location: CheckpointLocation
   } finally {
     if (gan) disposeGanSnapshot(gan);
     for (const o of [gOpt, dOpt]) if (o) tf.dispose(o.named.map((n) => n.tensor));
+    if (emaSnapshot) tf.dispose(emaSnapshot.map((n) => n.tensor));
   }
 }
 
@@ -167,6 +194,7 @@ export async function loadTrainer(
       );
     }
   }
+  checkCode(read.where, state, options);
   const loss = resolveLoss(read, options.expect?.loss);
   const gJSON = state.optimizers.generator;
   const dJSON = state.optimizers.discriminator;
@@ -187,6 +215,7 @@ export async function loadTrainer(
     const dVars = trainableVariables(gan.discriminator);
     checkOptimizerState(read.where, G_PREFIX, gJSON, tensors, gVars);
     checkOptimizerState(read.where, D_PREFIX, dJSON, tensors, dVars);
+    checkEmaState(read.where, state, tensors, gVars);
     try {
       trainer = new TrainerClass(gan, {
         ...(state.options as TrainerOptions),
@@ -204,6 +233,7 @@ export async function loadTrainer(
     built.length = 0;
     await restoreOptimizer(read.where, G_PREFIX, gOpt, gJSON, tensors, gVars);
     await restoreOptimizer(read.where, D_PREFIX, dOpt, dJSON, tensors, dVars);
+    restoreEma(trainer, state, tensors);
     trainer.restoreProgress(state.step, state.randomState as unknown as RandomState);
     return trainer;
   } catch (err) {
@@ -213,6 +243,51 @@ export async function loadTrainer(
     throw err;
   } finally {
     if (tensors) tf.dispose(Object.values(tensors));
+  }
+}
+
+/** The options a checkpoint keeps: the trainer's step-shaping fields and its regularizer options. */
+function savedOptions(trainer: Trainer): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of SAVED_FIELDS) out[key] = trainer[key];
+  for (const key of SAVED_JSON_OPTIONS) {
+    const value = trainer.initialOptions[key];
+    if (value === undefined) continue;
+    const text = JSON.stringify(value);
+    if (text === undefined || JSON.stringify(JSON.parse(text)) !== text || hasFunction(value)) {
+      throw new CheckpointError(
+        `Trainer.save: option ${key} is not plain JSON and cannot be saved, got ${show(value)}.`,
+      );
+    }
+    out[key] = JSON.parse(text);
+  }
+  return out;
+}
+
+function hasFunction(value: unknown): boolean {
+  if (typeof value === 'function') return true;
+  if (value !== null && typeof value === 'object') return Object.values(value).some(hasFunction);
+  return false;
+}
+
+/**
+ * The code a saved run used (a custom step, custom penalties) must be passed again, and only then.
+ * @throws {@link CheckpointError} naming what is missing or extra.
+ */
+function checkCode(where: string, state: TrainerStateJSON, options: TrainerLoadOptions): void {
+  const savedStep = state.code?.step === true;
+  if (savedStep && options.step === undefined) {
+    throw new CheckpointError(`${where}: the saved run used a custom step; pass the same function as options.step.`);
+  }
+  if (!savedStep && options.step !== undefined) {
+    throw new CheckpointError(`${where}: step differs: the saved run used the built-in step; remove options.step.`);
+  }
+  const saved = state.code?.penalties ?? [];
+  const given = (options.penalties ?? []).map((p) => p?.name);
+  if (saved.length !== given.length || saved.some((name, i) => name !== given[i])) {
+    throw new CheckpointError(
+      `${where}: penalties differ: the saved run used [${saved.join(', ')}], options.penalties has [${given.join(', ')}].`,
+    );
   }
 }
 
@@ -237,7 +312,35 @@ function runtimeOptions(where: string, options: TrainerLoadOptions): TrainerOpti
     }
     out.terminateOnNaN = options.terminateOnNaN;
   }
+  if (options.step !== undefined) out.step = options.step;
+  if (options.penalties !== undefined) out.penalties = options.penalties;
   return out;
+}
+
+function checkEmaState(where: string, state: TrainerStateJSON, tensors: tf.NamedTensorMap, gVars: tf.Variable[]): void {
+  const hasOption = state.options.ema !== undefined;
+  if (hasOption !== (state.ema !== undefined)) {
+    throw new CheckpointError(`${where}: the manifest's ema state does not match its ema option.`);
+  }
+  if (!state.ema) return;
+  if (state.ema.count !== gVars.length) {
+    throw new CheckpointError(
+      `${where}: the saved moving average has ${state.ema.count} tensors, the generator has ${gVars.length} trainable variables.`,
+    );
+  }
+  for (let i = 0; i < state.ema.count; i++) {
+    const t = tensors[`${EMA_PREFIX}/${i}`];
+    const v = gVars[i] as tf.Variable;
+    if (!t || !tf.util.arraysEqual(t.shape, v.shape)) {
+      throw new CheckpointError(`${where}: the saved moving average's tensor ${i} is missing or has the wrong shape.`);
+    }
+  }
+}
+
+function restoreEma(trainer: Trainer, state: TrainerStateJSON, tensors: tf.NamedTensorMap): void {
+  if (!state.ema || !trainer.ema) return;
+  for (const [i, v] of trainer.ema.variables.entries()) v.assign(tensors[`${EMA_PREFIX}/${i}`] as tf.Tensor);
+  trainer.ema.updates = state.ema.updates;
 }
 
 function decodeOptimizerTensors(where: string, artifacts: tf.io.ModelArtifacts): tf.NamedTensorMap {

@@ -14,6 +14,9 @@ import { TerminateOnNaN } from '../callbacks/terminate-on-nan.js';
 import { type BatchSource, createBatchSource, type TrainingData } from '../data/batches.js';
 import { ConfigError, StateError } from '../errors.js';
 import type { GAN } from '../gan.js';
+import type { CheckpointManifest } from '../io/manifest.js';
+import type { CheckpointLocation } from '../io/store.js';
+import { loadTrainer, saveTrainer, type TrainerLoadOptions } from '../io/trainer-checkpoint.js';
 import { type RandomState, SeededRandom, withSeededMathRandom } from '../random.js';
 import { ExponentialMovingAverage } from '../regularizers/ema.js';
 import { clipWeights } from '../regularizers/weight-clip.js';
@@ -29,9 +32,6 @@ import {
 import { STANDARD_LOG_KEYS, type StepFunction } from './custom-step.js';
 import { type RegularizerOptions, type Regularizers, resolveRegularizers } from './regularizer-options.js';
 import { discriminatorUpdate, generatorUpdate, trainableVariables } from './updates.js';
-import type { CheckpointManifest } from '../io/manifest.js';
-import type { CheckpointLocation } from '../io/store.js';
-import { loadTrainer, saveTrainer, type TrainerLoadOptions } from '../io/trainer-checkpoint.js';
 
 /** The seed document's Adam: learning rate 2e-4, beta1 0.5 (Radford et al. 2015). */
 const DEFAULT_LEARNING_RATE = 2e-4;
@@ -154,6 +154,11 @@ export class Trainer {
   readonly ema: ExponentialMovingAverage | undefined;
   /** The regularizers the options configured (penalties, clipping, instance noise). */
   readonly regularizers: Regularizers;
+  /**
+   * The options as given to the constructor (a shallow copy), for checkpoints.
+   * @internal
+   */
+  readonly initialOptions: Readonly<TrainerOptions>;
 
   private readonly customStep: StepFunction | undefined;
   private readonly callbacks: readonly Callback[];
@@ -203,6 +208,7 @@ export class Trainer {
     }
     this.customStep = options.step;
     this.regularizers = resolveRegularizers(gan, options);
+    this.initialOptions = Object.freeze({ ...options });
     this.generatorOptimizer = optimizerOption('generator', options.generatorOptimizer, options.generatorLearningRate);
     this.discriminatorOptimizer = optimizerOption(
       'discriminator',
