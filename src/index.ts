@@ -57,6 +57,12 @@ export {
 } from './io/store.js';
 export type { TrainerExpectations, TrainerLoadOptions } from './io/trainer-checkpoint.js';
 export { CHECKPOINT_FORMAT_VERSION, LIBRARY_VERSION } from './io/version.js';
+// Layers
+export {
+  SpectralNormalization,
+  type SpectralNormalizationArgs,
+  spectralNormalization,
+} from './layers/spectral-norm.js';
 export * as lossFunctions from './losses/functional.js';
 // Losses
 export {
