@@ -29,6 +29,7 @@ import {
   positiveNumber,
   show,
 } from '../util/validate.js';
+import { FusedAdamOptimizer } from './adam.js';
 import { STANDARD_LOG_KEYS, type StepFunction } from './custom-step.js';
 import { type RegularizerOptions, type Regularizers, resolveRegularizers } from './regularizer-options.js';
 import { discriminatorUpdate, generatorUpdate, trainableVariables } from './updates.js';
@@ -495,7 +496,8 @@ function optimizerOption(
     return optimizer;
   }
   const rate = positiveNumber('Trainer', rateName, learningRate ?? DEFAULT_LEARNING_RATE);
-  return tf.train.adam(rate, DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPSILON);
+  // tf.train.adam's math; one fused kernel per variable where ts-gan/backends registered it.
+  return new FusedAdamOptimizer(rate, DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPSILON);
 }
 
 /**

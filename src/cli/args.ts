@@ -1,0 +1,72 @@
+/**
+ * Argument parsing for the `ts-gan` command, on Node's built-in `util.parseArgs`.
+ *
+ * @packageDocumentation
+ */
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+/** A mistake in how the command was called: exit code 2, message and usage on stderr. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Where the command writes, injectable so that tests capture the output. */
+export interface CliIO {
+  /** Results (paths written). */
+  stdout: { write(text: string): unknown };
+  /** Messages, progress and errors. */
+  stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
+  /** Installs a Ctrl-C handler that stops training cleanly (only the real command does). */
+  handleSignals?: boolean;
+}
+
+/** A subcommand: `ts-gan <name> ...`. */
+export interface Command {
+  /** One line for `ts-gan --help`. */
+  summary: string;
+  /** The command's full help text. */
+  usage: string;
+  /** Runs the command; resolves to the exit code. Throws UsageError for a bad call. */
+  run(argv: string[], io: CliIO): Promise<number>;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Parses `argv` strictly (unknown flags and stray arguments are usage errors).
+ * @returns the flag values.
+ */
+export function parseFlags<T extends Options>(command: string, argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new UsageError(`ts-gan ${command}: ${(err as Error).message}`);
+  }
+}
+
+/** Reads an integer flag: `--name N` with N >= min, or the default. */
+export function intFlag(
+  command: string,
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
+    const kind = min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : `an integer >= ${min}`;
+    throw new UsageError(`ts-gan ${command}: --${name} must be ${kind}, got ${JSON.stringify(value)}.`);
+  }
+  return n;
+}
+
+/** Reads an integer flag with no lower bound other than being an integer. */
+export function seedFlag(command: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {
+    throw new UsageError(`ts-gan ${command}: --seed must be an integer, got ${JSON.stringify(value)}.`);
+  }
+  return n;
+}

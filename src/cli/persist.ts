@@ -1,0 +1,49 @@
+/**
+ * Saving and loading for the command, through the library's own `gan.save`, `GAN.load`,
+ * `trainer.save` and `Trainer.load`, on the Node file handler of `ts-gan/node`.
+ *
+ * @packageDocumentation
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { GAN } from '../gan.js';
+import { CHECKPOINT_JSON, registerFileRouter } from '../node/file-io.js';
+import { Trainer } from '../train/trainer.js';
+
+// Called, not imported for its side effect: the package is "sideEffects": false, so a bundler may
+// drop a bare import.
+registerFileRouter();
+
+/** A `file://` URL for a folder, so that the location never depends on how a path looks. */
+function url(dir: string): string {
+  return pathToFileURL(dir).href;
+}
+
+/** Whether `dir` holds a checkpoint written by {@link saveCheckpoint}. */
+export function checkpointExists(dir: string): boolean {
+  return existsSync(join(dir, CHECKPOINT_JSON));
+}
+
+/** Saves the networks into `dir` (loadable with `GAN.load`). */
+export async function saveGan(gan: GAN, dir: string): Promise<void> {
+  await gan.save(url(dir));
+}
+
+/** Loads networks saved by {@link saveGan}. */
+export function loadGan(dir: string): Promise<GAN> {
+  return GAN.load(url(dir));
+}
+
+/** Saves a resumable checkpoint (networks, optimizers, step, random state) into `dir`. */
+export async function saveCheckpoint(trainer: Trainer, dir: string): Promise<void> {
+  await trainer.save(url(dir));
+}
+
+/** Loads a checkpoint written by {@link saveCheckpoint}; the logging interval may change. */
+export function loadCheckpoint(
+  dir: string,
+  options: { logEvery: number; dataShape: readonly number[] },
+): Promise<Trainer> {
+  return Trainer.load(url(dir), { logEvery: options.logEvery, expect: { dataShape: options.dataShape } });
+}
