@@ -103,6 +103,7 @@ export {
   type ZeroCenteredPenaltyOptions,
   zeroCenteredGradientPenalty,
 } from './regularizers/index.js';
+export { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs, FusedAdamOptimizer } from './train/adam.js';
 export type { StepContext, StepFunction, StepTensors } from './train/custom-step.js';
 export type { RegularizerOptions, Regularizers } from './train/regularizer-options.js';
 export { type FitOptions, Trainer, type TrainerOptions } from './train/trainer.js';

@@ -4,11 +4,12 @@
  * @packageDocumentation
  */
 import type { BackendFix, FixName } from './fix.js';
+import { fusedAdamFix } from './fused-adam.js';
 import { greaterGradientFix } from './greater-gradient.js';
 import { wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
 
 /** Every fix. */
-export const FIXES: readonly BackendFix[] = [wasmTransposedMatMulFix, greaterGradientFix];
+export const FIXES: readonly BackendFix[] = [wasmTransposedMatMulFix, fusedAdamFix, greaterGradientFix];
 
 /** Every fix name. */
 export const FIX_NAMES: readonly FixName[] = FIXES.map((f) => f.name);

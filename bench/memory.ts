@@ -1,0 +1,54 @@
+/**
+ * `npm run bench:memory`: trains the seed MLP GAN with the library's Trainer for many steps and
+ * checks that tfjs's tensor count and bytes stay flat (no leak), printing them every chunk.
+ *
+ *   npm run bench:memory -- [--backend wasm] [--steps 10000] [--batch 32]
+ */
+import { writeFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { type BackendName, useBackend } from '../src/backends/index.js';
+import { GAN, presets, Trainer } from '../src/index.js';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+};
+const backend = arg('backend', 'wasm') as BackendName;
+const steps = Number(arg('steps', '10000'));
+const batch = Number(arg('batch', '32'));
+const chunk = Math.min(500, steps);
+const out = arg('out', 'bench/results/memory.json');
+
+const report = await useBackend(backend);
+const gan = new GAN({ ...presets.mlp(), latentDim: 100, dataShape: [28, 28, 1], seed: 1 });
+const data = tf.randomUniform([1024, 28, 28, 1], -1, 1, 'float32', 7);
+const trainer = new Trainer(gan, { batchSize: batch, logEvery: 100 });
+await trainer.fit(data, { steps: 1 }); // optimizer slots are created on the first step
+const base = tf.memory();
+const samples: { step: number; numTensors: number; numBytes: number; rssMiB: number }[] = [];
+const t0 = performance.now();
+for (let done = 0; done < steps; done += chunk) {
+  await trainer.fit(data, { steps: Math.min(chunk, steps - done) });
+  const m = tf.memory();
+  const s = {
+    step: trainer.step,
+    numTensors: m.numTensors,
+    numBytes: m.numBytes,
+    rssMiB: process.memoryUsage().rss / 2 ** 20,
+  };
+  samples.push(s);
+  console.log(`step ${s.step}: ${s.numTensors} tensors, ${s.numBytes} bytes, rss ${s.rssMiB.toFixed(0)} MiB`);
+}
+const flat = samples.every((s) => s.numTensors === base.numTensors && s.numBytes === base.numBytes);
+console.log(
+  `${backend} (fixes: ${report.fixes.join(', ')}), batch ${batch}, ${steps} steps in ${((performance.now() - t0) / 1000).toFixed(0)} s: ` +
+    `tensors ${base.numTensors} -> ${samples.at(-1)?.numTensors}, bytes ${base.numBytes} -> ${samples.at(-1)?.numBytes}: ${flat ? 'FLAT' : 'GROWING'}`,
+);
+writeFileSync(
+  out,
+  `${JSON.stringify({ backend, batch, steps, fixes: report.fixes, base: { numTensors: base.numTensors, numBytes: base.numBytes }, samples, flat }, null, 2)}\n`,
+);
+trainer.dispose();
+gan.dispose();
+data.dispose();
+process.exitCode = flat ? 0 : 1;

@@ -1,0 +1,204 @@
+/**
+ * `npm run bench`: the seed's MLP GAN, ms per training step, on wasm and cpu (and tfjs-node when
+ * installed): the library's Trainer, the best hand-written tfjs loop, the same loop on plain tfjs
+ * (no fixes), and PyTorch, in one run, alternating chunk by chunk, after a warm-up; medians.
+ *
+ *   npm run bench -- [--backends wasm,cpu] [--batches 32,256] [--rounds 7] [--out bench/results/latest.json]
+ *
+ * The machine's cores may be shared: trust ratios measured in one run over absolute times.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { type BackendName, useBackend } from '../src/backends/index.js';
+import { bestOptimizer, handWrittenRunner, makeData, plainAdam, type Runner, trainerRunner } from './mlp-gan.js';
+import { startTorch, type TorchProcess } from './torch-process.js';
+
+interface Args {
+  backends: BackendName[];
+  batches: number[];
+  rounds: number;
+  out: string;
+  torch: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = {
+    backends: ['wasm', 'cpu'],
+    batches: [32, 256],
+    rounds: 7,
+    out: 'bench/results/latest.json',
+    torch: true,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = argv[i + 1] ?? '';
+    if (a === '--no-torch') {
+      args.torch = false;
+      continue;
+    }
+    i++;
+    if (a === '--backends') args.backends = v.split(',') as BackendName[];
+    else if (a === '--batches') args.batches = v.split(',').map(Number);
+    else if (a === '--rounds') args.rounds = Number(v);
+    else if (a === '--out') args.out = v;
+    else throw new Error(`bench: unknown argument ${a}`);
+  }
+  return args;
+}
+
+/** Steps per timed chunk: about a second of work on an idle machine. */
+function chunkSteps(backend: string, batch: number): number {
+  if (backend === 'cpu') return batch >= 256 ? 1 : 2;
+  return batch >= 256 ? 4 : 16;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+type Column = 'trainer' | 'handWritten' | 'plainTfjs' | 'pytorch';
+
+interface Row {
+  backend: string;
+  batch: number;
+  stepsPerChunk: number;
+  rounds: number;
+  msPerStep: Partial<Record<Column, number>>;
+  samples: Partial<Record<Column, number[]>>;
+  ratios: { wasmOverPytorch?: number; trainerOverHandWritten?: number; plainOverTrainer?: number };
+  tensorBytes: Partial<Record<Column, number>>;
+}
+
+async function measureRow(
+  backend: BackendName,
+  batch: number,
+  rounds: number,
+  torch: TorchProcess | undefined,
+): Promise<Row> {
+  await useBackend(backend);
+  const data = makeData();
+  const steps = chunkSteps(backend, batch);
+  const columns: { name: Column; fixes: boolean; make?: () => Runner }[] = [
+    { name: 'trainer', fixes: true, make: () => trainerRunner(batch, data) },
+    { name: 'handWritten', fixes: true, make: () => handWrittenRunner(batch, data, bestOptimizer) },
+    { name: 'plainTfjs', fixes: false, make: () => handWrittenRunner(batch, data, plainAdam) },
+  ];
+  if (torch) columns.push({ name: 'pytorch', fixes: true });
+  const runners = new Map<Column, Runner>();
+  const samples: Partial<Record<Column, number[]>> = {};
+  const tensorBytes: Partial<Record<Column, number>> = {};
+  const timeChunk = async (c: (typeof columns)[number]): Promise<number> => {
+    if (c.name === 'pytorch') return (await (torch as TorchProcess).run(batch, steps)).ms / steps;
+    await useBackend(backend, { fixes: c.fixes });
+    let runner = runners.get(c.name);
+    if (!runner) {
+      const before = tf.memory().numBytes;
+      runner = (c.make as () => Runner)();
+      runners.set(c.name, runner);
+      await runner.run(1); // creates the optimizer slots
+      tensorBytes[c.name] = tf.memory().numBytes - before;
+    }
+    const t0 = performance.now();
+    await runner.run(steps);
+    return (performance.now() - t0) / steps;
+  };
+  for (const c of columns) await timeChunk(c); // warm-up
+  for (let r = 0; r < rounds; r++) {
+    // Rotate the order each round, so no column always follows the same one.
+    for (let k = 0; k < columns.length; k++) {
+      const c = columns[(k + r) % columns.length] as (typeof columns)[number];
+      const ms = await timeChunk(c);
+      samples[c.name] = [...(samples[c.name] ?? []), ms];
+    }
+    process.stderr.write('.');
+  }
+  for (const runner of runners.values()) runner.dispose();
+  data.dispose();
+  await useBackend(backend);
+  const ms: Partial<Record<Column, number>> = {};
+  for (const [k, v] of Object.entries(samples)) ms[k as Column] = median(v);
+  const ratios: Row['ratios'] = {};
+  if (ms.trainer && ms.pytorch) ratios.wasmOverPytorch = ms.trainer / ms.pytorch;
+  if (ms.trainer && ms.handWritten) ratios.trainerOverHandWritten = ms.trainer / ms.handWritten;
+  if (ms.trainer && ms.plainTfjs) ratios.plainOverTrainer = ms.plainTfjs / ms.trainer;
+  return { backend, batch, stepsPerChunk: steps, rounds, msPerStep: ms, samples, ratios, tensorBytes };
+}
+
+function fmt(x: number | undefined, digits = 1): string {
+  return x === undefined ? '-' : x.toFixed(digits);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  let torch: TorchProcess | undefined;
+  let torchNote = 'not requested (--no-torch)';
+  if (args.torch) {
+    const t = await startTorch();
+    if ('missing' in t) {
+      torchNote = `skipped: ${t.missing}`;
+      console.log(`PyTorch column ${torchNote}`);
+    } else {
+      torch = t;
+      torchNote = `PyTorch ${t.version}`;
+    }
+  }
+  const backends = [...args.backends];
+  if (!backends.includes('tensorflow')) {
+    // tfjs-node joins the table when it is installed.
+    try {
+      await useBackend('tensorflow');
+      backends.unshift('tensorflow');
+    } catch {
+      console.log('tfjs-node is not installed: no "tensorflow" rows.');
+    }
+  }
+  const rows: Row[] = [];
+  for (const backend of backends) {
+    for (const batch of args.batches) {
+      process.stderr.write(`${backend} batch ${batch} `);
+      rows.push(await measureRow(backend, batch, args.rounds, torch));
+      process.stderr.write('\n');
+    }
+  }
+  torch?.close();
+  const rssMb = process.resourceUsage().maxRSS / 1024;
+  console.log(`\nSeed MLP GAN, ms per step (median of ${args.rounds} alternating chunks after warm-up); ${torchNote}`);
+  console.log(
+    'backend     batch  trainer  hand-written  plain-tfjs  pytorch  trainer/pytorch  trainer/hand  plain/trainer',
+  );
+  for (const r of rows) {
+    const m = r.msPerStep;
+    console.log(
+      `${r.backend.padEnd(10)} ${String(r.batch).padStart(6)} ${fmt(m.trainer).padStart(8)} ${fmt(m.handWritten).padStart(13)} ` +
+        `${fmt(m.plainTfjs).padStart(11)} ${fmt(m.pytorch).padStart(8)} ${fmt(r.ratios.wasmOverPytorch, 2).padStart(16)} ` +
+        `${fmt(r.ratios.trainerOverHandWritten, 3).padStart(13)} ${fmt(r.ratios.plainOverTrainer, 2).padStart(14)}`,
+    );
+  }
+  console.log(`peak RSS of the tfjs process: ${rssMb.toFixed(0)} MiB`);
+  for (const r of rows) {
+    const b = r.tensorBytes;
+    console.log(
+      `  ${r.backend} batch ${r.batch}: tensor bytes held by a trainer ${fmt((b.trainer ?? 0) / 2 ** 20)} MiB, hand-written ${fmt((b.handWritten ?? 0) / 2 ** 20)} MiB`,
+    );
+  }
+  const result = {
+    date: new Date().toISOString(),
+    machine: {
+      node: process.version,
+      cpus: (await import('node:os')).cpus().length,
+      loadavg: (await import('node:os')).loadavg(),
+    },
+    tfjs: tf.version_core,
+    pytorch: torchNote,
+    peakRssMiB: rssMb,
+    rows,
+  };
+  mkdirSync(dirname(args.out), { recursive: true });
+  writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`written ${args.out}`);
+}
+
+await main();

@@ -1,0 +1,107 @@
+/**
+ * The fused Adam update kernel (`TsGanAdamUpdate`) for wasm and cpu, used by the library's
+ * default optimizer ({@link FusedAdamOptimizer}). One pass over each variable instead of about a
+ * dozen element-wise kernels. Every operation is rounded to float32 (`Math.fround`) in the order
+ * tf.train.adam uses, so the results are the same bits as the op sequence on a backend whose
+ * element-wise ops are IEEE float32 (cpu and wasm are).
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from '../../train/adam.js';
+import type { BackendFix } from './fix.js';
+import { isReplaced, replaceKernel, restoreKernel, type WasmBackendLike, wasmView } from './kernels.js';
+
+const BACKENDS = ['wasm', 'cpu'] as const;
+
+/** The update itself, on plain arrays. */
+function adamUpdate(
+  x: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  g: Float32Array,
+  xOut: Float32Array,
+  mOut: Float32Array,
+  vOut: Float32Array,
+  a: AdamUpdateAttrs,
+): void {
+  const f = Math.fround;
+  const { beta1, oneMinusBeta1, beta2, oneMinusBeta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon, negLearningRate } =
+    a;
+  for (let i = 0; i < x.length; i++) {
+    const gi = g[i] as number;
+    const mi = f(f((m[i] as number) * beta1) + f(gi * oneMinusBeta1));
+    const vi = f(f((v[i] as number) * beta2) + f(f(gi * gi) * oneMinusBeta2));
+    const mHat = f(mi / oneMinusAccBeta1);
+    const vHat = f(vi / oneMinusAccBeta2);
+    const step = f(f(mHat / f(f(Math.sqrt(vHat)) + epsilon)) * negLearningRate);
+    mOut[i] = mi;
+    vOut[i] = vi;
+    xOut[i] = f(step + (x[i] as number));
+  }
+}
+
+interface KernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}
+
+function wasmKernel(args: KernelArgs): tf.TensorInfo[] {
+  const backend = args.backend as WasmBackendLike;
+  const { x, m, v, g } = args.inputs as Record<'x' | 'm' | 'v' | 'g', tf.TensorInfo>;
+  const outs = [x, m, v].map((t) => backend.makeOutput(t.shape, 'float32')) as [
+    tf.TensorInfo,
+    tf.TensorInfo,
+    tf.TensorInfo,
+  ];
+  // Views only now: the allocations above may have grown (and detached) the wasm heap.
+  adamUpdate(
+    wasmView(backend, x, Float32Array),
+    wasmView(backend, m, Float32Array),
+    wasmView(backend, v, Float32Array),
+    wasmView(backend, g, Float32Array),
+    wasmView(backend, outs[0], Float32Array),
+    wasmView(backend, outs[1], Float32Array),
+    wasmView(backend, outs[2], Float32Array),
+    args.attrs as unknown as AdamUpdateAttrs,
+  );
+  return outs;
+}
+
+interface CpuBackendLike {
+  data: { get(dataId: object): { values: Float32Array } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+}
+
+function cpuKernel(args: KernelArgs): tf.TensorInfo[] {
+  const backend = args.backend as CpuBackendLike;
+  const { x, m, v, g } = args.inputs as Record<'x' | 'm' | 'v' | 'g', tf.TensorInfo>;
+  const values = (t: tf.TensorInfo) => backend.data.get(t.dataId).values;
+  const n = tf.util.sizeFromShape(x.shape);
+  const xOut = new Float32Array(n);
+  const mOut = new Float32Array(n);
+  const vOut = new Float32Array(n);
+  adamUpdate(values(x), values(m), values(v), values(g), xOut, mOut, vOut, args.attrs as unknown as AdamUpdateAttrs);
+  return [
+    backend.makeTensorInfo(x.shape, 'float32', xOut),
+    backend.makeTensorInfo(m.shape, 'float32', mOut),
+    backend.makeTensorInfo(v.shape, 'float32', vOut),
+  ];
+}
+
+/** The fix object used by `useBackend`. */
+export const fusedAdamFix: BackendFix = {
+  name: 'fused-adam',
+  description:
+    'Registers the one-pass Adam update kernel on wasm and cpu, used by the library default optimizer (FusedAdamOptimizer); same float32 results as tf.train.adam.',
+  backends: BACKENDS,
+  apply: () => {
+    replaceKernel(ADAM_UPDATE_KERNEL, 'wasm', () => wasmKernel as unknown as tf.KernelFunc);
+    replaceKernel(ADAM_UPDATE_KERNEL, 'cpu', () => cpuKernel as unknown as tf.KernelFunc);
+  },
+  remove: () => {
+    for (const b of BACKENDS) restoreKernel(ADAM_UPDATE_KERNEL, b);
+  },
+  isApplied: () => isReplaced(ADAM_UPDATE_KERNEL, 'wasm'),
+};
