@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { Conditioning } from './conditional/conditioning.js';
 import { ConfigError, ShapeError, StateError } from './errors.js';
 import { type GanLoadOptions, loadGan, saveGan } from './io/gan-checkpoint.js';
 import type { CheckpointManifest } from './io/manifest.js';
@@ -23,6 +24,10 @@ const CONFIG_KEYS = [
   'discriminator',
   'loss',
   'seed',
+  'numClasses',
+  'conditioning',
+  'auxiliaryWeight',
+  'infoCodes',
 ] as const;
 
 /** Offsets the sampling stream from the training stream, so that sampling never shifts training. */
@@ -35,6 +40,13 @@ const SAMPLE_STREAM_OFFSET = 0x5eed;
 export interface SampleOptions {
   /** Seed of the noise. Without it, the GAN's own sampling stream is used (and advanced). */
   seed?: number;
+  /**
+   * Conditional GANs: the class of each sample (`n` integers in [0, numClasses)); drawn uniformly
+   * when absent. InfoGAN: the categorical code of each sample.
+   */
+  labels?: readonly number[] | Int32Array | tf.Tensor1D;
+  /** InfoGAN: continuous codes `[n, continuous]` (rows of numbers in [-1, 1]); drawn uniformly when absent. */
+  codes?: readonly (readonly number[])[] | tf.Tensor2D;
 }
 
 /**
@@ -68,6 +80,8 @@ export class GAN {
   readonly loss: GanLoss;
   /** The seed every random draw derives from. */
   readonly seed: number;
+  /** How the GAN is conditioned (labels or InfoGAN codes); undefined for an unconditional GAN. */
+  readonly conditioning: Conditioning | undefined;
 
   private readonly sampleRng: SeededRandom;
   private disposed = false;
@@ -90,7 +104,18 @@ export class GAN {
     this.loss = getLoss(config.loss ?? 'non-saturating');
     this.sampleRng = new SeededRandom(this.seed + SAMPLE_STREAM_OFFSET);
 
-    const context: NetworkContext = Object.freeze({ latentDim: this.latentDim, dataShape: this.dataShape });
+    this.conditioning = Conditioning.fromConfig(config);
+    const cond = this.conditioning;
+    const context: NetworkContext = Object.freeze({
+      latentDim: this.latentDim,
+      dataShape: this.dataShape,
+      ...(cond && {
+        conditionDim: cond.conditionDim,
+        discriminatorTakesCondition: cond.discriminatorTakesCondition,
+        auxiliaryDim: cond.auxiliaryDim,
+        numClasses: cond.kind === 'info' ? 0 : cond.numClasses,
+      }),
+    });
     // One stream for both factories, so each seed gives one set of initial weights.
     const initRng = new SeededRandom(this.seed);
     const built: LayersModel[] = [];
@@ -99,10 +124,13 @@ export class GAN {
       built.push(this.generator);
       this.discriminator = obtain('discriminator', config.discriminator, config.buildDiscriminator, context, initRng);
       built.push(this.discriminator);
-      checkModelShape('buildGenerator', this.generator, 'input', [null, this.latentDim]);
-      checkModelShape('buildGenerator', this.generator, 'output', [null, ...this.dataShape]);
-      checkModelShape('buildDiscriminator', this.discriminator, 'input', [null, ...this.dataShape]);
-      checkModelShape('buildDiscriminator', this.discriminator, 'output', [null, 1]);
+      const c = cond ? [[null, cond.conditionDim]] : [];
+      checkModelShape('buildGenerator', this.generator, 'input', [[null, this.latentDim], ...c]);
+      checkModelShape('buildGenerator', this.generator, 'output', [[null, ...this.dataShape]]);
+      const dIn = cond?.discriminatorTakesCondition ? c : [];
+      checkModelShape('buildDiscriminator', this.discriminator, 'input', [[null, ...this.dataShape], ...dIn]);
+      const aux = cond && cond.auxiliaryDim > 0 ? [[null, cond.auxiliaryDim]] : [];
+      checkModelShape('buildDiscriminator', this.discriminator, 'output', [[null, 1], ...aux]);
     } catch (err) {
       for (const model of built) model.dispose();
       throw err;
@@ -126,9 +154,21 @@ export class GAN {
     this.assertUsable('sample');
     positiveInteger('GAN.sample', 'n', n);
     const rng = options.seed === undefined ? this.sampleRng : new SeededRandom(checkSeed(options.seed));
+    const cond = this.conditioning;
+    if (!cond) {
+      if (options.labels !== undefined || options.codes !== undefined) {
+        throw new ConfigError('GAN.sample: labels and codes need a conditional GAN (numClasses or infoCodes).');
+      }
+      return tf.tidy(() => {
+        const z = this.noise(n, rng);
+        return this.generator.apply(z, { training: false }) as tf.Tensor;
+      });
+    }
     return tf.tidy(() => {
+      const { labels, codes } = sampleConditions(cond, n, options);
       const z = this.noise(n, rng);
-      return this.generator.apply(z, { training: false }) as tf.Tensor;
+      const { input } = cond.draw(n, rng, labels, codes);
+      return cond.generate(this.generator, z, input, false);
     });
   }
 
@@ -139,14 +179,17 @@ export class GAN {
    * @returns a tensor `[batch, ...dataShape]` that the caller owns.
    * @throws {@link ShapeError} when `z` is not `[batch, latentDim]`.
    */
-  generate(z: tf.Tensor): tf.Tensor {
+  generate(z: tf.Tensor, condition?: tf.Tensor): tf.Tensor {
     this.assertUsable('generate');
     if (!(z instanceof tf.Tensor) || z.rank !== 2 || z.shape[1] !== this.latentDim) {
       throw new ShapeError(
         `GAN.generate: z must be a tensor of shape [batch, ${this.latentDim}], got ${describeTensor(z)}.`,
       );
     }
-    return tf.tidy(() => this.generator.apply(z, { training: false }) as tf.Tensor);
+    const cond = this.conditioning;
+    if (!cond) return tf.tidy(() => this.generator.apply(z, { training: false }) as tf.Tensor);
+    assertBatchShape('GAN.generate', 'condition', condition, [cond.conditionDim]);
+    return tf.tidy(() => cond.generate(this.generator, z, condition as tf.Tensor, false));
   }
 
   /**
@@ -156,10 +199,14 @@ export class GAN {
    * @returns logits `[batch, 1]` that the caller owns.
    * @throws {@link ShapeError} when `x` does not have the data shape.
    */
-  discriminate(x: tf.Tensor): tf.Tensor {
+  discriminate(x: tf.Tensor, condition?: tf.Tensor): tf.Tensor {
     this.assertUsable('discriminate');
     assertBatchShape('GAN.discriminate', 'x', x, this.dataShape);
-    return tf.tidy(() => this.discriminator.apply(x, { training: false }) as tf.Tensor);
+    const cond = this.conditioning;
+    if (!cond) return tf.tidy(() => this.discriminator.apply(x, { training: false }) as tf.Tensor);
+    if (cond.discriminatorTakesCondition)
+      assertBatchShape('GAN.discriminate', 'condition', condition, [cond.conditionDim]);
+    return tf.tidy(() => cond.discriminate(this.discriminator, x, condition as tf.Tensor, false).logits);
   }
 
   /**
@@ -275,21 +322,53 @@ function checkModelShape(
   factoryName: string,
   model: LayersModel,
   side: 'input' | 'output',
-  expected: (number | null)[],
+  expectedShapes: (number | null)[][],
 ): void {
   const tensors = side === 'input' ? model.inputs : model.outputs;
-  const expectedText = formatShape(expected);
-  if (tensors?.length !== 1) {
+  const expectedText = expectedShapes.map(formatShape).join(' and ');
+  if (tensors?.length !== expectedShapes.length) {
+    const count = expectedShapes.length === 1 ? 'one' : String(expectedShapes.length);
     throw new ShapeError(
-      `GAN: ${factoryName} must return a model with one ${side} of shape ${expectedText}, ` +
+      `GAN: ${factoryName} must return a model with ${count} ${side}${expectedShapes.length === 1 ? '' : 's'} of shape ${expectedText}, ` +
         `got ${tensors ? tensors.length : 0} ${side}s.`,
     );
   }
-  const shape = (tensors[0] as { shape: (number | null)[] }).shape;
-  const matches = shape.length === expected.length && shape.every((d, i) => (i === 0 ? true : d === expected[i]));
-  if (!matches) {
-    throw new ShapeError(`GAN: ${factoryName} ${side} must have shape ${expectedText}, got ${formatShape(shape)}.`);
+  expectedShapes.forEach((expected, k) => {
+    const shape = (tensors[k] as { shape: (number | null)[] }).shape;
+    const matches = shape.length === expected.length && shape.every((d, i) => (i === 0 ? true : d === expected[i]));
+    if (!matches) {
+      const which = expectedShapes.length === 1 ? side : `${side} ${k}`;
+      throw new ShapeError(
+        `GAN: ${factoryName} ${which} must have shape ${formatShape(expected)}, got ${formatShape(shape)}.`,
+      );
+    }
+  });
+}
+
+/** Turns {@link SampleOptions} labels and codes into tensors, checked against the conditioning. */
+function sampleConditions(
+  cond: Conditioning,
+  n: number,
+  options: SampleOptions,
+): { labels: tf.Tensor1D | undefined; codes: tf.Tensor2D | undefined } {
+  let labels: tf.Tensor1D | undefined;
+  if (options.labels !== undefined) {
+    if (cond.numClasses === 0)
+      throw new ConfigError('GAN.sample: this InfoGAN has no categorical code to set with labels.');
+    // Checked before the cast to int32, which would truncate 2.5 to 2 silently.
+    const given = options.labels instanceof tf.Tensor ? options.labels : tf.tensor1d(Array.from(options.labels));
+    labels = tf.cast(cond.checkLabels('GAN.sample', given, n), 'int32') as tf.Tensor1D;
   }
+  let codes: tf.Tensor2D | undefined;
+  if (options.codes !== undefined) {
+    if (cond.continuous === 0) throw new ConfigError('GAN.sample: codes need an InfoGAN with continuous codes.');
+    codes = (
+      options.codes instanceof tf.Tensor ? options.codes : tf.tensor2d(options.codes.map((row) => [...row]))
+    ) as tf.Tensor2D;
+    assertBatchShape('GAN.sample', 'codes', codes, [cond.continuous]);
+    if (codes.shape[0] !== n) throw new ShapeError(`GAN.sample: codes must have ${n} rows, got ${codes.shape[0]}.`);
+  }
+  return { labels, codes };
 }
 
 function checkDataShape(value: unknown): readonly number[] {

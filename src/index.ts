@@ -11,6 +11,14 @@
 export { type Callback, CallbackList, type TrainBeginInfo, type TrainEndInfo } from './callbacks/callback.js';
 export { History } from './callbacks/history.js';
 export { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
+// Conditional generation
+export {
+  Conditioning,
+  type ConditioningKind,
+  classCrossEntropy,
+  type InfoCodesConfig,
+} from './conditional/conditioning.js';
+export type { LabelledBatch, LabelledData, LabelledTrainingData } from './conditional/labelled-data.js';
 // Data
 export type { TrainingData } from './data/batches.js';
 export {

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { ConditioningKind, InfoCodesConfig } from './conditional/conditioning.js';
 import type { GanLoss, LossName } from './losses/gan-loss.js';
 
 /**
@@ -15,6 +16,17 @@ export interface NetworkContext {
   readonly latentDim: number;
   /** Shape of one data sample, without the batch dimension, for example `[28, 28, 1]`. */
   readonly dataShape: readonly number[];
+  /**
+   * Width of the generator's second input (a one-hot label, or InfoGAN's codes); 0 or absent when
+   * the GAN is unconditional and the generator takes noise only.
+   */
+  readonly conditionDim?: number;
+  /** Whether the discriminator takes the one-hot label as a second input (conditional GAN). */
+  readonly discriminatorTakesCondition?: boolean;
+  /** Width of the discriminator's second output (ACGAN class logits, InfoGAN code estimates); 0 or absent for one output. */
+  readonly auxiliaryDim?: number;
+  /** Number of classes of a conditional GAN (0 or absent otherwise). */
+  readonly numClasses?: number;
 }
 
 /**
@@ -45,6 +57,17 @@ export interface GANConfig {
   loss?: LossName | GanLoss;
   /** Seeds weight initialization, noise, batch choice and every other random draw. Default 0. */
   seed?: number;
+  /**
+   * Number of classes, for a GAN conditioned on labels: the generator then takes a one-hot label as
+   * a second input, and `fit` needs labelled data (`{ x, labels }`). See {@link Conditioning}.
+   */
+  numClasses?: number;
+  /** With `numClasses`: `'concat'` (conditional GAN, the default) or `'auxiliary'` (ACGAN). */
+  conditioning?: ConditioningKind;
+  /** ACGAN: weight of the class cross-entropy in both losses. Default 1. */
+  auxiliaryWeight?: number;
+  /** InfoGAN's latent codes, learned without labels; excludes `numClasses`. */
+  infoCodes?: InfoCodesConfig;
 }
 
 /**

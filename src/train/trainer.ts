@@ -11,7 +11,8 @@ import '@tensorflow/tfjs-layers';
 import { type Callback, CallbackList, type TrainBeginInfo, type TrainEndInfo } from '../callbacks/callback.js';
 import { History } from '../callbacks/history.js';
 import { TerminateOnNaN } from '../callbacks/terminate-on-nan.js';
-import { type BatchSource, createBatchSource, type TrainingData } from '../data/batches.js';
+import { createStepSource, type LabelledTrainingData, type StepBatchSource } from '../conditional/labelled-data.js';
+import type { TrainingData } from '../data/batches.js';
 import { ConfigError, StateError } from '../errors.js';
 import type { GAN } from '../gan.js';
 import type { CheckpointManifest } from '../io/manifest.js';
@@ -312,7 +313,7 @@ export class Trainer {
    *   {@link NonFiniteLossError} when a loss goes NaN (with the default `terminateOnNaN`);
    *   whatever a callback throws.
    */
-  async fit(data: TrainingData, options: FitOptions): Promise<History> {
+  async fit(data: TrainingData | LabelledTrainingData, options: FitOptions): Promise<History> {
     this.assertUsable('fit');
     if (this.running) {
       throw new StateError('Trainer.fit: a fit is already running on this trainer; await it or call stop() first.');
@@ -322,7 +323,7 @@ export class Trainer {
     }
     knownKeys('Trainer.fit', options, ['steps', 'callbacks']);
     const steps = positiveInteger('Trainer.fit', 'steps', options.steps);
-    const source = createBatchSource(data, this.gan.dataShape, this.batchSize, this.rng);
+    const source = createStepSource(data, this.gan, this.batchSize, this.rng);
     const history = new History();
     const callbacks = new CallbackList([history, ...this.callbacks, ...(options.callbacks ?? [])]);
     const begin: TrainBeginInfo = { gan: this.gan, steps, initialStep: this.stepCount, stop: () => this.stop() };
@@ -354,7 +355,7 @@ export class Trainer {
     this.ema?.dispose();
   }
 
-  private async loop(source: BatchSource, steps: number, callbacks: CallbackList): Promise<TrainEndInfo['reason']> {
+  private async loop(source: StepBatchSource, steps: number, callbacks: CallbackList): Promise<TrainEndInfo['reason']> {
     let lastLogTime = this.now();
     let lastLogStep = this.stepCount;
     for (let i = 0; i < steps; i++) {
@@ -362,14 +363,16 @@ export class Trainer {
       const step = this.stepCount + 1;
       await callbacks.onStepBegin(step);
       const batches: tf.Tensor[] = [];
+      const labelBatches: (tf.Tensor1D | undefined)[] = [];
       try {
         for (let k = 0; k < this.discriminatorSteps; k++) {
           const batch = await source.next();
           if (batch === null) return 'data-exhausted';
-          batches.push(batch);
+          batches.push(batch.x);
+          labelBatches.push(batch.labels);
         }
         const logged = step % this.logEvery === 0 || i === steps - 1;
-        const { packed, keys } = this.runStep(batches, step, step <= this.warmupSteps, logged);
+        const { packed, keys } = this.runStep(batches, labelBatches, step, step <= this.warmupSteps, logged);
         this.stepCount = step;
         if (packed) {
           const values = await packed.data();
@@ -389,6 +392,7 @@ export class Trainer {
         }
       } finally {
         for (const b of batches) b.dispose();
+        for (const l of labelBatches) l?.dispose();
       }
     }
     return this.stopRequested ? 'stopped' : 'completed';
@@ -401,6 +405,7 @@ export class Trainer {
    */
   private runStep(
     batches: readonly tf.Tensor[],
+    labelBatches: readonly (tf.Tensor1D | undefined)[],
     step: number,
     warmup: boolean,
     logged: boolean,
@@ -422,8 +427,8 @@ export class Trainer {
             discriminatorVariables: dVars,
             real: batches[batches.length - 1] as tf.Tensor,
             reals: batches,
-            labels: undefined,
-            labelBatches: batches.map(() => undefined),
+            labels: labelBatches[labelBatches.length - 1],
+            labelBatches,
             batchSize: this.batchSize,
             step,
             rng: this.rng,
@@ -449,6 +454,7 @@ export class Trainer {
             varList: dVars,
             penalties: reg.penalties,
             instanceNoiseStd: noiseStd,
+            labels: labelBatches[k],
           });
           if (reg.weightClip !== undefined) clipWeights(dVars, reg.weightClip);
         });
@@ -458,12 +464,13 @@ export class Trainer {
             real: batches[batches.length - 1],
             varList: gVars,
             instanceNoiseStd: noiseStd,
+            labels: labelBatches[labelBatches.length - 1],
           });
           this.ema?.update();
         }
         if (!logged || !d) return undefined;
         const g = gLoss ?? d.generatorLoss;
-        const extras = Object.entries(d.penalties ?? {});
+        const extras = Object.entries({ ...(d.auxLoss && { dAuxLoss: d.auxLoss }), ...d.penalties });
         keys = [...STANDARD_LOG_KEYS, ...extras.map(([k]) => k)];
         return tf.stack([d.loss, g, d.dReal, d.dFake, ...extras.map(([, v]) => v)] as tf.Scalar[]) as tf.Tensor1D;
       }),

@@ -10,6 +10,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { ConditionDraw } from '../conditional/conditioning.js';
+import { DataError } from '../errors.js';
 import type { GAN } from '../gan.js';
 import type { SeededRandom } from '../random.js';
 import { addInstanceNoise, instanceNoiseLike } from '../regularizers/instance-noise.js';
@@ -44,6 +46,11 @@ export interface DiscriminatorUpdateOptions {
   penalties?: readonly DiscriminatorPenalty[];
   /** Deviation of Gaussian instance noise added to the real and the generated batch; default 0 (none). */
   instanceNoiseStd?: number;
+  /**
+   * Class labels `[b]` (int32) of the real batch: required by GANs conditioned on labels. The
+   * generated half of the update uses the same labels, so one conditioned critic serves every penalty.
+   */
+  labels?: tf.Tensor1D;
 }
 
 /**
@@ -61,6 +68,8 @@ export interface DiscriminatorUpdateResult {
   generatorLoss?: tf.Scalar;
   /** The value of each penalty (already weighted, and included in `loss`), by name. */
   penalties?: Record<string, tf.Scalar>;
+  /** ACGAN's class term or InfoGAN's information term (weighted, included in `loss`). */
+  auxLoss?: tf.Scalar;
 }
 
 /**
@@ -83,7 +92,20 @@ export function discriminatorUpdate(
   options: DiscriminatorUpdateOptions = {},
 ): DiscriminatorUpdateResult {
   const batch = real.shape[0] as number;
-  const generated = gan.generator.apply(gan.noise(batch, rng), { training: false }) as tf.Tensor;
+  const cond = gan.conditioning;
+  let generated: tf.Tensor;
+  let drawn: ConditionDraw | undefined;
+  if (cond) {
+    const z = gan.noise(batch, rng);
+    drawn = cond.draw(
+      batch,
+      rng,
+      cond.needsLabels ? requireLabels('discriminatorUpdate', options.labels, batch) : undefined,
+    );
+    generated = cond.generate(gan.generator, z, drawn.input, false);
+  } else {
+    generated = gan.generator.apply(gan.noise(batch, rng), { training: false }) as tf.Tensor;
+  }
   // Instance noise: the discriminator sees both batches blurred by the same Gaussian.
   const noiseStd = options.instanceNoiseStd ?? 0;
   const realSeen = addInstanceNoise(real, noiseStd, rng);
@@ -95,17 +117,37 @@ export function discriminatorUpdate(
   let realLogits: tf.Tensor | undefined;
   let fakeLogits: tf.Tensor | undefined;
   const keptPenalties: [string, tf.Scalar][] = [];
+  let keptAux: tf.Scalar | undefined;
   const loss = optimizer.minimize(
     () => {
-      const r = gan.discriminator.apply(realSeen, { training: true }) as tf.Tensor;
-      const f = gan.discriminator.apply(fake, { training: true }) as tf.Tensor;
+      let r: tf.Tensor;
+      let f: tf.Tensor;
+      let auxLoss: tf.Scalar | undefined;
+      if (cond && drawn) {
+        const condition = drawn.input;
+        const realOut = cond.discriminate(gan.discriminator, realSeen, condition, true);
+        const fakeOut = cond.discriminate(gan.discriminator, fake, condition, true);
+        r = realOut.logits;
+        f = fakeOut.logits;
+        auxLoss = cond.discriminatorAuxLoss(realOut.aux, options.labels, fakeOut.aux, drawn);
+      } else {
+        r = gan.discriminator.apply(realSeen, { training: true }) as tf.Tensor;
+        f = gan.discriminator.apply(fake, { training: true }) as tf.Tensor;
+      }
       if (wantLogits) {
         realLogits = tf.keep(r);
         fakeLogits = tf.keep(f);
       }
       let total = gan.loss.discriminatorLoss(r, f, { realLabel: options.realLabel ?? 1 });
+      if (auxLoss) {
+        keptAux = tf.keep(auxLoss);
+        total = tf.add(total, auxLoss) as tf.Scalar;
+      }
       if (penalties.length > 0) {
-        const critic = (x: tf.Tensor) => gan.discriminator.apply(x, { training: true }) as tf.Tensor;
+        const critic =
+          cond && drawn
+            ? (x: tf.Tensor) => cond.discriminate(gan.discriminator, x, (drawn as ConditionDraw).input, true).logits
+            : (x: tf.Tensor) => gan.discriminator.apply(x, { training: true }) as tf.Tensor;
         const context = { real: realSeen, fake, realLogits: r, fakeLogits: f, critic, rng };
         for (const penalty of penalties) {
           const value = penalty.compute(context);
@@ -119,6 +161,10 @@ export function discriminatorUpdate(
     options.varList ?? trainableVariables(gan.discriminator),
   ) as tf.Scalar;
   const result: DiscriminatorUpdateResult = { loss };
+  if (keptAux) {
+    result.auxLoss = tf.clone(keptAux);
+    keptAux.dispose();
+  }
   if (keptPenalties.length > 0) {
     result.penalties = {};
     for (const [name, value] of keptPenalties) {
@@ -155,6 +201,8 @@ export interface GeneratorUpdateOptions {
   varList?: tf.Variable[];
   /** Deviation of instance noise added to the generated batch the discriminator sees; default 0. */
   instanceNoiseStd?: number;
+  /** Labels of `real`, for relativistic losses on a conditional GAN (the generated samples get random labels). */
+  labels?: tf.Tensor1D;
 }
 
 /**
@@ -177,21 +225,50 @@ export function generatorUpdate(
   options: GeneratorUpdateOptions = {},
 ): tf.Scalar {
   const z = gan.noise(batchSize, rng);
+  const cond = gan.conditioning;
+  // Conditional GANs: random labels (or codes) for the generated batch.
+  const drawn = cond?.draw(batchSize, rng);
   const noiseStd = options.instanceNoiseStd ?? 0;
-  const realLogits =
-    gan.loss.needsRealLogitsForGenerator && options.real
-      ? (gan.discriminator.apply(addInstanceNoise(options.real, noiseStd, rng), { training: false }) as tf.Tensor)
-      : undefined;
+  let realLogits: tf.Tensor | undefined;
+  if (gan.loss.needsRealLogitsForGenerator && options.real) {
+    const real = addInstanceNoise(options.real, noiseStd, rng);
+    if (cond) {
+      const n = real.shape[0] as number;
+      const labels = cond.needsLabels ? requireLabels('generatorUpdate', options.labels, n) : undefined;
+      realLogits = cond.discriminate(gan.discriminator, real, cond.draw(n, rng, labels).input, false).logits;
+    } else {
+      realLogits = gan.discriminator.apply(real, { training: false }) as tf.Tensor;
+    }
+  }
   // Drawn outside the closure: the optimizer may run it once, and the draw must not repeat.
   const fakeNoise = noiseStd > 0 ? instanceNoiseLike([batchSize, ...gan.dataShape], noiseStd, rng) : undefined;
   return optimizer.minimize(
     () => {
-      let fake = gan.generator.apply(z, { training: true }) as tf.Tensor;
+      let fake =
+        cond && drawn
+          ? cond.generate(gan.generator, z, drawn.input, true)
+          : (gan.generator.apply(z, { training: true }) as tf.Tensor);
       if (fakeNoise) fake = tf.add(fake, fakeNoise);
+      if (cond && drawn) {
+        const out = cond.discriminate(gan.discriminator, fake, drawn.input, false);
+        const adversarial = gan.loss.generatorLoss(out.logits, realLogits);
+        const aux = cond.generatorAuxLoss(out.aux, drawn);
+        return aux ? (tf.add(adversarial, aux) as tf.Scalar) : adversarial;
+      }
       const logits = gan.discriminator.apply(fake, { training: false }) as tf.Tensor;
       return gan.loss.generatorLoss(logits, realLogits);
     },
     true,
     options.varList ?? trainableVariables(gan.generator),
   ) as tf.Scalar;
+}
+
+function requireLabels(where: string, labels: tf.Tensor1D | undefined, n: number): tf.Tensor1D {
+  if (!(labels instanceof tf.Tensor) || labels.rank !== 1 || labels.shape[0] !== n) {
+    throw new DataError(
+      `${where}: this GAN is conditioned on labels; pass labels, a 1-D int32 tensor of ${n} class indices, ` +
+        `for the real batch (Trainer.fit takes { x, labels }).`,
+    );
+  }
+  return labels;
 }

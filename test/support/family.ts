@@ -1,0 +1,93 @@
+/**
+ * Tiny networks and toy distributions for the GAN-family tests: 2-D points, so that "the samples
+ * moved toward the data" is a distance that can be measured exactly.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { type NetworkContext, SeededRandom } from 'ts-gan';
+
+/** Four modes on the corners of a square; class k is mode k. */
+export const MODES: readonly (readonly [number, number])[] = [
+  [0.6, 0.6],
+  [-0.6, 0.6],
+  [-0.6, -0.6],
+  [0.6, -0.6],
+];
+export const MODE_STD = 0.05;
+
+/** `n` points of the 4-mode mixture, with their mode as label. */
+export function mixture(n: number, seed = 1): { x: tf.Tensor2D; labels: tf.Tensor1D; labelArray: Int32Array } {
+  const rng = new SeededRandom(seed);
+  const k = rng.integers(n, MODES.length);
+  const noise = rng.normal(2 * n);
+  const values = new Float32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const [mx, my] = MODES[k[i] as number] as readonly [number, number];
+    values[2 * i] = mx + MODE_STD * (noise[2 * i] as number);
+    values[2 * i + 1] = my + MODE_STD * (noise[2 * i + 1] as number);
+  }
+  return { x: tf.tensor2d(values, [n, 2]), labels: tf.tensor1d(k, 'int32'), labelArray: k };
+}
+
+/** Mean distance of each sample to the nearest mode. */
+export function distanceToNearestMode(samples: tf.Tensor): number {
+  const v = samples.dataSync();
+  let total = 0;
+  const n = v.length / 2;
+  for (let i = 0; i < n; i++) {
+    total += Math.min(...MODES.map(([mx, my]) => Math.hypot((v[2 * i] as number) - mx, (v[2 * i + 1] as number) - my)));
+  }
+  return total / n;
+}
+
+/** Mean distance of each sample to the mode of its label. */
+export function distanceToOwnMode(samples: tf.Tensor, labels: ArrayLike<number>): number {
+  const v = samples.dataSync();
+  let total = 0;
+  const n = v.length / 2;
+  for (let i = 0; i < n; i++) {
+    const [mx, my] = MODES[labels[i] as number] as readonly [number, number];
+    total += Math.hypot((v[2 * i] as number) - mx, (v[2 * i + 1] as number) - my);
+  }
+  return total / n;
+}
+
+/** The index of the nearest mode of each sample. */
+export function nearestModes(samples: tf.Tensor): number[] {
+  const v = samples.dataSync();
+  const out: number[] = [];
+  for (let i = 0; i < v.length / 2; i++) {
+    const d = MODES.map(([mx, my]) => Math.hypot((v[2 * i] as number) - mx, (v[2 * i + 1] as number) - my));
+    out.push(d.indexOf(Math.min(...d)));
+  }
+  return out;
+}
+
+const HIDDEN = 32;
+
+/** A generator for 2-D data that honours the conditioning contract of the context. */
+export function toyGenerator(ctx: NetworkContext): tfl.LayersModel {
+  const z = tfl.input({ shape: [ctx.latentDim] });
+  const c = ctx.conditionDim ? tfl.input({ shape: [ctx.conditionDim] }) : undefined;
+  let h = (c ? tfl.layers.concatenate().apply([z, c]) : z) as tfl.SymbolicTensor;
+  h = tfl.layers.dense({ units: HIDDEN, activation: 'relu' }).apply(h) as tfl.SymbolicTensor;
+  h = tfl.layers.dense({ units: HIDDEN, activation: 'relu' }).apply(h) as tfl.SymbolicTensor;
+  const out = tfl.layers.dense({ units: 2, activation: 'tanh' }).apply(h) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: c ? [z, c] : z, outputs: out });
+}
+
+/** A discriminator for 2-D data: takes the label (cGAN) or predicts it (ACGAN, InfoGAN) as the context says. */
+export function toyDiscriminator(ctx: NetworkContext): tfl.LayersModel {
+  const x = tfl.input({ shape: [...ctx.dataShape] });
+  const c = ctx.discriminatorTakesCondition ? tfl.input({ shape: [ctx.conditionDim as number] }) : undefined;
+  let h = (c ? tfl.layers.concatenate().apply([x, c]) : x) as tfl.SymbolicTensor;
+  h = tfl.layers.dense({ units: HIDDEN }).apply(h) as tfl.SymbolicTensor;
+  h = tfl.layers.leakyReLU({ alpha: 0.2 }).apply(h) as tfl.SymbolicTensor;
+  h = tfl.layers.dense({ units: HIDDEN }).apply(h) as tfl.SymbolicTensor;
+  h = tfl.layers.leakyReLU({ alpha: 0.2 }).apply(h) as tfl.SymbolicTensor;
+  const logit = tfl.layers.dense({ units: 1 }).apply(h) as tfl.SymbolicTensor;
+  const outputs = ctx.auxiliaryDim
+    ? [logit, tfl.layers.dense({ units: ctx.auxiliaryDim }).apply(h) as tfl.SymbolicTensor]
+    : logit;
+  return tfl.model({ inputs: c ? [x, c] : x, outputs });
+}
