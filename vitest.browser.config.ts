@@ -3,66 +3,92 @@ import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 
 /**
- * The browser suite: the library in headless Chromium (Debian's, never a downloaded one), once per
- * backend. Each instance gets its backend name through `provide`; test-browser/support/setup.ts
- * selects it and fails the file when tfjs ends up on another backend.
+ * The browser suite, in headless Chromium (Debian's, never a downloaded one):
+ * - the library on each backend: vitest browser mode, one instance per backend, whose name reaches
+ *   the tests through `provide`; test-browser/support/setup.ts fails every test when tfjs ends up
+ *   on another backend;
+ * - the live demo, end to end: a Node test builds examples/browser, serves it and drives it with
+ *   Playwright (test-browser/demo/).
  *
- * Run: `npm run test:browser` (needs /usr/bin/chromium: `apt-get install -y chromium`).
+ * Run: `npm run test:browser` (needs /usr/bin/chromium: `apt-get install -y chromium`);
+ * one part: `npx vitest run --config vitest.browser.config.ts --project webgl` (or `--project demo`).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
+
+/** Debian's Chromium (`apt-get install chromium`), never a downloaded one. */
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--no-sandbox', // as root Chromium refuses to start without it
   '--enable-unsafe-webgpu', // else requestAdapter() is null and tfjs quietly uses webgl
-  // Keep Chromium off the network: this machine (and CI) has none.
+  // Keep Chromium off the network: CI has none, and it must not wait for one.
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
   '--disable-quic',
   '--no-first-run',
 ];
-export const BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
 
-const alias = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const path = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const alias = [
+  { find: /^ts-gan$/, replacement: path('./src/index.ts') },
+  { find: /^ts-gan\/(node|backends|metrics)$/, replacement: path('./src/$1/index.ts') },
+];
 
 export default defineConfig({
-  resolve: {
-    alias: [
-      { find: /^ts-gan$/, replacement: alias('./src/index.ts') },
-      { find: /^ts-gan\/backends$/, replacement: alias('./src/backends/index.ts') },
-    ],
-  },
-  optimizeDeps: {
-    // Pre-bundled once before the run, so no instance reloads mid-test when Vite discovers them.
-    include: [
-      '@tensorflow/tfjs-core',
-      '@tensorflow/tfjs-layers',
-      '@tensorflow/tfjs-backend-cpu',
-      '@tensorflow/tfjs-backend-wasm',
-      '@tensorflow/tfjs-backend-webgl',
-      '@tensorflow/tfjs-backend-webgpu',
-    ],
-  },
+  resolve: { alias },
   test: {
-    include: ['test-browser/**/*.test.ts'],
-    setupFiles: ['./test-browser/support/setup.ts'],
-    testTimeout: 180_000,
-    hookTimeout: 180_000,
     allowOnly: false,
-    // One browser page at a time: the machine has two cores, and SwiftShader uses them all.
-    fileParallelism: false,
     reporters: ['default', './test/support/summary-reporter.ts'],
-    browser: {
-      enabled: true,
-      headless: true,
-      screenshotDirectory: 'test-output/browser-failures',
-      provider: playwright({
-        launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS },
-      }),
-      instances: BACKENDS.map((backend) => ({
-        browser: 'chromium' as const,
-        name: backend,
-        provide: { backend },
-      })),
-    },
+    projects: [
+      {
+        resolve: { alias },
+        optimizeDeps: {
+          // Pre-bundled before the run, so no instance reloads mid-test when Vite discovers them.
+          include: [
+            '@tensorflow/tfjs-core',
+            '@tensorflow/tfjs-layers',
+            '@tensorflow/tfjs-backend-cpu',
+            '@tensorflow/tfjs-backend-wasm',
+            '@tensorflow/tfjs-backend-webgl',
+            '@tensorflow/tfjs-backend-webgpu',
+          ],
+        },
+        test: {
+          name: 'library',
+          include: ['test-browser/*.test.ts'],
+          setupFiles: ['./test-browser/support/setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          // One file at a time per browser: the machine has two cores, and SwiftShader uses them all.
+          fileParallelism: false,
+          sequence: { groupOrder: 0 },
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotDirectory: 'test-output/browser-failures',
+            provider: playwright({ launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } }),
+            instances: BACKENDS.map((backend) => ({
+              browser: 'chromium' as const,
+              name: backend,
+              provide: { backend },
+            })),
+          },
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'demo',
+          include: ['test-browser/demo/*.test.ts'],
+          environment: 'node',
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
+          // After the library's browsers have closed: both would fight over two cores.
+          sequence: { groupOrder: 1 },
+          // The demo test launches Chromium itself (Playwright), the same way.
+          provide: { chromium: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } },
+        },
+      },
+    ],
   },
 });

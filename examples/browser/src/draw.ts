@@ -1,0 +1,109 @@
+/** Drawing on plain canvases: the 5x5 sample grid and the D/G loss chart. */
+import { GRID_SIZE, IMAGE_SIDE } from './protocol';
+
+/** Draws 25 samples in [-1, 1] as a 5x5 grid of gray 28x28 digits (white on black, as MNIST). */
+export function drawGrid(canvas: HTMLCanvasElement, pixels: Float32Array): void {
+  const side = GRID_SIZE * IMAGE_SIDE;
+  canvas.width = side;
+  canvas.height = side;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const image = ctx.createImageData(side, side);
+  const per = IMAGE_SIDE * IMAGE_SIDE;
+  for (let k = 0; k < GRID_SIZE * GRID_SIZE; k++) {
+    const ox = (k % GRID_SIZE) * IMAGE_SIDE;
+    const oy = Math.floor(k / GRID_SIZE) * IMAGE_SIDE;
+    for (let y = 0; y < IMAGE_SIDE; y++) {
+      for (let x = 0; x < IMAGE_SIDE; x++) {
+        const v = pixels[k * per + y * IMAGE_SIDE + x] ?? -1;
+        const gray = Math.max(0, Math.min(255, Math.round((v + 1) * 127.5)));
+        const o = ((oy + y) * side + ox + x) * 4;
+        image.data[o] = gray;
+        image.data[o + 1] = gray;
+        image.data[o + 2] = gray;
+        image.data[o + 3] = 255;
+      }
+    }
+  }
+  ctx.putImageData(image, 0, 0);
+}
+
+export interface LossSeries {
+  steps: number[];
+  d: number[];
+  g: number[];
+}
+
+const COLORS = { d: '#2563eb', g: '#ea580c', axis: '#9ca3af', text: '#374151' };
+const PAD = { left: 44, right: 10, top: 10, bottom: 24 };
+
+/** Draws both losses against the step; many points are averaged per pixel column. */
+export function drawChart(canvas: HTMLCanvasElement, series: LossSeries): void {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const { width, height } = canvas;
+  ctx.clearRect(0, 0, width, height);
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.fillStyle = COLORS.text;
+  const n = series.steps.length;
+  if (n === 0) {
+    ctx.fillText('D and G losses appear here while the GAN trains.', PAD.left, height / 2);
+    return;
+  }
+  const plotW = width - PAD.left - PAD.right;
+  const plotH = height - PAD.top - PAD.bottom;
+  const first = series.steps[0] as number;
+  const last = series.steps[n - 1] as number;
+  const columns = Math.max(1, Math.min(plotW, n));
+  const bucket = (values: number[]) => {
+    const sums = new Float64Array(columns);
+    const counts = new Uint32Array(columns);
+    for (let i = 0; i < n; i++) {
+      const c = n === 1 ? 0 : Math.min(columns - 1, Math.floor((i / (n - 1)) * (columns - 1) + 0.5));
+      const v = values[i] as number;
+      if (Number.isFinite(v)) {
+        sums[c] = (sums[c] as number) + v;
+        counts[c] = (counts[c] as number) + 1;
+      }
+    }
+    return Array.from(sums, (s, c) => ((counts[c] as number) > 0 ? s / (counts[c] as number) : Number.NaN));
+  };
+  const d = bucket(series.d);
+  const g = bucket(series.g);
+  const all = [...d, ...g].filter(Number.isFinite);
+  const lo = Math.min(0, ...all);
+  const hi = Math.max(...all, lo + 1e-3);
+  const y = (v: number) => PAD.top + plotH - ((v - lo) / (hi - lo)) * plotH;
+  const x = (c: number) => PAD.left + (columns === 1 ? 0 : (c / (columns - 1)) * plotW);
+
+  ctx.strokeStyle = COLORS.axis;
+  ctx.beginPath();
+  ctx.moveTo(PAD.left, PAD.top);
+  ctx.lineTo(PAD.left, PAD.top + plotH);
+  ctx.lineTo(PAD.left + plotW, PAD.top + plotH);
+  ctx.stroke();
+  ctx.fillText(hi.toFixed(2), 4, PAD.top + 8);
+  ctx.fillText(lo.toFixed(2), 4, PAD.top + plotH);
+  ctx.fillText(`step ${first}`, PAD.left, height - 6);
+  const lastLabel = `step ${last}`;
+  ctx.fillText(lastLabel, PAD.left + plotW - ctx.measureText(lastLabel).width, height - 6);
+
+  for (const [values, color, label, row] of [
+    [d, COLORS.d, 'D loss', 0],
+    [g, COLORS.g, 'G loss', 1],
+  ] as const) {
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    let pen = false;
+    values.forEach((v, c) => {
+      if (!Number.isFinite(v)) return;
+      if (pen) ctx.lineTo(x(c), y(v));
+      else ctx.moveTo(x(c), y(v));
+      pen = true;
+    });
+    ctx.stroke();
+    ctx.fillStyle = color;
+    ctx.fillText(label, PAD.left + plotW - 60, PAD.top + 12 + row * 14);
+  }
+}

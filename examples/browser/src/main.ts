@@ -1,0 +1,271 @@
+/**
+ * The page: controls, drawing and the automation hooks. Training runs in ./worker.ts.
+ */
+import { drawChart, drawGrid, type LossSeries } from './draw';
+import type { BackendChoice, FromWorker, ToWorker } from './protocol';
+
+/** What automation reads (`window.tsGanDemo`). */
+interface DemoState {
+  backend: string | null;
+  step: number;
+  dLoss: number | null;
+  gLoss: number | null;
+  stepsPerSecond: number | null;
+  running: boolean;
+  /** Whether training runs in a WorkerGlobalScope, as reported by the worker itself. */
+  inWorker: boolean | null;
+  /** Animation frames the page drew while training, and the longest gap between two of them (ms). */
+  framesWhileTraining: number;
+  longestFrameGapMs: number;
+  /** Clicks on the "click me" button the page handled, in all and while training ran. */
+  clicks: number;
+  clicksWhileTraining: number;
+  /** Steps whose samples are on the grid. */
+  samplesStep: number | null;
+}
+
+declare global {
+  interface Window {
+    tsGanDemo: DemoState;
+  }
+}
+
+const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
+const SEED = 42;
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const ui = {
+  backend: $<HTMLSelectElement>('backend'),
+  start: $<HTMLButtonElement>('start'),
+  saveIdb: $<HTMLButtonElement>('save-idb'),
+  loadIdb: $<HTMLButtonElement>('load-idb'),
+  saveFile: $<HTMLButtonElement>('save-file'),
+  loadFile: $<HTMLInputElement>('load-file'),
+  status: $<HTMLParagraphElement>('status'),
+  grid: $<HTMLCanvasElement>('grid'),
+  chart: $<HTMLCanvasElement>('chart'),
+  ping: $<HTMLButtonElement>('ping'),
+  sBackend: $('s-backend'),
+  sStep: $('s-step'),
+  sSpeed: $('s-speed'),
+  sLoss: $('s-loss'),
+  sD: $('s-d'),
+  sClicks: $('s-clicks'),
+  sFrames: $('s-frames'),
+  sGap: $('s-gap'),
+};
+
+const params = new URLSearchParams(location.search);
+const requestedBackend = params.get('backend');
+const targetSteps = params.has('steps') ? Number(params.get('steps')) : undefined;
+const autostart = params.get('autostart') === '1';
+
+const state: DemoState = {
+  backend: null,
+  step: 0,
+  dLoss: null,
+  gLoss: null,
+  stepsPerSecond: null,
+  running: false,
+  inWorker: null,
+  framesWhileTraining: 0,
+  longestFrameGapMs: 0,
+  clicks: 0,
+  clicksWhileTraining: 0,
+  samplesStep: null,
+};
+window.tsGanDemo = state;
+
+const losses: LossSeries = { steps: [], d: [], g: [] };
+let chartDirty = true;
+let worker: Worker | undefined;
+let workerBackend: BackendChoice | undefined;
+let ready: Promise<void> | undefined;
+let paused = false;
+
+function setStatus(text: string, error = false): void {
+  ui.status.textContent = text;
+  ui.status.classList.toggle('error', error);
+}
+
+function fail(message: string): void {
+  setStatus(`Error: ${message}`, true);
+  document.title = `error: ${message}`;
+  state.running = false;
+  updateButtons();
+}
+
+function updateButtons(): void {
+  ui.start.textContent = state.running ? 'Pause' : paused ? 'Resume' : 'Start';
+  ui.backend.disabled = state.running;
+  for (const b of [ui.saveIdb, ui.saveFile]) b.disabled = state.running || !worker;
+}
+
+function send(message: ToWorker, transfer: Transferable[] = []): void {
+  worker?.postMessage(message, transfer);
+}
+
+/** A worker on the picked backend; picking another backend starts a new worker (and a new run). */
+function ensureWorker(): Promise<void> {
+  const choice = ui.backend.value as BackendChoice;
+  if (worker && workerBackend === choice && ready) return ready;
+  worker?.terminate();
+  losses.steps.length = 0;
+  losses.d.length = 0;
+  losses.g.length = 0;
+  chartDirty = true;
+  paused = false;
+  workerBackend = choice;
+  worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  const w = worker;
+  ready = new Promise<void>((resolve, reject) => {
+    w.addEventListener('message', (event: MessageEvent<FromWorker>) => {
+      const m = event.data;
+      if (m.type === 'ready') resolve();
+      if (m.type === 'error' && !state.backend) reject(new Error(m.message));
+    });
+    w.addEventListener('error', (event) => reject(new Error(event.message || 'the training worker failed to start')));
+  });
+  w.addEventListener('message', (event: MessageEvent<FromWorker>) => onWorkerMessage(event.data));
+  setStatus(`Starting the ${choice} backend and loading 10,000 digits...`);
+  state.backend = null;
+  send({ type: 'init', backend: choice, seed: SEED });
+  return ready;
+}
+
+function onWorkerMessage(m: FromWorker): void {
+  switch (m.type) {
+    case 'ready':
+      state.backend = m.backend;
+      state.inWorker = m.inWorker;
+      ui.sBackend.textContent =
+        `${m.backend}${m.fallbackFrom ? ` (${m.fallbackFrom} unavailable)` : ''}` +
+        `${m.fixes.length ? `, fixes: ${m.fixes.join(', ')}` : ''}`;
+      setStatus(`Ready on ${m.backend} with ${m.images.toLocaleString('en')} digits.`);
+      updateButtons();
+      break;
+    case 'progress':
+      state.step = m.step;
+      state.dLoss = m.dLoss;
+      state.gLoss = m.gLoss;
+      state.stepsPerSecond = m.stepsPerSecond;
+      losses.steps.push(m.step);
+      losses.d.push(m.dLoss);
+      losses.g.push(m.gLoss);
+      chartDirty = true;
+      ui.sStep.textContent = targetSteps ? `${m.step} / ${targetSteps}` : String(m.step);
+      ui.sSpeed.textContent = m.stepsPerSecond.toFixed(1);
+      ui.sLoss.textContent = `${m.dLoss.toFixed(3)} / ${m.gLoss.toFixed(3)}`;
+      ui.sD.textContent = `${m.dReal.toFixed(2)} / ${m.dFake.toFixed(2)}`;
+      break;
+    case 'samples':
+      drawGrid(ui.grid, m.pixels);
+      state.samplesStep = m.step;
+      break;
+    case 'state':
+      state.running = m.running;
+      state.step = m.step;
+      if (m.running) {
+        paused = false;
+        setStatus(`Training on ${state.backend}...`);
+      } else if (m.reason === 'completed') {
+        paused = false;
+        setStatus(`Done: ${m.step} steps on ${state.backend}.`);
+        if (autostart) document.title = 'done';
+      } else if (m.reason !== 'error') {
+        paused = m.step > 0;
+        setStatus(`Paused at step ${m.step}.`);
+      }
+      updateButtons();
+      break;
+    case 'saved':
+      if (m.to === 'file' && m.file) downloadFile(m.file, `ts-gan-mnist-step-${m.step}.tsgan`);
+      setStatus(`Saved step ${m.step} ${m.to === 'file' ? 'to a file' : 'in this browser (IndexedDB)'}.`);
+      break;
+    case 'loaded':
+      state.step = m.step;
+      paused = m.step > 0;
+      ui.sStep.textContent = String(m.step);
+      setStatus(`Loaded a checkpoint at step ${m.step}; press Resume to continue it.`);
+      updateButtons();
+      break;
+    case 'error':
+      fail(m.message);
+      break;
+  }
+}
+
+function downloadFile(bytes: ArrayBuffer, name: string): void {
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+async function startOrPause(): Promise<void> {
+  if (state.running) {
+    send({ type: 'pause' });
+    return;
+  }
+  try {
+    await ensureWorker();
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+    return;
+  }
+  // Once the URL's target is reached, Start trains on without one.
+  const untilStep = targetSteps !== undefined && state.step < targetSteps ? targetSteps : undefined;
+  send({ type: 'start', ...(untilStep ? { untilStep } : {}) });
+}
+
+ui.start.addEventListener('click', () => void startOrPause());
+ui.saveIdb.addEventListener('click', () => send({ type: 'save', to: 'indexeddb' }));
+ui.saveFile.addEventListener('click', () => send({ type: 'save', to: 'file' }));
+ui.loadIdb.addEventListener('click', async () => {
+  await ensureWorker().catch((err) => fail(String(err)));
+  send({ type: 'load', from: 'indexeddb' });
+});
+ui.loadFile.addEventListener('change', async () => {
+  const file = ui.loadFile.files?.[0];
+  if (!file) return;
+  const bytes = await file.arrayBuffer();
+  ui.loadFile.value = '';
+  await ensureWorker().catch((err) => fail(String(err)));
+  send({ type: 'load', from: 'file', bytes }, [bytes]);
+});
+ui.ping.addEventListener('click', () => {
+  state.clicks++;
+  if (state.running) state.clicksWhileTraining++;
+  ui.sClicks.textContent = `${state.clicks} click${state.clicks === 1 ? '' : 's'}`;
+});
+
+// The page's own frame loop: draws the chart and measures whether this thread stays free.
+let lastFrame = performance.now();
+function frame(now: number): void {
+  if (state.running) {
+    state.framesWhileTraining++;
+    state.longestFrameGapMs = Math.max(state.longestFrameGapMs, now - lastFrame);
+    ui.sFrames.textContent = `${state.framesWhileTraining} frames`;
+    ui.sGap.textContent = `${Math.round(state.longestFrameGapMs)} ms`;
+  }
+  lastFrame = now;
+  if (chartDirty) {
+    drawChart(ui.chart, losses);
+    chartDirty = false;
+  }
+  requestAnimationFrame(frame);
+}
+requestAnimationFrame(frame);
+
+if (requestedBackend !== null) {
+  if ((BACKENDS as readonly string[]).includes(requestedBackend)) ui.backend.value = requestedBackend;
+  else fail(`unknown backend "${requestedBackend}"; use one of ${BACKENDS.join(', ')}`);
+}
+if (targetSteps !== undefined && !(Number.isInteger(targetSteps) && targetSteps > 0)) {
+  fail(`steps must be a positive integer, got "${params.get('steps')}"`);
+} else if (autostart && !document.title.startsWith('error')) {
+  void startOrPause();
+}
+updateButtons();

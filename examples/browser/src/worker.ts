@@ -1,0 +1,188 @@
+/**
+ * The training worker: owns the backend, the data, the GAN and the trainer, so the page's thread
+ * only draws. Every tensor lives here; the page gets numbers and pixels.
+ */
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import * as tf from '@tensorflow/tfjs-core';
+import { type Callback, decodeIdx, GAN, idxImagesToTensor, presets, SeededRandom, Trainer } from 'ts-gan';
+import { useBackend } from 'ts-gan/backends';
+import { decodeCheckpointFile, encodeCheckpointFile } from './checkpoint-file';
+import { type FromWorker, GRID_SEED, GRID_SIZE, IDB_URL, type ToWorker } from './protocol';
+
+/** The seed's MLP GAN: noise of 100, batch 32, Adam(2e-4, 0.5) (the Trainer's defaults). */
+const LATENT_DIM = 100;
+const BATCH_SIZE = 32;
+/** Without a target, train as long as the seed's full run. */
+const DEFAULT_STEPS = 30_000;
+/** Redraw the grid at most this often: generating 25 digits costs about a step. */
+const SAMPLE_INTERVAL_MS = 750;
+/** Served next to the page by the demo itself (see vite.config.ts). */
+const MNIST_URL = new URL(/* @vite-ignore */ '../mnist/train-images-10k-idx3-ubyte.gz', import.meta.url).href;
+
+/** The worker's global scope (typed by hand: the repository's tsconfig has the DOM library, not WebWorker). */
+const scope = self as unknown as {
+  postMessage(message: unknown, transfer: Transferable[]): void;
+  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+};
+
+let images: tf.Tensor4D | undefined;
+let gan: GAN | undefined;
+let trainer: Trainer | undefined;
+/** Noise `[25, 100]` of the grid; kept for the worker's lifetime. */
+let gridNoise: tf.Tensor2D | undefined;
+let running: Promise<void> | undefined;
+let lastSampleTime = 0;
+
+function post(message: FromWorker, transfer: Transferable[] = []): void {
+  scope.postMessage(message, transfer);
+}
+
+async function init(backend: ToWorker & { type: 'init' }): Promise<void> {
+  const report = await useBackend(backend.backend === 'auto' ? undefined : backend.backend, {
+    wasmPaths: {
+      'tfjs-backend-wasm.wasm': wasmPlain,
+      'tfjs-backend-wasm-simd.wasm': wasmSimd,
+      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+    },
+  });
+  const response = await fetch(MNIST_URL);
+  if (!response.ok) throw new Error(`could not load the digits from ${MNIST_URL}: HTTP ${response.status}`);
+  const idx = await decodeIdx(new Uint8Array(await response.arrayBuffer()), 'the MNIST subset');
+  images = idxImagesToTensor(idx);
+  gan = new GAN({ ...presets.mlp(), latentDim: LATENT_DIM, dataShape: [28, 28, 1], seed: backend.seed });
+  trainer = new Trainer(gan, { batchSize: BATCH_SIZE });
+  gridNoise = gan.noise(GRID_SIZE * GRID_SIZE, new SeededRandom(GRID_SEED));
+  post({
+    type: 'ready',
+    backend: report.name,
+    fixes: report.fixes,
+    ...(report.fallbackFrom ? { fallbackFrom: report.fallbackFrom } : {}),
+    images: images.shape[0],
+    inWorker: isWorkerScope(),
+  });
+  await sendSamples();
+}
+
+async function sendSamples(): Promise<void> {
+  if (!gan || !gridNoise || !trainer) return;
+  const batch = gan.generate(gridNoise);
+  const pixels = (await batch.data()) as Float32Array;
+  batch.dispose();
+  lastSampleTime = performance.now();
+  post({ type: 'samples', step: trainer.step, pixels }, [pixels.buffer]);
+}
+
+const reporter: Callback = {
+  async onStepEnd(step, logs) {
+    post({
+      type: 'progress',
+      step,
+      dLoss: logs.dLoss,
+      gLoss: logs.gLoss,
+      dReal: logs.dReal,
+      dFake: logs.dFake,
+      stepsPerSecond: logs.stepsPerSecond,
+    });
+    if (performance.now() - lastSampleTime >= SAMPLE_INTERVAL_MS) await sendSamples();
+  },
+};
+
+function start(untilStep: number | undefined): void {
+  if (running || !trainer || !images) return;
+  const t = trainer;
+  const data = images;
+  const steps = (untilStep ?? DEFAULT_STEPS) - t.step;
+  if (steps <= 0) {
+    post({ type: 'state', running: false, step: t.step, reason: 'completed' });
+    return;
+  }
+  post({ type: 'state', running: true, step: t.step });
+  running = (async () => {
+    let reason = 'stopped';
+    try {
+      await t.fit(data, { steps, callbacks: [reporter] });
+      reason = t.step >= (untilStep ?? DEFAULT_STEPS) ? 'completed' : 'stopped';
+      await sendSamples();
+    } catch (err) {
+      post({ type: 'error', message: messageOf(err) });
+      reason = 'error';
+    } finally {
+      running = undefined;
+      post({ type: 'state', running: false, step: t.step, reason });
+    }
+  })();
+}
+
+async function pause(): Promise<void> {
+  trainer?.stop();
+  await running;
+}
+
+async function save(to: 'indexeddb' | 'file'): Promise<void> {
+  if (!trainer) throw new Error('nothing to save yet');
+  await pause();
+  if (to === 'indexeddb') {
+    await trainer.save(IDB_URL);
+    post({ type: 'saved', to, step: trainer.step });
+    return;
+  }
+  let file: ArrayBuffer | undefined;
+  await trainer.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      file = encodeCheckpointFile(artifacts);
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  if (!file) throw new Error('the checkpoint produced no data');
+  post({ type: 'saved', to, step: trainer.step, file }, [file]);
+}
+
+async function load(message: ToWorker & { type: 'load' }): Promise<void> {
+  await pause();
+  const source = message.from === 'indexeddb' ? IDB_URL : tf.io.fromMemory(decodeCheckpointFile(message.bytes));
+  const loaded = await Trainer.load(source, { expect: { dataShape: [28, 28, 1], latentDim: LATENT_DIM } });
+  // Only now that the checkpoint loaded whole, release the run it replaces.
+  trainer?.dispose();
+  gan?.dispose();
+  trainer = loaded;
+  gan = loaded.gan;
+  post({ type: 'loaded', step: loaded.step });
+  await sendSamples();
+}
+
+/** True in a dedicated worker, false on a page's thread (where `window` exists). */
+function isWorkerScope(): boolean {
+  const g = globalThis as { WorkerGlobalScope?: new () => unknown; window?: unknown };
+  return typeof g.WorkerGlobalScope === 'function' && self instanceof g.WorkerGlobalScope && g.window === undefined;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+scope.onmessage = async (event: MessageEvent<ToWorker>) => {
+  const message = event.data;
+  try {
+    switch (message.type) {
+      case 'init':
+        await init(message);
+        break;
+      case 'start':
+        start(message.untilStep);
+        break;
+      case 'pause':
+        await pause();
+        break;
+      case 'save':
+        await save(message.to);
+        break;
+      case 'load':
+        await load(message);
+        break;
+    }
+  } catch (err) {
+    post({ type: 'error', message: messageOf(err) });
+  }
+};

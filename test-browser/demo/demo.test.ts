@@ -1,0 +1,174 @@
+/**
+ * The live demo, end to end: build examples/browser, serve it on 127.0.0.1, and drive it in
+ * Chromium as a person would, on webgl and on wasm: it trains in its worker, draws digits, keeps
+ * answering clicks and drawing frames while it trains, and saves and loads checkpoints.
+ * Screenshots go to test-output/ (gitignored).
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { build, type PreviewServer, preview } from 'vite';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+
+const CONFIG = fileURLToPath(new URL('../../examples/browser/vite.config.ts', import.meta.url));
+const OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
+/** Enough steps to see training run for a few seconds on SwiftShader; digits need thousands. */
+const STEPS = 10;
+
+/** Saving 1.5 million weights and their Adam moments takes a few seconds on this machine. */
+const POLL = { timeout: 60_000, interval: 250 };
+
+let server: PreviewServer;
+let browser: Browser;
+let baseUrl: string;
+
+beforeAll(async () => {
+  mkdirSync(OUTPUT, { recursive: true });
+  await build({ configFile: CONFIG, logLevel: 'warn' });
+  server = await preview({ configFile: CONFIG, preview: { port: 0, strictPort: false, open: false } });
+  baseUrl = server.resolvedUrls?.local[0] ?? '';
+  expect(baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+  browser = await chromium.launch({ ...inject('chromium'), headless: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => server?.httpServer.close(() => resolve()));
+});
+
+interface DemoState {
+  backend: string | null;
+  step: number;
+  dLoss: number | null;
+  gLoss: number | null;
+  running: boolean;
+  inWorker: boolean | null;
+  framesWhileTraining: number;
+  longestFrameGapMs: number;
+  clicks: number;
+  clicksWhileTraining: number;
+  samplesStep: number | null;
+}
+
+const demoState = (page: Page) => page.evaluate(() => (window as unknown as { tsGanDemo: DemoState }).tsGanDemo);
+
+/** Clicks the page's button while training runs, until the title says the run ended. */
+async function clickUntilFinished(page: Page): Promise<{ clicks: number; title: string }> {
+  let clicks = 0;
+  for (;;) {
+    const title = await page.title();
+    if (title === 'done' || title.startsWith('error')) return { clicks, title };
+    if ((await demoState(page)).running) {
+      await page.click('#ping');
+      clicks++;
+    }
+    await page.waitForTimeout(100);
+  }
+}
+
+/** Statistics of the sample grid's pixels: a blank (never drawn or uniform) canvas has no spread. */
+function gridStats(page: Page) {
+  return page.evaluate(() => {
+    const canvas = document.getElementById('grid') as HTMLCanvasElement;
+    const { data } = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(
+      0,
+      0,
+      canvas.width,
+      canvas.height,
+    );
+    let opaque = 0;
+    let sum = 0;
+    let sumSq = 0;
+    const n = data.length / 4;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] === 255) opaque++;
+      const v = data[i] as number;
+      sum += v;
+      sumSq += v * v;
+    }
+    const mean = sum / n;
+    return { width: canvas.width, height: canvas.height, opaque: opaque / n, std: Math.sqrt(sumSq / n - mean * mean) };
+  });
+}
+
+describe.each(['webgl', 'wasm'])('the demo on %s', (backend) => {
+  test(`trains ${STEPS} steps in its worker, draws the grid and stays responsive`, async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    try {
+      await page.goto(`${baseUrl}?backend=${backend}&steps=${STEPS}&autostart=1`);
+      const { clicks, title } = await clickUntilFinished(page);
+      expect(title, `the page reported: ${title}`).toBe('done');
+      expect(errors).toEqual([]);
+
+      const state = await demoState(page);
+      console.log(
+        `demo ${backend}: ${state.step} steps, ${clicks} clicks sent and ${state.clicksWhileTraining} handled while training, ` +
+          `${state.framesWhileTraining} frames drawn while training, longest gap between frames ${Math.round(state.longestFrameGapMs)} ms`,
+      );
+      expect(state.backend).toBe(backend);
+      expect(state.step).toBe(STEPS);
+      expect(Number.isFinite(state.dLoss)).toBe(true);
+      expect(Number.isFinite(state.gLoss)).toBe(true);
+      // The worker takes the load: training runs in a WorkerGlobalScope, and meanwhile the page
+      // handled every click and drew at least a frame per training step.
+      expect(state.inWorker).toBe(true);
+      // (The last click may land just after the last step.)
+      expect(state.clicks).toBe(clicks);
+      expect(state.clicksWhileTraining).toBeGreaterThanOrEqual(clicks - 1);
+      expect(state.clicksWhileTraining).toBeGreaterThan(0);
+      expect(state.framesWhileTraining).toBeGreaterThanOrEqual(STEPS);
+
+      // The grid shows the final step's samples and is not blank.
+      expect(state.samplesStep).toBe(STEPS);
+      const grid = await gridStats(page);
+      expect(grid).toMatchObject({ width: 140, height: 140, opaque: 1 });
+      expect(grid.std).toBeGreaterThan(5);
+
+      await page.screenshot({ path: `${OUTPUT}demo-${backend}.png`, fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+test('the demo saves and loads checkpoints in IndexedDB and as a downloaded file', async () => {
+  const page = await browser.newPage({ acceptDownloads: true });
+  try {
+    await page.goto(`${baseUrl}?backend=wasm&steps=3&autostart=1`);
+    await page.waitForFunction(() => document.title === 'done' || document.title.startsWith('error'));
+    expect(await page.title()).toBe('done');
+    const status = page.locator('#status');
+
+    await page.click('#save-idb');
+    await expect.poll(() => status.textContent(), POLL).toBe('Saved step 3 in this browser (IndexedDB).');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-file')]);
+    expect(download.suggestedFilename()).toBe('ts-gan-mnist-step-3.tsgan');
+    const file = `${OUTPUT}demo-checkpoint.tsgan`;
+    await download.saveAs(file);
+    const bytes = readFileSync(file);
+    expect(bytes.subarray(0, 8).toString('latin1')).toBe('TSGANCK1');
+    // The MLP GAN has about 1.5 million weights (6 MB as float32), twice more for Adam's moments.
+    expect(bytes.byteLength).toBeGreaterThan(10_000_000);
+
+    await page.click('#load-idb');
+    await expect
+      .poll(() => status.textContent(), POLL)
+      .toBe('Loaded a checkpoint at step 3; press Resume to continue it.');
+    await page.setInputFiles('#load-file', file);
+    await expect.poll(() => status.textContent(), POLL).toContain('Loaded a checkpoint at step 3');
+    expect(await page.textContent('#start')).toBe('Resume');
+
+    // A damaged file is refused with a message, and the page says so.
+    await page.setInputFiles('#load-file', {
+      name: 'bad.tsgan',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('not a checkpoint'),
+    });
+    await expect.poll(() => status.textContent(), POLL).toContain('not a checkpoint file saved by the demo');
+  } finally {
+    await page.close();
+  }
+});
