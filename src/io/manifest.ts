@@ -74,6 +74,9 @@ const damaged = (where: string, what: string) =>
 export function parseManifest(where: string, artifacts: tf.io.ModelArtifacts): CheckpointManifest {
   const m = artifacts.modelTopology as Partial<CheckpointManifest> | undefined;
   if (m === null || typeof m !== 'object' || m instanceof ArrayBuffer) throw damaged(where, 'it has no JSON manifest');
+  if (m.format !== CHECKPOINT_FORMAT && artifacts.format === 'layers-model') {
+    throw damaged(where, 'its manifest part is a tfjs Layers model (format "layers-model")');
+  }
   if (m.format !== CHECKPOINT_FORMAT) {
     throw damaged(where, `format is ${JSON.stringify(m.format)}, expected "${CHECKPOINT_FORMAT}"`);
   }

@@ -30,9 +30,10 @@ export async function runChild(
 }
 
 /** Spawns a script with tsx and returns the child, for tests that kill it. */
-export function spawnScript(script: string, args: string[]) {
+export function spawnScript(script: string, args: string[], env: Record<string, string> = {}) {
   return spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], {
     cwd: ROOT,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
