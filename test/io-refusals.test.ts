@@ -248,7 +248,7 @@ describe('crash safety of file saves', () => {
     // A save writes 6 files and makes 2 renames (1 for the first save). Each run saves once
     // completely, then is killed inside its second save: half-way through its first file, half-way
     // through its last file (the manifest's weights), and between its two renames.
-    const runs = [
+    const runs: { env: Record<string, string>; left: string }[] = [
       { env: { PAUSE_AT_WRITE: '7' }, left: '.tmp-' },
       { env: { PAUSE_AT_WRITE: '12' }, left: '.tmp-' },
       { env: { PAUSE_AFTER_RENAME: '3' }, left: '.old-' },
