@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, describe, expect, it } from 'vitest';
+import { simdAdamFor } from '../src/backends/fixes/wasm-simd-adam.js';
 import { FusedAdamOptimizer } from '../src/train/adam.js';
 
 afterAll(async () => {
@@ -42,6 +43,13 @@ describe('fused-adam', () => {
       expect(fused).toEqual(reference);
     });
   }
+
+  it('on wasm, the update runs in the hand-assembled SIMD function (it validates and instantiates)', async () => {
+    await useBackend('wasm');
+    const memory = (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory;
+    expect(memory).toBeInstanceOf(WebAssembly.Memory);
+    expect(typeof simdAdamFor(memory)).toBe('function');
+  });
 
   it('does not leak: tensor count and bytes flat after the first step', async () => {
     await useBackend('wasm');

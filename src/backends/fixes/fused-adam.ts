@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from '../../train/adam.js';
 import type { BackendFix } from './fix.js';
 import { isReplaced, replaceKernel, restoreKernel, type WasmBackendLike, wasmView } from './kernels.js';
+import { simdAdamFor } from './wasm-simd-adam.js';
 
 const BACKENDS = ['wasm', 'cpu'] as const;
 
@@ -48,24 +49,44 @@ interface KernelArgs {
 }
 
 function wasmKernel(args: KernelArgs): tf.TensorInfo[] {
-  const backend = args.backend as WasmBackendLike;
+  const backend = args.backend as WasmBackendLike & { wasm: { asm?: { memory?: WebAssembly.Memory } } };
   const { x, m, v, g } = args.inputs as Record<'x' | 'm' | 'v' | 'g', tf.TensorInfo>;
+  const a = args.attrs as unknown as AdamUpdateAttrs;
   const outs = [x, m, v].map((t) => backend.makeOutput(t.shape, 'float32')) as [
     tf.TensorInfo,
     tf.TensorInfo,
     tf.TensorInfo,
   ];
-  // Views only now: the allocations above may have grown (and detached) the wasm heap.
-  adamUpdate(
-    wasmView(backend, x, Float32Array),
-    wasmView(backend, m, Float32Array),
-    wasmView(backend, v, Float32Array),
-    wasmView(backend, g, Float32Array),
-    wasmView(backend, outs[0], Float32Array),
-    wasmView(backend, outs[1], Float32Array),
-    wasmView(backend, outs[2], Float32Array),
-    args.attrs as unknown as AdamUpdateAttrs,
-  );
+  const n = tf.util.sizeFromShape(x.shape);
+  // Four lanes at a time in wasm SIMD; the last n % 4 elements (or all, without SIMD) in JS.
+  const simd = simdAdamFor(backend.wasm.asm?.memory);
+  const done = simd ? n - (n % 4) : 0;
+  if (simd && done > 0) {
+    const offset = (t: tf.TensorInfo) => (backend.dataIdMap.get(t.dataId) as { memoryOffset: number }).memoryOffset;
+    simd(
+      offset(x),
+      offset(m),
+      offset(v),
+      offset(g),
+      offset(outs[0]),
+      offset(outs[1]),
+      offset(outs[2]),
+      done * 4,
+      a.beta1,
+      a.oneMinusBeta1,
+      a.beta2,
+      a.oneMinusBeta2,
+      a.oneMinusAccBeta1,
+      a.oneMinusAccBeta2,
+      a.epsilon,
+      a.negLearningRate,
+    );
+  }
+  if (done < n) {
+    // Views only now: the allocations above may have grown (and detached) the wasm heap.
+    const tail = (t: tf.TensorInfo) => wasmView(backend, t, Float32Array).subarray(done);
+    adamUpdate(tail(x), tail(m), tail(v), tail(g), tail(outs[0]), tail(outs[1]), tail(outs[2]), a);
+  }
   return outs;
 }
 
