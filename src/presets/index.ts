@@ -3,4 +3,5 @@
  *
  * @packageDocumentation
  */
+export { type DcganOptions, type DcganPreset, dcgan } from './dcgan.js';
 export { type MlpOptions, type MlpPreset, mlp } from './mlp.js';

@@ -91,3 +91,56 @@ export function toyDiscriminator(ctx: NetworkContext): tfl.LayersModel {
     : logit;
   return tfl.model({ inputs: c ? [x, c] : x, outputs });
 }
+
+/** Four 8x8 "glyphs" in [-1, 1]: a horizontal bar, a vertical bar, a diagonal and a ring. */
+export function glyphs(): Float32Array[] {
+  const make = (on: (r: number, c: number) => boolean) => {
+    const g = new Float32Array(64);
+    for (let r = 0; r < 8; r++) for (let c = 0; c < 8; c++) g[r * 8 + c] = on(r, c) ? 1 : -1;
+    return g;
+  };
+  return [
+    make((r) => r === 3 || r === 4),
+    make((_, c) => c === 3 || c === 4),
+    make((r, c) => Math.abs(r - c) <= 1),
+    make(
+      (r, c) =>
+        Math.max(Math.abs(r - 3.5), Math.abs(c - 3.5)) > 2 && Math.max(Math.abs(r - 3.5), Math.abs(c - 3.5)) < 3.5,
+    ),
+  ];
+}
+
+/** `n` noisy glyph images `[n, 8, 8, 1]` with the glyph as label. */
+export function glyphData(n: number, seed = 1): { x: tf.Tensor4D; labels: tf.Tensor1D } {
+  const rng = new SeededRandom(seed);
+  const k = rng.integers(n, 4);
+  const noise = rng.normal(64 * n);
+  const g = glyphs();
+  const values = new Float32Array(64 * n);
+  for (let i = 0; i < n; i++) {
+    for (let p = 0; p < 64; p++) {
+      values[64 * i + p] = Math.max(
+        -1,
+        Math.min(1, (g[k[i] as number] as Float32Array)[p] as number) + 0.1 * (noise[64 * i + p] as number),
+      );
+    }
+  }
+  return { x: tf.tensor4d(values, [n, 8, 8, 1]), labels: tf.tensor1d(k, 'int32') };
+}
+
+/** Root-mean-square pixel distance of each image to the nearest glyph (and to its own glyph when labels are given), averaged. */
+export function glyphDistance(images: tf.Tensor, labels?: ArrayLike<number>): number {
+  const v = images.dataSync();
+  const g = glyphs();
+  let total = 0;
+  const n = v.length / 64;
+  for (let i = 0; i < n; i++) {
+    const rms = g.map((glyph) => {
+      let s = 0;
+      for (let p = 0; p < 64; p++) s += ((v[64 * i + p] as number) - (glyph[p] as number)) ** 2;
+      return Math.sqrt(s / 64);
+    });
+    total += labels ? (rms[labels[i] as number] as number) : Math.min(...rms);
+  }
+  return total / n;
+}
