@@ -36,7 +36,11 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * Parses `argv` strictly (unknown flags and stray arguments are usage errors).
  * @returns the flag values.
  */
-export function parseFlags<T extends Options>(command: string, argv: string[], options: T) {
+export function parseFlags<T extends Options>(
+  command: string,
+  argv: string[],
+  options: T,
+): ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>>['values'] {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (err) {
