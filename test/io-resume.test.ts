@@ -30,20 +30,20 @@ async function train(
   saveTo?: string,
 ): Promise<TrainerFingerprint> {
   const trainer = buildScenario(scenario);
-  const data = scenarioData();
+  const { data, dispose } = scenarioData(scenario);
   try {
     await trainer.fit(data, { steps });
     if (saveTo) await trainer.save(saveTo);
     return fingerprint(trainer);
   } finally {
-    data.dispose();
+    dispose();
     trainer.dispose();
     trainer.gan.dispose();
   }
 }
 
 describe('exact resume across processes', () => {
-  test('cpu: 2N steps in one go equal N, save, load in a new process, N more (Adam, RMSProp/momentum, Adamax/Adadelta; BatchNorm, dropout, EMA)', async () => {
+  test('cpu: 2N steps in one go equal N, save, load in a new process, N more (Adam, RMSProp/momentum, Adamax/Adadelta, ACGAN; BatchNorm, dropout, EMA)', async () => {
     const reference: Record<string, TrainerFingerprint> = {};
     for (const scenario of SCENARIOS) {
       reference[scenario] = await train(scenario, 2 * N);
@@ -52,7 +52,7 @@ describe('exact resume across processes', () => {
     }
     const { backend, results } = await runChild(
       'cpu',
-      SCENARIOS.map((scenario) => ({ mode: 'resume', dir: path.join(dir, scenario), steps: N })),
+      SCENARIOS.map((scenario) => ({ mode: 'resume', scenario, dir: path.join(dir, scenario), steps: N })),
     );
     expect(backend).toBe('cpu');
     SCENARIOS.forEach((scenario, i) => {
@@ -77,8 +77,8 @@ describe('exact resume across processes', () => {
     ]);
     expect(first.backend).toBe('wasm');
     const second = await runChild('wasm', [
-      { mode: 'resume', dir: wasmDir, steps: N },
-      { mode: 'resume', dir: `${wasmDir}-rms`, steps: N },
+      { mode: 'resume', scenario: 'adam', dir: wasmDir, steps: N },
+      { mode: 'resume', scenario: 'rmsprop-momentum', dir: `${wasmDir}-rms`, steps: N },
     ]);
     expect(second.backend).toBe('wasm');
     for (const [i, j] of [
@@ -98,7 +98,7 @@ describe('exact resume across processes', () => {
     const reference = await train('adam', 2 * N);
     const cpuDir = path.join(dir, 'cpu-to-wasm');
     await train('adam', N, cpuDir);
-    const { backend, results } = await runChild('wasm', [{ mode: 'resume', dir: cpuDir, steps: N }]);
+    const { backend, results } = await runChild('wasm', [{ mode: 'resume', scenario: 'adam', dir: cpuDir, steps: N }]);
     expect(backend).toBe('wasm');
     const resumed = results[0] as TrainerFingerprint;
     expect(resumed.step).toBe(2 * N);

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import * as tfl from '@tensorflow/tfjs-layers';
+import type { Conditioning, ConditioningConfig } from '../conditional/conditioning.js';
 import { CheckpointError, ConfigError } from '../errors.js';
 import type { GAN } from '../gan.js';
 import { type GanLoss, getLoss, LOSS_NAMES, type LossName } from '../losses/gan-loss.js';
@@ -78,7 +79,13 @@ export function snapshotGan(gan: GAN): GanSnapshot {
   const generator = snapshotNetwork(gan.generator);
   try {
     return {
-      config: { latentDim: gan.latentDim, dataShape: [...gan.dataShape], loss: gan.loss.name, seed: gan.seed },
+      config: {
+        latentDim: gan.latentDim,
+        dataShape: [...gan.dataShape],
+        loss: gan.loss.name,
+        seed: gan.seed,
+        ...(gan.conditioning ? { conditional: conditioningConfig(gan.conditioning) } : {}),
+      },
       generator,
       discriminator: snapshotNetwork(gan.discriminator),
     };
@@ -86,6 +93,22 @@ export function snapshotGan(gan: GAN): GanSnapshot {
     disposeSnapshot(generator);
     throw err;
   }
+}
+
+/** The GAN constructor options that rebuild a conditioning. */
+function conditioningConfig(c: Conditioning): ConditioningConfig {
+  if (c.kind === 'info') {
+    return {
+      infoCodes: {
+        categorical: c.numClasses,
+        continuous: c.continuous,
+        weight: c.weight,
+        continuousWeight: c.continuousWeight,
+      },
+    };
+  }
+  if (c.kind === 'auxiliary') return { numClasses: c.numClasses, conditioning: 'auxiliary', auxiliaryWeight: c.weight };
+  return { numClasses: c.numClasses, conditioning: 'concat' };
 }
 
 /** Frees the clones of a snapshot. */
@@ -262,6 +285,7 @@ export async function buildGan(GANClass: GanConstructor, read: ReadCheckpoint, l
       discriminator,
       loss,
       seed: g.seed,
+      ...(g.conditional ?? {}),
     });
   } catch (err) {
     throw new CheckpointError(`${where}: the saved networks do not form a GAN: ${messageOf(err)}`, { cause: err });

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import type * as tf from '@tensorflow/tfjs-core';
+import type { ConditioningConfig } from '../conditional/conditioning.js';
 import { CheckpointError } from '../errors.js';
 import type { RandomState } from '../random.js';
 import { digestWeights, type WeightDigest } from './artifacts.js';
@@ -23,6 +24,8 @@ export interface GanConfigJSON {
   /** Name of the loss; a custom loss must be passed again when loading (`expect.loss`). */
   loss: string;
   seed: number;
+  /** A conditional GAN's options, as given to the GAN constructor (numClasses, conditioning, auxiliaryWeight, infoCodes). */
+  conditional?: ConditioningConfig;
 }
 
 /**
@@ -98,6 +101,9 @@ export function parseManifest(where: string, artifacts: tf.io.ModelArtifacts): C
   }
   if (typeof g.loss !== 'string') throw damaged(where, `gan.loss is ${JSON.stringify(g.loss)}`);
   if (!Number.isSafeInteger(g.seed)) throw damaged(where, `gan.seed is ${JSON.stringify(g.seed)}`);
+  if (g.conditional !== undefined && (g.conditional === null || typeof g.conditional !== 'object')) {
+    throw damaged(where, `gan.conditional is ${JSON.stringify(g.conditional)}`);
+  }
   for (const net of ['generator', 'discriminator'] as const) {
     const d = m.networks?.[net];
     if (!d || !Number.isInteger(d.bytes) || typeof d.crc32 !== 'string')

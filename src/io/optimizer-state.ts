@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError, ConfigError } from '../errors.js';
+import { FusedAdamOptimizer } from '../train/adam.js';
 import { show } from '../util/validate.js';
 import { messageOf, type NamedTensor, type TensorSnapshot } from './artifacts.js';
 
@@ -203,6 +204,11 @@ export function createOptimizer(
       );
     }
     return supplied;
+  }
+  if (json.className === 'Adam') {
+    // The trainer's default Adam (tf.train.adam's math, fused where a kernel is registered).
+    const c = json.config as { learningRate: number; beta1: number; beta2: number; epsilon: number };
+    return new FusedAdamOptimizer(c.learningRate, c.beta1, c.beta2, c.epsilon);
   }
   const entry = tf.serialization.SerializationMap.getMap().classNameMap[json.className];
   if (!entry) {

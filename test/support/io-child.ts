@@ -10,9 +10,9 @@ import { Trainer } from 'ts-gan';
 import 'ts-gan/node';
 import { buildScenario, fingerprint, type Scenario, scenarioData, type TrainerFingerprint } from './io-scenarios';
 
-/** resume: load `dir`, train `steps`. train: build `scenario`, train `steps`, save to `dir` if given. */
+/** resume: load `dir`, train `steps` on the scenario's data. train: build `scenario`, train `steps`, save to `dir` if given. */
 type Job =
-  | { mode: 'resume'; dir: string; steps: number }
+  | { mode: 'resume'; scenario: Scenario; dir: string; steps: number }
   | { mode: 'train'; scenario: Scenario; steps: number; dir?: string };
 
 export const RESULT_PREFIX = 'IO_CHILD_RESULT ';
@@ -23,16 +23,16 @@ async function main(): Promise<void> {
   if (!(await tf.setBackend(backend)) || tf.getBackend() !== backend) throw new Error(`backend ${backend} unavailable`);
   await tf.ready();
   const results: TrainerFingerprint[] = [];
-  const data = scenarioData();
   for (const job of jobs) {
     const trainer = job.mode === 'resume' ? await Trainer.load(job.dir) : buildScenario(job.scenario);
+    const { data, dispose } = scenarioData(job.scenario);
     await trainer.fit(data, { steps: job.steps });
+    dispose();
     if (job.mode === 'train' && job.dir) await trainer.save(job.dir);
     results.push(fingerprint(trainer));
     trainer.dispose();
     trainer.gan.dispose();
   }
-  data.dispose();
   process.stdout.write(`${RESULT_PREFIX}${JSON.stringify({ backend: tf.getBackend(), results })}\n`);
 }
 

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { GAN, type NetworkContext, Trainer, type TrainerOptions } from 'ts-gan';
+import { mixture, toyDiscriminator, toyGenerator } from './family';
 import { tinyData } from './fixtures';
 
 /** A generator with BatchNorm (moving statistics must survive a checkpoint). */
@@ -34,7 +35,7 @@ export function dropoutDiscriminator({ dataShape }: NetworkContext): tfl.LayersM
   });
 }
 
-export const SCENARIOS = ['adam', 'rmsprop-momentum', 'adamax-adadelta'] as const;
+export const SCENARIOS = ['adam', 'rmsprop-momentum', 'adamax-adadelta', 'acgan'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /**
@@ -43,8 +44,22 @@ export type Scenario = (typeof SCENARIOS)[number];
  * - rmsprop-momentum: RMSProp with momentum for G (not centered: tfjs computes sqrt(ms - mg^2 - eps), NaN for small gradients), Nesterov momentum SGD for D,
  *   least-squares loss, a moving average of G and annealed instance noise.
  * - adamax-adadelta: the two tfjs optimizers without getWeights/setWeights support or with it.
+ * - acgan: a conditional GAN (ACGAN: the discriminator predicts the class) on labelled 2-D data.
  */
 export function buildScenario(scenario: Scenario): Trainer {
+  if (scenario === 'acgan') {
+    const acgan = new GAN({
+      latentDim: 4,
+      dataShape: [2],
+      buildGenerator: toyGenerator,
+      buildDiscriminator: toyDiscriminator,
+      numClasses: 4,
+      conditioning: 'auxiliary',
+      auxiliaryWeight: 0.5,
+      seed: 11,
+    });
+    return new Trainer(acgan, { batchSize: 8 });
+  }
   const gan = new GAN({
     latentDim: 4,
     dataShape: [2, 2, 1],
@@ -72,9 +87,14 @@ export function buildScenario(scenario: Scenario): Trainer {
   return new Trainer(gan, options);
 }
 
-/** The dataset every scenario trains on. */
-export function scenarioData(): tf.Tensor4D {
-  return tinyData(16);
+/** The dataset of a scenario; `dispose` frees it. */
+export function scenarioData(scenario: Scenario): { data: Parameters<Trainer['fit']>[0]; dispose: () => void } {
+  if (scenario === 'acgan') {
+    const { x, labels } = mixture(32, 5);
+    return { data: { x, labels }, dispose: () => tf.dispose([x, labels]) };
+  }
+  const x = tinyData(16);
+  return { data: x, dispose: () => x.dispose() };
 }
 
 /**
