@@ -57,6 +57,7 @@ export default defineConfig({
           name: 'library',
           include: ['test-browser/*.test.ts'],
           setupFiles: ['./test-browser/support/setup.ts'],
+          globalSetup: ['./test-browser/support/node-checkpoint.setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           // One file at a time per browser: the machine has two cores, and SwiftShader uses them all.

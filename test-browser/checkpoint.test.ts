@@ -92,3 +92,32 @@ test('a GAN saved to IndexedDB loads and samples the same values; a missing one 
   await expect(GAN.load(`indexeddb://ts-gan-test-never-saved-${inject('backend')}`)).rejects.toThrow(CheckpointError);
   expect(tf.memory().numTensors).toBe(before);
 });
+
+test('a trainer checkpoint written on Node loads over http and continues as it did on Node', async () => {
+  const fixture = inject('nodeCheckpoint');
+  const url = `${location.origin}${fixture.path}`;
+  const before = tf.memory().numTensors;
+
+  const gan = await GAN.load(url);
+  const sample = gan.sample(4, { seed: 1 });
+  expect(
+    maxAbsDiff([(await sample.data()) as Float32Array], [Float32Array.from(fixture.sampleAtSave)]),
+  ).toBeLessThanOrEqual(1e-5);
+  tf.dispose(sample);
+  gan.dispose();
+
+  const trainer = await Trainer.load(url, { expect: { dataShape: [2, 2, 1], batchSize: 4 } });
+  expect(trainer.step).toBe(fixture.steps);
+  const data = tinyData();
+  await trainer.fit(data, { steps: fixture.steps });
+  // Other backends than cpu round differently: the parity test's weight tolerance (same network).
+  const diff = maxAbsDiff(
+    await allWeights(trainer.gan),
+    fixture.weightsAfter.map((w) => Float32Array.from(w)),
+  );
+  expect(diff).toBeLessThanOrEqual(5e-6);
+  data.dispose();
+  trainer.dispose();
+  trainer.gan.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+});

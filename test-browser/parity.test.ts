@@ -5,38 +5,20 @@
  * (what tfjs picks on WebGL when nobody passes one) must NOT pass it.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { GAN, type NetworkContext, Trainer } from 'ts-gan';
+import { Trainer } from 'ts-gan';
 import { expect, inject, test } from 'vitest';
-import { tinyData, tinyDiscriminator } from '../test/support/fixtures';
+import { tinyData } from '../test/support/fixtures';
 import { selectBackend } from './support/backend';
+import { parityGan } from './support/networks';
 
 const STEPS = 5;
 /**
  * Measured differences with cpu after 5 steps: losses and samples below 3e-7, weights below 1e-7 on
- * every backend (weights move by about 1e-3 in those steps); the epsilon control moves weights by 3e-5. Losses and samples pass through
- * more reductions, so they get a little more room.
+ * every backend (weights move by about 1e-3 in those steps); the epsilon control moves weights by
+ * 3e-5. Losses and samples pass through more reductions, so they get a little more room.
  */
 const WEIGHT_TOLERANCE = 5e-6;
 const OUTPUT_TOLERANCE = 2e-5;
-
-/**
- * Dense without bias before BatchNorm, as in DCGAN: a bias there has a zero gradient (the
- * normalization removes it), and Adam turns the rounding noise in that zero into full-size steps
- * whose sign differs between backends, which says nothing about the backend.
- */
-function parityGenerator({ latentDim, dataShape }: NetworkContext): tfl.LayersModel {
-  const size = dataShape.reduce((a, b) => a * b, 1);
-  return tfl.sequential({
-    layers: [
-      tfl.layers.dense({ units: 8, useBias: false, inputShape: [latentDim] }),
-      tfl.layers.batchNormalization({ momentum: 0.8 }),
-      tfl.layers.leakyReLU({ alpha: 0.2 }),
-      tfl.layers.dense({ units: size, activation: 'tanh' }),
-      tfl.layers.reshape({ targetShape: [...dataShape] }),
-    ],
-  });
-}
 
 interface Run {
   dLoss: number[];
@@ -48,13 +30,7 @@ interface Run {
 
 /** Trains on the current backend and reads everything back. `adamEpsilon` replaces the library's Adam. */
 async function run(adamEpsilon?: number): Promise<Run> {
-  const gan = new GAN({
-    latentDim: 4,
-    dataShape: [2, 2, 1],
-    buildGenerator: parityGenerator,
-    buildDiscriminator: (ctx) => tinyDiscriminator(ctx),
-    seed: 11,
-  });
+  const gan = parityGan(11);
   const optimizers =
     adamEpsilon === undefined
       ? {}

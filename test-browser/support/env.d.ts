@@ -5,6 +5,11 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** The backend this browser instance tests (vitest.browser.config.ts `provide`). */
     backend: BrowserBackend;
+    /**
+     * A trainer checkpoint written on Node (test-browser/support/node-checkpoint.setup.ts): its URL
+     * path on the test server, and what Node computed from it.
+     */
+    nodeCheckpoint: { path: string; steps: number; sampleAtSave: number[]; weightsAfter: number[][] };
     /** How the demo test launches Chromium (the same path and flags as browser mode). */
     chromium: { executablePath: string; args: string[] };
   }
