@@ -4,6 +4,7 @@
  * any tfjs URL scheme (key per part), and the manifest's fields.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -194,6 +195,29 @@ describe('portability', () => {
     const g = await tfl.loadLayersModel('mem://run/generator');
     expect(g.outputs[0]?.shape).toEqual([null, 2, 2, 1]);
     g.dispose();
+  });
+
+  test('a checkpoint folder served as static files loads over http:// (as a browser page would)', async () => {
+    const server = createServer((req, res) => {
+      const file = path.join(root, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+      try {
+        const body = readFileSync(file);
+        res.writeHead(200, {
+          'content-type': file.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+        });
+        res.end(body);
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const url = `http://127.0.0.1:${port}/${path.basename(saved)}`;
+      expect(await loadAndFingerprint(url)).toEqual(await loadAndFingerprint(saved));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   test('part URLs: http(s) matches a folder served as static files; downloads:// uses file-name suffixes', () => {
