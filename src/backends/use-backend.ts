@@ -152,6 +152,11 @@ async function activate(name: BackendName, options: UseBackendOptions): Promise<
     };
     wasm.setWasmPaths?.(options.wasmPaths);
   }
+  if (name === 'wasm' && !tf.findBackendFactory('cpu')) {
+    // Some wasm fixes run a kernel on the cpu backend (copy there and back); without the package
+    // they say so when used, so a failed import is not an error here.
+    await (options.loaders?.cpu?.() ?? import('@tensorflow/tfjs-backend-cpu')).catch(() => undefined);
+  }
   const previous = currentBackendName();
   let ok = false;
   let failure: unknown;

@@ -6,10 +6,19 @@
 import type { BackendFix, FixName } from './fix.js';
 import { fusedAdamFix } from './fused-adam.js';
 import { greaterGradientFix } from './greater-gradient.js';
+import { wasmConv2dBackpropFilterFix } from './wasm-conv2d-backprop-filter.js';
+import { wasmDepthwiseBackpropFix, wasmUnsortedSegmentSumFix } from './wasm-cpu-fallback-kernels.js';
 import { wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
 
 /** Every fix. */
-export const FIXES: readonly BackendFix[] = [wasmTransposedMatMulFix, fusedAdamFix, greaterGradientFix];
+export const FIXES: readonly BackendFix[] = [
+  wasmTransposedMatMulFix,
+  fusedAdamFix,
+  wasmConv2dBackpropFilterFix,
+  wasmDepthwiseBackpropFix,
+  wasmUnsortedSegmentSumFix,
+  greaterGradientFix,
+];
 
 /** Every fix name. */
 export const FIX_NAMES: readonly FixName[] = FIXES.map((f) => f.name);
