@@ -73,6 +73,8 @@ export default defineConfig({
     target: 'es2022',
     // tfjs is large; the demo is not a size benchmark.
     chunkSizeWarningLimit: 4096,
+    // tfjs's large modules make the bundler print a timing report on every build; it is noise here.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
   server: { host: '127.0.0.1', port: 5180 },
   preview: { host: '127.0.0.1', port: 5180, strictPort: true },
