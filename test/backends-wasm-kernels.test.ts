@@ -47,18 +47,18 @@ describe('wasm-conv2d-backprop-filter', () => {
   for (const c of cases) {
     it(`filter gradient equals the cpu kernel: ${c.name}`, async () => {
       await check('wasm-conv2d-backprop-filter', () =>
-        tf.grad((w: tf.Tensor4D) => tf.sum(tf.square(tf.conv2d(input(c.x, 1) as tf.Tensor4D, w, c.strides, c.pad))))(
-          input(c.f, 2) as tf.Tensor4D,
-        ),
+        tf.grad((w: tf.Tensor) =>
+          tf.sum(tf.square(tf.conv2d(input(c.x, 1) as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad))),
+        )(input(c.f, 2) as tf.Tensor4D),
       );
     });
   }
 
   it('the chunked path (small column buffer) gives the same result', async () => {
     const f = () =>
-      tf.grad((w: tf.Tensor4D) => tf.sum(tf.square(tf.conv2d(input([5, 6, 6, 2], 3) as tf.Tensor4D, w, 2, 'same'))))(
-        input([3, 3, 2, 3], 4) as tf.Tensor4D,
-      );
+      tf.grad((w: tf.Tensor) =>
+        tf.sum(tf.square(tf.conv2d(input([5, 6, 6, 2], 3) as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'))),
+      )(input([3, 3, 2, 3], 4) as tf.Tensor4D);
     const previous = setMaxColumnFloats(3 * 3 * 2 * 9 * 2); // two samples per chunk: 3 chunks
     try {
       await check('wasm-conv2d-backprop-filter', f);
