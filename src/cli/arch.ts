@@ -1,0 +1,76 @@
+/**
+ * `ts-gan mnist --arch`: the architectures of the GAN family, as GAN configurations for MNIST, and
+ * the sample grid of the conditional ones (one row per digit or per categorical code).
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { GAN } from '../gan.js';
+import { dcgan } from '../presets/dcgan.js';
+import { mlp } from '../presets/mlp.js';
+import { SeededRandom } from '../random.js';
+import type { GANConfig } from '../types.js';
+import { UsageError } from './args.js';
+
+/** The `--arch` values. */
+export const ARCH_CHOICES = ['mlp', 'dcgan', 'cgan', 'acgan', 'infogan'] as const;
+/** One `--arch` value. */
+export type Arch = (typeof ARCH_CHOICES)[number];
+
+/** MNIST's ten digits. */
+const DIGITS = 10;
+/** Columns of a conditional grid: ten styles (noise vectors) per digit. */
+export const CONDITIONAL_COLUMNS = 10;
+
+/** Help text for the flag. */
+export const ARCH_HELP = `--arch NAME           ${ARCH_CHOICES.join(' | ')} (default mlp): the seed's MLP GAN; DCGAN
+                        (Radford et al. 2015); DCGAN conditioned on the digit (cGAN) or with an auxiliary
+                        classifier (ACGAN); InfoGAN with a 10-way code and 2 continuous codes. The conditional
+                        ones draw grids with one row per digit (InfoGAN: per code).`;
+
+/** @throws UsageError for an unknown architecture. */
+export function checkArch(value: string): Arch {
+  if (!(ARCH_CHOICES as readonly string[]).includes(value)) {
+    throw new UsageError(`ts-gan mnist: --arch must be one of ${ARCH_CHOICES.join(', ')}, got "${value}".`);
+  }
+  return value as Arch;
+}
+
+/** The GAN configuration of an architecture (networks and conditioning), without latentDim, dataShape and seed. */
+export function archConfig(arch: Arch): Omit<GANConfig, 'latentDim' | 'dataShape'> {
+  switch (arch) {
+    case 'mlp':
+      return mlp();
+    case 'dcgan':
+      return dcgan();
+    case 'cgan':
+      return { ...dcgan(), numClasses: DIGITS };
+    case 'acgan':
+      return { ...dcgan(), numClasses: DIGITS, conditioning: 'auxiliary' };
+    case 'infogan':
+      return { ...dcgan(), infoCodes: { categorical: DIGITS, continuous: 2 } };
+  }
+}
+
+/**
+ * A grid for a conditional GAN: row `r` is class (or code) `r`, column `c` uses noise vector `c`
+ * in every row, so that a column shows one style across the digits.
+ * @returns `[rows * CONDITIONAL_COLUMNS, ...dataShape]`, owned by the caller.
+ */
+export function conditionalGrid(gan: GAN, seed: number): tf.Tensor {
+  const cond = gan.conditioning;
+  if (!cond || cond.numClasses === 0) throw new Error('conditionalGrid: the GAN has no classes to draw rows of.');
+  const rows = cond.numClasses;
+  const rng = new SeededRandom(seed);
+  return tf.tidy(() => {
+    const z = tf.tile(gan.noise(CONDITIONAL_COLUMNS, rng), [rows, 1]);
+    const labels = tf.tensor1d(
+      Array.from({ length: rows * CONDITIONAL_COLUMNS }, (_, i) => Math.floor(i / CONDITIONAL_COLUMNS)),
+      'int32',
+    );
+    // InfoGAN's continuous codes are held at 0 (the middle of their range) so rows differ by the code only.
+    const codes = cond.continuous > 0 ? tf.zeros([rows * CONDITIONAL_COLUMNS, cond.continuous]) : undefined;
+    const { input } = cond.draw(rows * CONDITIONAL_COLUMNS, rng, labels, codes as tf.Tensor2D | undefined);
+    return gan.generate(z, input);
+  });
+}
