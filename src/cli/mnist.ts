@@ -191,7 +191,9 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     } else {
       if (io.handleSignals) process.once('SIGINT', onSignal);
       // cGAN and ACGAN train on the digits' labels; the others ignore them.
-      const trainingData = gan.conditioning?.needsLabels ? { x: data.images, labels: Int32Array.from(data.labels) } : data.images;
+      const trainingData = gan.conditioning?.needsLabels
+        ? { x: data.images, labels: Int32Array.from(data.labels) }
+        : data.images;
       await trainer.fit(trainingData, { steps: remaining, callbacks: [progress, recorder] });
     }
     await saveGan(gan, join(o.out, 'gan'));
