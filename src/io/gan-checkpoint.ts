@@ -11,7 +11,7 @@ import type { Conditioning, ConditioningConfig } from '../conditional/conditioni
 import { CheckpointError, ConfigError } from '../errors.js';
 import type { GAN } from '../gan.js';
 import { type GanLoss, getLoss, LOSS_NAMES, type LossName } from '../losses/gan-loss.js';
-import type { GANConfig, NetworkFactory } from '../types.js';
+import type { GANConfig } from '../types.js';
 import { knownKeys, show } from '../util/validate.js';
 import {
   digestWeights,
@@ -23,6 +23,7 @@ import {
   type NetworkSnapshot,
   snapshotNetwork,
 } from './artifacts.js';
+import { type CheckpointExpectations, checkExpectations } from './expectations.js';
 import {
   type CheckpointManifest,
   type GanConfigJSON,
@@ -36,24 +37,9 @@ import {
   type CheckpointStore,
   resolveCheckpointStore,
 } from './store.js';
-import { firstDifference, normalizeTopology, showValue } from './topology.js';
 import { CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION, LIBRARY_VERSION } from './version.js';
 
-/**
- * What the caller expects of a checkpoint; each given field is checked before anything is built,
- * and a mismatch is a {@link CheckpointError} naming the field.
- * @category IO
- */
-export interface CheckpointExpectations {
-  latentDim?: number;
-  dataShape?: readonly number[];
-  /** A built-in name, or the {@link GanLoss} object itself (required when the checkpoint used a custom loss). */
-  loss?: LossName | GanLoss;
-  /** The generator architecture: a model or a factory (called with the checkpoint's latentDim/dataShape, then disposed). */
-  generator?: LayersModel | NetworkFactory;
-  /** The discriminator architecture, likewise. */
-  discriminator?: LayersModel | NetworkFactory;
-}
+export type { CheckpointExpectations } from './expectations.js';
 
 /**
  * Options of {@link GAN.load}.
@@ -177,76 +163,6 @@ export async function readCheckpoint(where: string, location: CheckpointLocation
   const manifest = parseManifest(label, parts.checkpoint);
   verifyNetworks(label, manifest, parts);
   return { where: label, parts, manifest };
-}
-
-/**
- * Checks the expectations against the manifest and the saved topologies. Allocates nothing that
- * outlives it.
- * @throws {@link CheckpointError} naming the first field that differs.
- */
-export function checkExpectations(read: ReadCheckpoint, expect: CheckpointExpectations | undefined): void {
-  if (expect === undefined) return;
-  if (expect === null || typeof expect !== 'object') {
-    throw new ConfigError(`${read.where}: expect must be an object, got ${show(expect)}.`);
-  }
-  const { where, manifest } = read;
-  const g = manifest.gan;
-  if (expect.latentDim !== undefined && expect.latentDim !== g.latentDim) {
-    throw new CheckpointError(
-      `${where}: latentDim differs: the checkpoint has ${g.latentDim}, expected ${expect.latentDim}.`,
-    );
-  }
-  if (expect.dataShape !== undefined && !sameShape(expect.dataShape, g.dataShape)) {
-    throw new CheckpointError(
-      `${where}: dataShape differs: the checkpoint has [${g.dataShape.join(', ')}], expected [${[...expect.dataShape].join(', ')}].`,
-    );
-  }
-  if (expect.loss !== undefined) {
-    const name = typeof expect.loss === 'string' ? expect.loss : expect.loss?.name;
-    if (name !== g.loss) {
-      throw new CheckpointError(
-        `${where}: loss differs: the checkpoint was trained with "${g.loss}", expected "${name}".`,
-      );
-    }
-  }
-  for (const net of ['generator', 'discriminator'] as const) {
-    const expected = expect[net];
-    if (expected === undefined) continue;
-    const difference = firstDifference(
-      normalizeTopology(read.parts[net].modelTopology),
-      normalizeTopology(topologyOf(where, net, expected, g)),
-    );
-    if (difference) {
-      throw new CheckpointError(
-        `${where}: the ${net} architecture differs at ${difference.path}: the checkpoint has ` +
-          `${showValue(difference.left)}, expected ${showValue(difference.right)}.`,
-      );
-    }
-  }
-}
-
-function topologyOf(where: string, net: string, expected: LayersModel | NetworkFactory, g: GanConfigJSON): unknown {
-  if (typeof expected !== 'function') {
-    if (typeof (expected as Partial<LayersModel>)?.toJSON !== 'function') {
-      throw new ConfigError(`${where}: expect.${net} must be a LayersModel or a factory, got ${show(expected)}.`);
-    }
-    return expected.toJSON(null, false);
-  }
-  let model: LayersModel;
-  try {
-    model = expected({ latentDim: g.latentDim, dataShape: Object.freeze([...g.dataShape]) });
-  } catch (err) {
-    throw new ConfigError(`${where}: expect.${net} threw: ${messageOf(err)}`, { cause: err });
-  }
-  try {
-    return model.toJSON(null, false);
-  } finally {
-    model.dispose();
-  }
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return Array.isArray(a) && a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /**

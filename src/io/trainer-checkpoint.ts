@@ -18,10 +18,9 @@ import type { Trainer, TrainerOptions } from '../train/trainer.js';
 import { trainableVariables } from '../train/updates.js';
 import { knownKeys, positiveInteger, show } from '../util/validate.js';
 import { messageOf, type NamedTensor } from './artifacts.js';
+import { type CheckpointExpectations, checkExpectations } from './expectations.js';
 import {
   buildGan,
-  type CheckpointExpectations,
-  checkExpectations,
   disposeGanSnapshot,
   type GanSnapshot,
   readCheckpoint,

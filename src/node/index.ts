@@ -5,16 +5,25 @@
  *
  * @packageDocumentation
  */
-export { loadMnist, mnistDataDir, findMnistFiles, readIdxFile, type LoadMnistOptions, type MnistData, type MnistSplit } from './mnist.js';
-export { encodeImageGrid, writeImageGrid, imageGridSize, type ImageGridOptions } from './png.js';
-export { ProgressBar, type ProgressBarOptions, type ProgressStream } from './progress.js';
+
 export {
-  fileHandler,
   fileCheckpointStore,
-  registerFileRouter,
-  isFileLocation,
+  fileHandler,
   filePath,
+  isFileLocation,
+  registerFileRouter,
 } from './file-io.js';
+export {
+  findMnistFiles,
+  type LoadMnistOptions,
+  loadMnist,
+  type MnistData,
+  type MnistSplit,
+  mnistDataDir,
+  readIdxFile,
+} from './mnist.js';
+export { encodeImageGrid, type ImageGridOptions, imageGridSize, writeImageGrid } from './png.js';
+export { ProgressBar, type ProgressBarOptions, type ProgressStream } from './progress.js';
 
 import { registerFileRouter } from './file-io.js';
 
