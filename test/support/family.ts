@@ -144,3 +144,28 @@ export function glyphDistance(images: tf.Tensor, labels?: ArrayLike<number>): nu
   }
   return total / n;
 }
+
+/** One Gaussian blob: the simplest target a GAN must move its samples onto. */
+export const BLOB_CENTER = [0.5, -0.4] as const;
+export const BLOB_STD = 0.1;
+
+/** `n` points of the blob `[n, 2]`. */
+export function blob(n: number, seed = 1): tf.Tensor2D {
+  const noise = new SeededRandom(seed).normal(2 * n);
+  const values = new Float32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    values[2 * i] = BLOB_CENTER[0] + BLOB_STD * (noise[2 * i] as number);
+    values[2 * i + 1] = BLOB_CENTER[1] + BLOB_STD * (noise[2 * i + 1] as number);
+  }
+  return tf.tensor2d(values, [n, 2]);
+}
+
+/** Mean distance of samples to the blob's centre (the data itself: about 0.125). */
+export function distanceToBlob(samples: tf.Tensor): number {
+  const v = samples.dataSync();
+  let total = 0;
+  for (let i = 0; i < v.length / 2; i++) {
+    total += Math.hypot((v[2 * i] as number) - BLOB_CENTER[0], (v[2 * i + 1] as number) - BLOB_CENTER[1]);
+  }
+  return total / (v.length / 2);
+}
