@@ -35,7 +35,8 @@ export interface LossSeries {
 }
 
 const COLORS = { d: '#2563eb', g: '#ea580c', axis: '#9ca3af', text: '#374151' };
-const PAD = { left: 44, right: 10, top: 10, bottom: 24 };
+/** Margins of the plot; the legend sits in the top one, clear of the curves. */
+const PAD = { left: 44, right: 10, top: 24, bottom: 24 };
 
 /** Draws both losses against the step; many points are averaged per pixel column. */
 export function drawChart(canvas: HTMLCanvasElement, series: LossSeries): void {
@@ -82,7 +83,7 @@ export function drawChart(canvas: HTMLCanvasElement, series: LossSeries): void {
   ctx.lineTo(PAD.left, PAD.top + plotH);
   ctx.lineTo(PAD.left + plotW, PAD.top + plotH);
   ctx.stroke();
-  ctx.fillText(hi.toFixed(2), 4, PAD.top + 8);
+  ctx.fillText(hi.toFixed(2), 4, PAD.top + 4);
   ctx.fillText(lo.toFixed(2), 4, PAD.top + plotH);
   ctx.fillText(`step ${first}`, PAD.left, height - 6);
   const lastLabel = `step ${last}`;
@@ -104,6 +105,6 @@ export function drawChart(canvas: HTMLCanvasElement, series: LossSeries): void {
     });
     ctx.stroke();
     ctx.fillStyle = color;
-    ctx.fillText(label, PAD.left + plotW - 60, PAD.top + 12 + row * 14);
+    ctx.fillText(label, PAD.left + plotW - 110 + row * 55, 14);
   }
 }
