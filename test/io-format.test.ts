@@ -22,6 +22,7 @@ import {
 } from 'ts-gan';
 import { fileCheckpointStore, fileHandler } from 'ts-gan/node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { toyDiscriminator, toyGenerator } from './support/family';
 import { tinyData, tinyGan } from './support/fixtures';
 import { fingerprint } from './support/io-scenarios';
 
@@ -280,6 +281,47 @@ describe('GAN checkpoints and the file handler', () => {
     );
     model.dispose();
     again.dispose();
+  });
+
+  test('conditional GANs keep their conditioning (cGAN, InfoGAN)', async () => {
+    for (const extra of [{ numClasses: 4 }, { infoCodes: { categorical: 3, continuous: 2, weight: 0.5 } }] as const) {
+      const gan = new GAN({
+        latentDim: 4,
+        dataShape: [2],
+        buildGenerator: toyGenerator,
+        buildDiscriminator: toyDiscriminator,
+        seed: 2,
+        ...extra,
+      });
+      const dir = path.join(root, `conditional-${Object.keys(extra)[0]}`);
+      await gan.save(dir);
+      const loaded = await GAN.load(dir);
+      expect({ ...loaded.conditioning }).toEqual({ ...gan.conditioning });
+      const a = gan.sample(3, { seed: 4 });
+      const b = loaded.sample(3, { seed: 4 });
+      expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+      tf.dispose([a, b]);
+      loaded.dispose();
+      gan.dispose();
+    }
+  });
+
+  test('the moving average can be deployed: gan.save captures its weights synchronously inside withAveragedWeights', async () => {
+    const trainer = new Trainer(tinyGan(), { batchSize: 4, ema: { decay: 0.5 } });
+    const data = tinyData();
+    await trainer.fit(data, { steps: 3 });
+    const dir = path.join(root, 'ema-generator');
+    const ema = trainer.ema as NonNullable<typeof trainer.ema>;
+    await ema.withAveragedWeights(() => trainer.gan.save(dir));
+    const loaded = await GAN.load(dir);
+    const averaged = ema.variables.map((v) => Array.from(v.dataSync()));
+    expect(loaded.generator.trainableWeights.map((w) => Array.from(w.read().dataSync()))).toEqual(averaged);
+    // ...and the trainer's own weights are back.
+    expect(trainer.gan.generator.trainableWeights.map((w) => Array.from(w.read().dataSync()))).not.toEqual(averaged);
+    loaded.dispose();
+    data.dispose();
+    trainer.dispose();
+    trainer.gan.dispose();
   });
 
   test('fileCheckpointStore is a location too', async () => {
