@@ -324,6 +324,38 @@ describe('GAN checkpoints and the file handler', () => {
     trainer.gan.dispose();
   });
 
+  test('an optimizer class from outside tfjs round-trips through its getWeights/setWeights', async () => {
+    class MyMomentum extends tf.MomentumOptimizer {
+      static override get className() {
+        return 'MyMomentum';
+      }
+    }
+    tf.serialization.registerClass(MyMomentum);
+    const make = () =>
+      new Trainer(tinyGan(), {
+        batchSize: 4,
+        generatorOptimizer: new MyMomentum(0.01, 0.9),
+        discriminatorOptimizer: new MyMomentum(0.02, 0.5),
+      });
+    const data = tinyData();
+    const full = make();
+    await full.fit(data, { steps: 4 });
+    const half = make();
+    await half.fit(data, { steps: 2 });
+    const dir = path.join(root, 'custom-optimizer');
+    const manifest = await half.save(dir);
+    expect(manifest.trainer?.optimizers.generator).toMatchObject({ className: 'MyMomentum', encoding: 'weights' });
+    const resumed = await Trainer.load(dir);
+    expect(resumed.generatorOptimizer).toBeInstanceOf(MyMomentum);
+    await resumed.fit(data, { steps: 2 });
+    expect(fingerprint(resumed)).toEqual(fingerprint(full));
+    for (const t of [full, half, resumed]) {
+      t.dispose();
+      t.gan.dispose();
+    }
+    data.dispose();
+  });
+
   test('fileCheckpointStore is a location too', async () => {
     expect(await loadAndFingerprint(fileCheckpointStore(saved))).toEqual(await loadAndFingerprint(saved));
   });

@@ -129,9 +129,21 @@ export async function saveTrainer(trainer: Trainer, location: CheckpointLocation
   try {
     gan = snapshotGan(trainer.gan);
     emaSnapshot = ema?.variables.map((v, i) => ({ name: `${EMA_PREFIX}/${i}`, tensor: tf.clone(v) }));
-    // Synchronous for the tfjs optimizers; others report their state asynchronously.
-    gOpt = await snapshotOptimizer(G_PREFIX, trainer.generatorOptimizer);
-    dOpt = await snapshotOptimizer(D_PREFIX, trainer.discriminatorOptimizer);
+    // Synchronous for the tfjs optimizers, so that the whole capture happens in one go; other
+    // optimizer classes report their state asynchronously (checked by the step count below).
+    const g = snapshotOptimizer(G_PREFIX, trainer.generatorOptimizer);
+    if (!(g instanceof Promise)) gOpt = g;
+    let d: ReturnType<typeof snapshotOptimizer>;
+    try {
+      d = snapshotOptimizer(D_PREFIX, trainer.discriminatorOptimizer);
+    } catch (err) {
+      if (g instanceof Promise) g.then((s) => tf.dispose(s.named.map((n) => n.tensor))).catch(() => undefined);
+      throw err;
+    }
+    if (!(d instanceof Promise)) dOpt = d;
+    if (g instanceof Promise) gOpt = await g;
+    if (d instanceof Promise) dOpt = await d;
+    if (!gOpt || !dOpt) throw new CheckpointError('Trainer.save: the optimizers could not be captured.');
     // A step is synchronous and counted at once, so an unchanged count means a consistent capture.
     if (trainer.step !== step) {
       throw new CheckpointError(
