@@ -10,6 +10,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GanError } from '../errors.js';
 import { type CliIO, type Command, UsageError } from './args.js';
+import { evaluateCommand } from './evaluate.js';
 import { mnistCommand } from './mnist.js';
 import { sampleCommand } from './sample.js';
 
@@ -17,6 +18,7 @@ export type { CliIO, Command } from './args.js';
 
 /** Subcommands by name. */
 export const COMMANDS: Record<string, Command> = {
+  evaluate: evaluateCommand,
   mnist: mnistCommand,
   sample: sampleCommand,
 };

@@ -55,7 +55,8 @@ export function classifierScore(probabilities: MatrixLike, options: ClassifierSc
 function meanKlFromMarginal(p: SampleMatrix, start: number, end: number): number {
   const k = p.cols;
   const marginal = new Float64Array(k);
-  for (let i = start; i < end; i++) for (let c = 0; c < k; c++) marginal[c] = (marginal[c] as number) + (p.data[i * k + c] as number);
+  for (let i = start; i < end; i++)
+    for (let c = 0; c < k; c++) marginal[c] = (marginal[c] as number) + (p.data[i * k + c] as number);
   const n = end - start;
   for (let c = 0; c < k; c++) marginal[c] = (marginal[c] as number) / n;
   let kl = 0;
@@ -81,7 +82,8 @@ export function classHistogram(probabilities: MatrixLike): Float64Array {
   if (p.rows === 0) return hist;
   for (let i = 0; i < p.rows; i++) {
     let best = 0;
-    for (let c = 1; c < p.cols; c++) if ((p.data[i * p.cols + c] as number) > (p.data[i * p.cols + best] as number)) best = c;
+    for (let c = 1; c < p.cols; c++)
+      if ((p.data[i * p.cols + c] as number) > (p.data[i * p.cols + best] as number)) best = c;
     hist[best] = (hist[best] as number) + 1;
   }
   for (let c = 0; c < p.cols; c++) hist[c] = (hist[c] as number) / p.rows;

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { knownKeys, numberInRange, positiveInteger } from '../util/validate.js';
-import { type MatrixLike, type SampleMatrix, toSampleMatrix } from './matrix.js';
+import { type MatrixLike, toSampleMatrix } from './matrix.js';
 
 /**
  * Options of {@link duplicateShare}.
@@ -37,7 +37,14 @@ const EPS = 1e-12;
  */
 export function duplicateShare(features: MatrixLike, options: DuplicateOptions = {}): number {
   knownKeys('duplicateShare', options, ['threshold', 'maxSamples']);
-  const threshold = numberInRange('duplicateShare', 'threshold', options.threshold ?? DEFAULT_DUPLICATE_THRESHOLD, -1, 1, true);
+  const threshold = numberInRange(
+    'duplicateShare',
+    'threshold',
+    options.threshold ?? DEFAULT_DUPLICATE_THRESHOLD,
+    -1,
+    1,
+    true,
+  );
   const maxSamples = positiveInteger('duplicateShare', 'maxSamples', options.maxSamples ?? DEFAULT_MAX_SAMPLES);
   const f = toSampleMatrix(features, 'duplicateShare');
   const n = Math.min(f.rows, maxSamples);

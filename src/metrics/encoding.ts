@@ -102,7 +102,8 @@ export function encodeFloat16(values: ArrayLike<number>): string {
 export function decodeFloat16(text: string): Float32Array {
   const bytes = base64ToBytes(text);
   const out = new Float32Array(bytes.length >> 1);
-  for (let i = 0; i < out.length; i++) out[i] = fromHalfBits((bytes[2 * i] as number) | ((bytes[2 * i + 1] as number) << 8));
+  for (let i = 0; i < out.length; i++)
+    out[i] = fromHalfBits((bytes[2 * i] as number) | ((bytes[2 * i + 1] as number) << 8));
   return out;
 }
 

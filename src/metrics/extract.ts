@@ -85,10 +85,14 @@ export async function collectOutputs(
       const data = await Promise.all(outputs.map((t) => t.data() as Promise<Float32Array>));
       outputs.forEach((t, k) => {
         if (t.rank !== 2 || t.shape[0] !== size) {
-          throw new ShapeError(`${where}: output ${k} must be [batch, dim] = [${size}, dim], got [${t.shape.join(', ')}].`);
+          throw new ShapeError(
+            `${where}: output ${k} must be [batch, dim] = [${size}, dim], got [${t.shape.join(', ')}].`,
+          );
         }
         cols[k] = t.shape[1] as number;
-        (chunks[k] ??= []).push(data[k]);
+        const list = chunks[k] ?? [];
+        list.push(data[k]);
+        chunks[k] = list;
       });
     } finally {
       tf.dispose(outputs);
@@ -135,7 +139,10 @@ export async function extractFeatures(
     const out = extractor.predict(x);
     const list = Array.isArray(out) ? out : [out];
     const picked = list[output];
-    if (!picked) throw new ConfigError(`extractFeatures: the model has ${list.length} output(s), output ${output} does not exist.`);
+    if (!picked)
+      throw new ConfigError(
+        `extractFeatures: the model has ${list.length} output(s), output ${output} does not exist.`,
+      );
     return [picked];
   };
   const [features] = await collectOutputs(source, batchSize, run, 'extractFeatures');

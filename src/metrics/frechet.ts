@@ -73,7 +73,8 @@ function symmetricSqrt(m: Matrix): Matrix {
   const v = evd.eigenvectorMatrix;
   const roots = evd.realEigenvalues.map((l) => Math.sqrt(Math.max(l, 0)));
   const scaled = v.clone();
-  for (let j = 0; j < roots.length; j++) for (let i = 0; i < scaled.rows; i++) scaled.set(i, j, scaled.get(i, j) * (roots[j] as number));
+  for (let j = 0; j < roots.length; j++)
+    for (let i = 0; i < scaled.rows; i++) scaled.set(i, j, scaled.get(i, j) * (roots[j] as number));
   return scaled.mmul(v.transpose());
 }
 

@@ -1,7 +1,7 @@
 /**
  * The architecture of the MNIST judge: a small convolutional classifier whose 64-unit hidden layer
  * is the feature space of the Fréchet distance and KID. The weights come from
- * `scripts/train-judge.ts` (see docs/evaluation.md) and ship in `judge-weights.ts`.
+ * `scripts/train-judge.ts` (see docs/evaluation.md) and ship in `judge-weights.generated.ts`.
  *
  * @packageDocumentation
  */
@@ -44,8 +44,6 @@ export function buildJudgeArchitecture(): tfl.LayersModel {
   const features = tfl.layers
     .dense({ units: JUDGE_FEATURE_DIM, activation: 'relu', name: 'judge_features' })
     .apply(h) as tfl.SymbolicTensor;
-  const logits = tfl.layers
-    .dense({ units: JUDGE_CLASSES, name: 'judge_logits' })
-    .apply(features) as tfl.SymbolicTensor;
+  const logits = tfl.layers.dense({ units: JUDGE_CLASSES, name: 'judge_logits' }).apply(features) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: [features, logits], name: 'mnist_judge' });
 }

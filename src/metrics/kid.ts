@@ -66,15 +66,12 @@ const DEFAULT_SUBSET_SIZE = 1000;
  * ```
  * @category Metrics
  */
-export function kernelInceptionDistance(
-  a: MatrixLike,
-  b: MatrixLike,
-  options: KidOptions = {},
-): KidResult {
+export function kernelInceptionDistance(a: MatrixLike, b: MatrixLike, options: KidOptions = {}): KidResult {
   knownKeys('kernelInceptionDistance', options, KID_KEYS);
   const x = toSampleMatrix(a, 'kernelInceptionDistance');
   const y = toSampleMatrix(b, 'kernelInceptionDistance');
-  if (x.cols !== y.cols) throw new ShapeError(`kernelInceptionDistance: feature dimensions differ, ${x.cols} and ${y.cols}.`);
+  if (x.cols !== y.cols)
+    throw new ShapeError(`kernelInceptionDistance: feature dimensions differ, ${x.cols} and ${y.cols}.`);
   if (x.rows < 2 || y.rows < 2) {
     throw new ShapeError(`kernelInceptionDistance: need at least 2 samples on each side, got ${x.rows} and ${y.rows}.`);
   }
@@ -101,16 +98,25 @@ export function kernelInceptionDistance(
       const sums = tf.tidy(() => {
         const sx = tf.gather(xs, tf.tensor1d(ix, 'int32'));
         const sy = tf.gather(ys, tf.tensor1d(iy, 'int32'));
-        const kernel = (p: tf.Tensor2D, q: tf.Tensor2D) => tf.pow(tf.add(tf.div(tf.matMul(p, q, false, true), d), 1), 3);
+        const kernel = (p: tf.Tensor2D, q: tf.Tensor2D) =>
+          tf.pow(tf.add(tf.div(tf.matMul(p, q, false, true), d), 1), 3);
         // The diagonal k(x_i, x_i) = (|x_i|^2 / d + 1)^3, left out of the unbiased within-sample sums.
         const diagonal = (p: tf.Tensor2D) => tf.sum(tf.pow(tf.add(tf.div(tf.sum(tf.square(p), 1), d), 1), 3));
-        return tf.stack([tf.sum(kernel(sx, sx)), diagonal(sx), tf.sum(kernel(sy, sy)), diagonal(sy), tf.sum(kernel(sx, sy))]);
+        return tf.stack([
+          tf.sum(kernel(sx, sx)),
+          diagonal(sx),
+          tf.sum(kernel(sy, sy)),
+          diagonal(sy),
+          tf.sum(kernel(sx, sy)),
+        ]);
       });
       const [sxx, dxx, syy, dyy, sxy] = Array.from(sums.dataSync());
       sums.dispose();
       const pairs = m * (m - 1);
       estimates.push(
-        ((sxx as number) - (dxx as number)) / pairs + ((syy as number) - (dyy as number)) / pairs - (2 * (sxy as number)) / (m * m),
+        ((sxx as number) - (dxx as number)) / pairs +
+          ((syy as number) - (dyy as number)) / pairs -
+          (2 * (sxy as number)) / (m * m),
       );
     }
   } finally {

@@ -52,13 +52,17 @@ export interface GaussianStatistics {
  * @throws {@link ShapeError} for a tensor that is not 2-D, or ragged rows.
  * @category Metrics
  */
-export function toSampleMatrix(
-  values: MatrixLike,
-  where = 'toSampleMatrix',
-): SampleMatrix {
+export function toSampleMatrix(values: MatrixLike, where = 'toSampleMatrix'): SampleMatrix {
   if (values instanceof tf.Tensor) {
-    if (values.rank !== 2) throw new ShapeError(`${where}: expected a 2-D tensor [samples, values], got shape [${values.shape.join(', ')}].`);
-    return { data: values.dataSync() as Float32Array, rows: values.shape[0] as number, cols: values.shape[1] as number };
+    if (values.rank !== 2)
+      throw new ShapeError(
+        `${where}: expected a 2-D tensor [samples, values], got shape [${values.shape.join(', ')}].`,
+      );
+    return {
+      data: values.dataSync() as Float32Array,
+      rows: values.shape[0] as number,
+      cols: values.shape[1] as number,
+    };
   }
   if (Array.isArray(values)) {
     const rows = values.length;
