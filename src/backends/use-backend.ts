@@ -34,7 +34,8 @@ export interface UseBackendOptions {
   /**
    * Which fixes to apply: `true` (default) for every fix that applies to the chosen backend,
    * `false` for none (the fixes already applied are removed), or per fix, for example
-   * `{ 'fused-adam': false }` (unnamed fixes keep their default, on).
+   * `{ 'fused-adam': false }` or `{ 'cpu-matmul': true }` (unnamed fixes keep their default: on,
+   * except `cpu-matmul`, which is opt-in).
    */
   fixes?: boolean | Partial<Record<FixName, boolean>>;
   /** For wasm: where the `.wasm` files are served (passed to `setWasmPaths`). Needed in bundled browser apps. */
@@ -206,7 +207,11 @@ function errorText(err: unknown): string {
 /** Resolves the `fixes` option into the set of fix names wanted for `backend`. */
 function wantedFixes(backend: string, option: UseBackendOptions['fixes']): Set<FixName> {
   if (option === false) return new Set();
-  const wanted = new Set(applicableFixes(backend).map((f) => f.name));
+  const wanted = new Set(
+    applicableFixes(backend)
+      .filter((f) => f.defaultOn !== false)
+      .map((f) => f.name),
+  );
   if (option === true || option === undefined) return wanted;
   if (typeof option !== 'object' || option === null) {
     throw new ConfigError(`useBackend: fixes must be true, false or an object of fix names, got ${show(option)}.`);
@@ -216,6 +221,7 @@ function wantedFixes(backend: string, option: UseBackendOptions['fixes']): Set<F
       throw new ConfigError(`useBackend: unknown fix "${key}"; known fixes: ${FIX_NAMES.join(', ')}.`);
     }
     if (typeof on !== 'boolean') throw new ConfigError(`useBackend: fixes.${key} must be a boolean, got ${show(on)}.`);
+    if (on && applicableFixes(backend).some((f) => f.name === key)) wanted.add(key as FixName);
     if (!on) wanted.delete(key as FixName);
   }
   return wanted;

@@ -11,6 +11,7 @@
  */
 export type FixName =
   | 'wasm-transposed-matmul'
+  | 'cpu-matmul'
   | 'wasm-conv2d-backprop-filter'
   | 'wasm-depthwise-backprop'
   | 'wasm-unsorted-segment-sum'
@@ -29,6 +30,8 @@ export interface BackendFix {
   readonly description: string;
   /** Backends it applies to; `'*'` means every backend (a gradient, not a kernel). */
   readonly backends: readonly string[] | '*';
+  /** Whether `useBackend` applies it when the `fixes` option does not name it. Default true. */
+  readonly defaultOn?: boolean;
   /** Installs the fix. Needs the backend's kernels to be registered (its package imported). */
   apply(): void;
   /** Restores what `apply` replaced. */
