@@ -11,8 +11,13 @@ function shapes(model: tfl.LayersModel): string[] {
 }
 
 describe('presets.dcgan architecture', () => {
-  test('28x28: 7x7 start, two fractionally-strided convolutions; D mirrors it with BatchNorm after the first block', () => {
-    const gan = new GAN({ ...presets.dcgan(), latentDim: 100, dataShape: [28, 28, 1], seed: 1 });
+  test('28x28: 7x7 start, two fractionally-strided convolutions; D mirrors it (BatchNorm after the first block on request)', () => {
+    const gan = new GAN({
+      ...presets.dcgan({ discriminatorBatchNorm: true }),
+      latentDim: 100,
+      dataShape: [28, 28, 1],
+      seed: 1,
+    });
     expect(shapes(gan.generator)).toEqual([
       'Dense [null,6272]',
       'Conv2DTranspose [null,14,14,64]',
@@ -32,6 +37,10 @@ describe('presets.dcgan architecture', () => {
     expect(s.shape).toEqual([2, 28, 28, 1]);
     s.dispose();
     gan.dispose();
+    const plain = new GAN({ ...presets.dcgan({ filters: 2 }), latentDim: 4, dataShape: [28, 28, 1] });
+    expect(plain.discriminator.layers.some((l) => l.getClassName() === 'BatchNormalization')).toBe(false);
+    expect(plain.generator.layers.filter((l) => l.getClassName() === 'BatchNormalization')).toHaveLength(2);
+    plain.dispose();
   });
 
   test('32x32x3 and 64x64x3: 4x4 start, three and four doublings', () => {
@@ -112,7 +121,7 @@ describe('presets.dcgan learns', () => {
 
   test('WGAN-GP trains a DCGAN critic (strided convolutions, LeakyReLU, no BatchNorm) on cpu', async () => {
     const gan = new GAN({
-      ...presets.dcgan({ filters: 4, discriminatorBatchNorm: false }),
+      ...presets.dcgan({ filters: 4 }),
       latentDim: 4,
       dataShape: [8, 8, 1],
       loss: 'wasserstein',
