@@ -34,8 +34,7 @@ export interface UseBackendOptions {
   /**
    * Which fixes to apply: `true` (default) for every fix that applies to the chosen backend,
    * `false` for none (the fixes already applied are removed), or per fix, for example
-   * `{ 'fused-adam': false }` or `{ 'cpu-matmul': true }` (unnamed fixes keep their default: on,
-   * except `cpu-matmul`, which is opt-in).
+   * `{ 'fused-adam': false }` (unnamed fixes keep their default, on).
    */
   fixes?: boolean | Partial<Record<FixName, boolean>>;
   /** For wasm: where the `.wasm` files are served (passed to `setWasmPaths`). Needed in bundled browser apps. */

@@ -11,7 +11,6 @@
  */
 export type FixName =
   | 'wasm-transposed-matmul'
-  | 'cpu-matmul'
   | 'wasm-conv2d-backprop-filter'
   | 'wasm-depthwise-backprop'
   | 'wasm-unsorted-segment-sum'

@@ -3,7 +3,6 @@
  *
  * @packageDocumentation
  */
-import { cpuMatMulFix } from './cpu-matmul.js';
 import type { BackendFix, FixName } from './fix.js';
 import { fusedAdamFix } from './fused-adam.js';
 import { greaterGradientFix } from './greater-gradient.js';
@@ -14,7 +13,6 @@ import { wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
 /** Every fix. */
 export const FIXES: readonly BackendFix[] = [
   wasmTransposedMatMulFix,
-  cpuMatMulFix,
   fusedAdamFix,
   wasmConv2dBackpropFilterFix,
   wasmDepthwiseBackpropFix,
