@@ -51,8 +51,8 @@ const DEFAULT_SUBSET_SIZE = 1000;
  *
  *   MMD^2 = sum_{i!=j} k(x_i, x_j) / (m(m-1)) + sum_{i!=j} k(y_i, y_j) / (m(m-1)) - 2 sum_{i,j} k(x_i, y_j) / m^2
  *
- * Kernel sums run on the active tfjs backend (three m x m products per subset) and are released
- * before returning.
+ * Kernel matrices are computed on the active tfjs backend (three m x m products per subset) and
+ * summed on the host in float64; every tensor is released before returning.
  *
  * @param a - features of one sample, `[n1, d]`.
  * @param b - features of the other, `[n2, d]`.
@@ -95,23 +95,22 @@ export function kernelInceptionDistance(a: MatrixLike, b: MatrixLike, options: K
     for (let s = 0; s < subsets; s++) {
       const ix = choose(rng, x.rows, m);
       const iy = choose(rng, y.rows, m);
-      const sums = tf.tidy(() => {
+      // Kernel values are computed on the device in float32, but summed on the host in float64:
+      // MMD^2 is a small difference of three large sums, which float32 accumulation would swamp.
+      const kernels = tf.tidy(() => {
         const sx = tf.gather(xs, tf.tensor1d(ix, 'int32'));
         const sy = tf.gather(ys, tf.tensor1d(iy, 'int32'));
-        const kernel = (p: tf.Tensor2D, q: tf.Tensor2D) =>
-          tf.pow(tf.add(tf.div(tf.matMul(p, q, false, true), d), 1), 3);
-        // The diagonal k(x_i, x_i) = (|x_i|^2 / d + 1)^3, left out of the unbiased within-sample sums.
-        const diagonal = (p: tf.Tensor2D) => tf.sum(tf.pow(tf.add(tf.div(tf.sum(tf.square(p), 1), d), 1), 3));
-        return tf.stack([
-          tf.sum(kernel(sx, sx)),
-          diagonal(sx),
-          tf.sum(kernel(sy, sy)),
-          diagonal(sy),
-          tf.sum(kernel(sx, sy)),
-        ]);
+        const kernel = (p: tf.Tensor2D, q: tf.Tensor2D) => tf.pow(tf.add(tf.div(tf.matMul(p, q, false, true), d), 1), 3);
+        return [kernel(sx, sx), kernel(sy, sy), kernel(sx, sy)];
       });
-      const [sxx, dxx, syy, dyy, sxy] = Array.from(sums.dataSync());
-      sums.dispose();
+      let sums: [number, number, number, number, number];
+      try {
+        const [kxx, kyy, kxy] = kernels.map((k) => k.dataSync() as Float32Array) as [Float32Array, Float32Array, Float32Array];
+        sums = [sum(kxx), diagonalSum(kxx, m), sum(kyy), diagonalSum(kyy, m), sum(kxy)];
+      } finally {
+        tf.dispose(kernels);
+      }
+      const [sxx, dxx, syy, dyy, sxy] = sums;
       const pairs = m * (m - 1);
       estimates.push(
         ((sxx as number) - (dxx as number)) / pairs +
@@ -126,6 +125,26 @@ export function kernelInceptionDistance(a: MatrixLike, b: MatrixLike, options: K
   const variance = subsets > 1 ? estimates.reduce((s, v) => s + (v - mean) ** 2, 0) / (subsets - 1) : 0;
   const std = Math.sqrt(variance);
   return { mean, std, standardError: std / Math.sqrt(subsets), subsets, subsetSize: m };
+}
+
+/** Float64 sum of all values. */
+function sum(values: ArrayLike<number>): number {
+  let total = 0;
+  let compensation = 0;
+  // Kahan summation: the three kernel sums cancel to a small MMD^2, so their rounding matters.
+  for (let i = 0; i < values.length; i++) {
+    const y = (values[i] as number) - compensation;
+    const t = total + y;
+    compensation = t - total - y;
+    total = t;
+  }
+  return total;
+}
+
+function diagonalSum(values: ArrayLike<number>, m: number): number {
+  let total = 0;
+  for (let i = 0; i < m; i++) total += values[i * m + i] as number;
+  return total;
 }
 
 /** m distinct indices of [0, n), by a partial Fisher-Yates shuffle. */
