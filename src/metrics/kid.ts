@@ -100,12 +100,17 @@ export function kernelInceptionDistance(a: MatrixLike, b: MatrixLike, options: K
       const kernels = tf.tidy(() => {
         const sx = tf.gather(xs, tf.tensor1d(ix, 'int32'));
         const sy = tf.gather(ys, tf.tensor1d(iy, 'int32'));
-        const kernel = (p: tf.Tensor2D, q: tf.Tensor2D) => tf.pow(tf.add(tf.div(tf.matMul(p, q, false, true), d), 1), 3);
+        const kernel = (p: tf.Tensor2D, q: tf.Tensor2D) =>
+          tf.pow(tf.add(tf.div(tf.matMul(p, q, false, true), d), 1), 3);
         return [kernel(sx, sx), kernel(sy, sy), kernel(sx, sy)];
       });
       let sums: [number, number, number, number, number];
       try {
-        const [kxx, kyy, kxy] = kernels.map((k) => k.dataSync() as Float32Array) as [Float32Array, Float32Array, Float32Array];
+        const [kxx, kyy, kxy] = kernels.map((k) => k.dataSync() as Float32Array) as [
+          Float32Array,
+          Float32Array,
+          Float32Array,
+        ];
         sums = [sum(kxx), diagonalSum(kxx, m), sum(kyy), diagonalSum(kyy, m), sum(kxy)];
       } finally {
         tf.dispose(kernels);
