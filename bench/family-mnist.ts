@@ -33,7 +33,12 @@ async function main(): Promise<void> {
   const report = await useBackend(v.backend as 'wasm');
   console.log(`backend ${report.name} (fixes: ${report.fixes.join(', ')})`);
   const filters = Number(v.filters);
-  const base = { ...presets.dcgan({ filters }), latentDim: 64, dataShape: [28, 28, 1], seed: Number(v.seed) };
+  const base = {
+    ...presets.dcgan({ filters, discriminatorBatchNorm: true }),
+    latentDim: 64,
+    dataShape: [28, 28, 1],
+    seed: Number(v.seed),
+  };
   const configs: Record<string, GANConfig> = {
     dcgan: base,
     cgan: { ...base, numClasses: 10 },
@@ -43,7 +48,8 @@ async function main(): Promise<void> {
   const config = configs[v.arch as string];
   if (!config) throw new Error(`--arch must be one of ${Object.keys(configs).join(', ')}`);
   const gan = new GAN(config);
-  const trainer = new Trainer(gan, { batchSize: Number(v['batch-size']), logEvery: 50 });
+  // The reference DCGANs' BatchNorm semantics: the frozen network runs on batch statistics.
+  const trainer = new Trainer(gan, { batchSize: Number(v['batch-size']), logEvery: 50, frozenNetworkMode: 'training' });
   const mnist = await loadMnist();
   const data = { x: mnist.images, labels: Int32Array.from(mnist.labels) };
   await mkdir(join(v.out as string, 'samples'), { recursive: true });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError, GAN, presets, Trainer } from 'ts-gan';
+import { ConfigError, GAN, generatorUpdate, presets, SeededRandom, Trainer } from 'ts-gan';
 import { describe, expect, test } from 'vitest';
 import { glyphData, glyphDistance } from './support/family';
 
@@ -133,5 +133,62 @@ describe('presets.dcgan learns', () => {
     tf.dispose([data.x, data.labels]);
     trainer.dispose();
     gan.dispose();
+  });
+});
+
+describe("frozenNetworkMode: 'training'", () => {
+  test('the frozen network runs on batch statistics: its BatchNorm statistics move, its weights do not', async () => {
+    const { tinyGan, tinyGenerator, tinyDiscriminator, tinyData, snapshot } = await import('./support/fixtures');
+    const make = () =>
+      tinyGan({
+        buildGenerator: (ctx) => tinyGenerator(ctx, true),
+        buildDiscriminator: (ctx) => tinyDiscriminator(ctx, true),
+      });
+    const trainable = (m: tfl.LayersModel) => m.trainableWeights.map((w) => Array.from(w.read().dataSync()));
+    const moving = (m: tfl.LayersModel) => m.nonTrainableWeights.map((w) => Array.from(w.read().dataSync()));
+    for (const mode of ['inference', 'training'] as const) {
+      const gan = make();
+      // Only the discriminator learns (warm-up), so every change to the generator is its BatchNorm's.
+      const trainer = new Trainer(gan, { batchSize: 4, warmupSteps: 1, frozenNetworkMode: mode });
+      const data = tinyData();
+      const g0 = { w: trainable(gan.generator), s: moving(gan.generator) };
+      await trainer.fit(data, { steps: 1 });
+      expect(trainable(gan.generator)).toEqual(g0.w);
+      if (mode === 'training') expect(moving(gan.generator)).not.toEqual(g0.s);
+      else expect(moving(gan.generator)).toEqual(g0.s);
+      // A generator step: the discriminator's weights stay, its statistics move only in 'training'.
+      const d0 = { w: trainable(gan.discriminator), s: moving(gan.discriminator) };
+      const all0 = snapshot(gan.discriminator);
+      await trainer.fit(data, { steps: 1 }); // step 2: D update then G update
+      expect(snapshot(gan.discriminator)).not.toEqual(all0); // the D update itself trains D
+      expect(d0.w.length).toBeGreaterThan(0);
+      data.dispose();
+      trainer.dispose();
+      gan.dispose();
+    }
+    const gan = make();
+    expect(() => new Trainer(gan, { frozenNetworkMode: 'train' as never })).toThrow(/"inference" or "training"/);
+    gan.dispose();
+  });
+
+  test("the G update leaves the discriminator's weights bit-identical in 'training' mode", () => {
+    return import('./support/fixtures').then(({ tinyGan, tinyGenerator, tinyDiscriminator }) => {
+      const gan = tinyGan({
+        buildGenerator: (ctx) => tinyGenerator(ctx, true),
+        buildDiscriminator: (ctx) => tinyDiscriminator(ctx, true),
+      });
+      const optimizer = tf.train.adam(0.01);
+      const dWeights = () => gan.discriminator.trainableWeights.map((w) => Array.from(w.read().dataSync()));
+      const dStats = () => gan.discriminator.nonTrainableWeights.map((w) => Array.from(w.read().dataSync()));
+      const w0 = dWeights();
+      const s0 = dStats();
+      tf.tidy(() => {
+        generatorUpdate(gan, optimizer, 8, new SeededRandom(1), { discriminatorTraining: true });
+      });
+      expect(dWeights()).toEqual(w0);
+      expect(dStats()).not.toEqual(s0);
+      optimizer.dispose();
+      gan.dispose();
+    });
   });
 });

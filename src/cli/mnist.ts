@@ -12,7 +12,7 @@ import { GAN } from '../gan.js';
 import { loadMnist } from '../node/mnist.js';
 import { ProgressBar } from '../node/progress.js';
 import { Trainer } from '../train/trainer.js';
-import { ARCH_HELP, type Arch, archConfig, checkArch } from './arch.js';
+import { ARCH_HELP, type Arch, archConfig, archTrainerOptions, checkArch } from './arch.js';
 import { type CliIO, type Command, intFlag, parseFlags, seedFlag, UsageError } from './args.js';
 import { BACKEND_CHOICES, checkBackendFlag, setupBackend } from './backend.js';
 import { checkpointExists, loadCheckpoint, saveCheckpoint, saveGan } from './persist.js';
@@ -174,7 +174,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     } else {
       if (existsSync(metricsPath)) await rm(metricsPath);
       gan = new GAN({ ...archConfig(o.arch), latentDim: DEFAULTS.latentDim, dataShape: DATA_SHAPE, seed: o.seed });
-      trainer = new Trainer(gan, { batchSize: o.batchSize, logEvery: o.logEvery });
+      trainer = new Trainer(gan, { batchSize: o.batchSize, logEvery: o.logEvery, ...archTrainerOptions(o.arch) });
     }
     const remaining = o.steps - trainer.step;
     const t = trainer;

@@ -80,6 +80,14 @@ export interface TrainerOptions extends RegularizerOptions {
   now?: () => number;
   /** A custom training step that replaces the built-in one; see {@link StepContext}. */
   step?: StepFunction;
+  /**
+   * How the network that is not being trained runs during the other's update: `'inference'`
+   * (default; BatchNorm uses and keeps its moving statistics) or `'training'` (BatchNorm on batch
+   * statistics, as PyTorch's and keras.io's DCGANs do; the moving statistics then also move during
+   * the other network's update, the weights never). Use `'training'` for networks with BatchNorm in
+   * the discriminator, such as `presets.dcgan({ discriminatorBatchNorm: true })`.
+   */
+  frozenNetworkMode?: 'inference' | 'training';
 }
 
 /**
@@ -108,6 +116,7 @@ const OPTION_KEYS = [
   'seed',
   'now',
   'step',
+  'frozenNetworkMode',
   'gradientPenalty',
   'r1',
   'r2',
@@ -163,6 +172,8 @@ export class Trainer {
   readonly initialOptions: Readonly<TrainerOptions>;
 
   private readonly customStep: StepFunction | undefined;
+  /** Whether the frozen network runs in training mode (option `frozenNetworkMode: 'training'`). */
+  private readonly frozenTraining: boolean;
   private readonly callbacks: readonly Callback[];
   private readonly now: () => number;
   private rng: SeededRandom;
@@ -209,6 +220,11 @@ export class Trainer {
       throw new ConfigError(`Trainer: step must be a function (context) => StepTensors, got ${show(options.step)}.`);
     }
     this.customStep = options.step;
+    const mode = options.frozenNetworkMode ?? 'inference';
+    if (mode !== 'inference' && mode !== 'training') {
+      throw new ConfigError(`Trainer: frozenNetworkMode must be "inference" or "training", got ${show(mode)}.`);
+    }
+    this.frozenTraining = mode === 'training';
     this.regularizers = resolveRegularizers(gan, options);
     this.initialOptions = Object.freeze({ ...options });
     this.generatorOptimizer = optimizerOption('generator', options.generatorOptimizer, options.generatorLearningRate);
@@ -455,6 +471,7 @@ export class Trainer {
             penalties: reg.penalties,
             instanceNoiseStd: noiseStd,
             labels: labelBatches[k],
+            ...(this.frozenTraining && { generatorTraining: true }),
           });
           if (reg.weightClip !== undefined) clipWeights(dVars, reg.weightClip);
         });
@@ -465,6 +482,7 @@ export class Trainer {
             varList: gVars,
             instanceNoiseStd: noiseStd,
             labels: labelBatches[labelBatches.length - 1],
+            ...(this.frozenTraining && { discriminatorTraining: true }),
           });
           this.ema?.update();
         }

@@ -47,6 +47,12 @@ export interface DiscriminatorUpdateOptions {
   /** Deviation of Gaussian instance noise added to the real and the generated batch; default 0 (none). */
   instanceNoiseStd?: number;
   /**
+   * Run the generator in training mode while it makes this update's fakes (BatchNorm on batch
+   * statistics, as PyTorch's and keras.io's DCGANs do); its moving statistics then change, its
+   * weights still do not. Default false: inference mode.
+   */
+  generatorTraining?: boolean;
+  /**
    * Class labels `[b]` (int32) of the real batch: required by GANs conditioned on labels. The
    * generated half of the update uses the same labels, so one conditioned critic serves every penalty.
    */
@@ -102,9 +108,11 @@ export function discriminatorUpdate(
       rng,
       cond.needsLabels ? requireLabels('discriminatorUpdate', options.labels, batch) : undefined,
     );
-    generated = cond.generate(gan.generator, z, drawn.input, false);
+    generated = cond.generate(gan.generator, z, drawn.input, options.generatorTraining === true);
   } else {
-    generated = gan.generator.apply(gan.noise(batch, rng), { training: false }) as tf.Tensor;
+    generated = gan.generator.apply(gan.noise(batch, rng), {
+      training: options.generatorTraining === true,
+    }) as tf.Tensor;
   }
   // Instance noise: the discriminator sees both batches blurred by the same Gaussian.
   const noiseStd = options.instanceNoiseStd ?? 0;
@@ -203,6 +211,12 @@ export interface GeneratorUpdateOptions {
   instanceNoiseStd?: number;
   /** Labels of `real`, for relativistic losses on a conditional GAN (the generated samples get random labels). */
   labels?: tf.Tensor1D;
+  /**
+   * Run the discriminator in training mode while it scores the fakes (BatchNorm on batch
+   * statistics: the same function it trains as); its moving statistics then change, its weights
+   * still do not. Default false: inference mode.
+   */
+  discriminatorTraining?: boolean;
 }
 
 /**
@@ -229,15 +243,16 @@ export function generatorUpdate(
   // Conditional GANs: random labels (or codes) for the generated batch.
   const drawn = cond?.draw(batchSize, rng);
   const noiseStd = options.instanceNoiseStd ?? 0;
+  const dTraining = options.discriminatorTraining === true;
   let realLogits: tf.Tensor | undefined;
   if (gan.loss.needsRealLogitsForGenerator && options.real) {
     const real = addInstanceNoise(options.real, noiseStd, rng);
     if (cond) {
       const n = real.shape[0] as number;
       const labels = cond.needsLabels ? requireLabels('generatorUpdate', options.labels, n) : undefined;
-      realLogits = cond.discriminate(gan.discriminator, real, cond.draw(n, rng, labels).input, false).logits;
+      realLogits = cond.discriminate(gan.discriminator, real, cond.draw(n, rng, labels).input, dTraining).logits;
     } else {
-      realLogits = gan.discriminator.apply(real, { training: false }) as tf.Tensor;
+      realLogits = gan.discriminator.apply(real, { training: dTraining }) as tf.Tensor;
     }
   }
   // Drawn outside the closure: the optimizer may run it once, and the draw must not repeat.
@@ -250,12 +265,12 @@ export function generatorUpdate(
           : (gan.generator.apply(z, { training: true }) as tf.Tensor);
       if (fakeNoise) fake = tf.add(fake, fakeNoise);
       if (cond && drawn) {
-        const out = cond.discriminate(gan.discriminator, fake, drawn.input, false);
+        const out = cond.discriminate(gan.discriminator, fake, drawn.input, dTraining);
         const adversarial = gan.loss.generatorLoss(out.logits, realLogits);
         const aux = cond.generatorAuxLoss(out.aux, drawn);
         return aux ? (tf.add(adversarial, aux) as tf.Scalar) : adversarial;
       }
-      const logits = gan.discriminator.apply(fake, { training: false }) as tf.Tensor;
+      const logits = gan.discriminator.apply(fake, { training: dTraining }) as tf.Tensor;
       return gan.loss.generatorLoss(logits, realLogits);
     },
     true,
