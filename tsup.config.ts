@@ -16,6 +16,8 @@ export default defineConfig([
     clean: true,
     target: 'es2022',
     splitting: true,
+    // Gives the CJS build an import.meta.url (and the ESM build __dirname) where Node code needs one.
+    shims: true,
     // Peer and optional backends stay the application's: never bundle them.
     external: [/^@tensorflow\//],
   },
