@@ -20,7 +20,9 @@ export interface TorchProcess {
 
 /** Starts the child; resolves to null (with the reason) when PyTorch is missing. */
 export async function startTorch(): Promise<TorchProcess | { missing: string }> {
-  const child = spawn(PYTHON, [SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // One thread for OpenBLAS too (torch.set_num_threads does not bind OpenBLAS's own pool).
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' };
+  const child = spawn(PYTHON, [SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'], env });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async (): Promise<Record<string, unknown>> => {
     const { value, done } = await lines.next();
