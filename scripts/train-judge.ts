@@ -2,7 +2,7 @@
  * Trains the MNIST judge of `ts-gan/metrics` and writes its weights and the real test set's feature
  * statistics to src/metrics/judge-weights.generated.ts.
  *
- *   npm run train:judge                     # wasm backend, seed 2026, 3 epochs (~15 min on 2 idle cores)
+ *   npm run train:judge                     # wasm backend, seed 2026, 5 epochs (~20 min on 2 idle cores)
  *   npm run train:judge -- --epochs 1 --out /tmp/judge.ts
  *
  * Repeatable: initial weights come from a seeded `Math.random` (withSeededMathRandom), the order of
@@ -30,7 +30,7 @@ import { SeededRandom, withSeededMathRandom } from '../src/random.js';
 const { values: args } = parseArgs({
   options: {
     seed: { type: 'string', default: '2026' },
-    epochs: { type: 'string', default: '3' },
+    epochs: { type: 'string', default: '5' },
     batch: { type: 'string', default: '64' },
     backend: { type: 'string', default: 'wasm' },
     out: { type: 'string', default: 'src/metrics/judge-weights.generated.ts' },
