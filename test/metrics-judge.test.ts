@@ -82,18 +82,18 @@ describe('MnistJudge on the 10,000 test digits (wasm)', () => {
 
 describe('metrics of real digits (cpu)', () => {
   it('read as "perfect": high classifier score, even classes, confident, few duplicates, small distances', async () => {
-    const real = tf.slice(test.images, 0, 1000);
-    const m = await evaluateMnist(real, { kid: { subsets: 10 } });
+    const real = tf.slice(test.images, 0, 500);
+    const m = await evaluateMnist(real, { kid: { subsets: 3 } });
     real.dispose();
-    expect(m.count).toBe(1000);
+    expect(m.count).toBe(500);
     expect(m.classifierScore).toBeGreaterThan(9);
     expect(m.classifierScore).toBeLessThanOrEqual(10);
     expect(m.histogramKl).toBeLessThan(0.02);
     expect(m.confidentShare).toBeGreaterThan(0.9);
     expect(m.duplicateShare).toBeLessThan(0.01);
-    // 1,000 real digits against the 10,000: only the sampling noise of 1,000 samples (noise reads ~300).
-    expect(m.frechetDistance).toBeLessThan(6);
-    expect(Math.abs(m.kid.mean)).toBeLessThan(10);
+    // 500 real digits against the 10,000: only the sampling noise of 500 samples (noise reads ~300).
+    expect(m.frechetDistance).toBeLessThan(8);
+    expect(Math.abs(m.kid.mean)).toBeLessThan(15);
     expect(m.classHistogram.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
   });
 
