@@ -322,12 +322,16 @@ describe('trainer errors', () => {
       /give generatorOptimizer or generatorLearningRate, not both/,
     ],
     ['not an optimizer', { discriminatorOptimizer: {} }, /discriminatorOptimizer must be a tf.Optimizer/],
+    // The generator's default Adam would be created before the discriminator option is read.
+    ['bad second rate', { discriminatorLearningRate: -1 }, /discriminatorLearningRate must be a positive number, got -1/],
   ];
 
-  test.each(cases)('%s: ConfigError at construction', (_n, options, message) => {
+  test.each(cases)('%s: ConfigError at construction, nothing leaked', (_n, options, message) => {
     const gan = tinyGan();
+    const before = tf.memory().numTensors;
     expect(() => new Trainer(gan, options)).toThrowError(ConfigError);
     expect(() => new Trainer(gan, options)).toThrowError(message);
+    expect(tf.memory().numTensors).toBe(before);
     gan.dispose();
   });
 

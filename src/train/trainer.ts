@@ -227,18 +227,21 @@ export class Trainer {
     this.frozenTraining = mode === 'training';
     this.regularizers = resolveRegularizers(gan, options);
     this.initialOptions = Object.freeze({ ...options });
-    this.generatorOptimizer = optimizerOption('generator', options.generatorOptimizer, options.generatorLearningRate);
-    this.discriminatorOptimizer = optimizerOption(
+    // Both choices are checked before either default optimizer exists, so a refusal leaks nothing.
+    const generatorChoice = optimizerChoice('generator', options.generatorOptimizer, options.generatorLearningRate);
+    const discriminatorChoice = optimizerChoice(
       'discriminator',
       options.discriminatorOptimizer,
       options.discriminatorLearningRate,
     );
-    if (this.generatorOptimizer === this.discriminatorOptimizer) {
+    if (generatorChoice === discriminatorChoice && typeof generatorChoice !== 'number') {
       throw new ConfigError(
         'Trainer: generatorOptimizer and discriminatorOptimizer must be two different optimizers; ' +
           'one optimizer would share its moment estimates between the networks.',
       );
     }
+    this.generatorOptimizer = optimizerFrom(generatorChoice);
+    this.discriminatorOptimizer = optimizerFrom(discriminatorChoice);
     this.callbacks = [
       ...(options.terminateOnNaN === false ? [] : [new TerminateOnNaN()]),
       ...(options.callbacks ?? []),
@@ -502,11 +505,12 @@ export class Trainer {
   }
 }
 
-function optimizerOption(
+/** The optimizer the caller gave, or the learning rate of the default Adam; throws before creating anything. */
+function optimizerChoice(
   role: 'generator' | 'discriminator',
   optimizer: tf.Optimizer | undefined,
   learningRate: number | undefined,
-): tf.Optimizer {
+): tf.Optimizer | number {
   const optionName = `${role}Optimizer`;
   const rateName = `${role}LearningRate`;
   if (optimizer !== undefined) {
@@ -520,9 +524,13 @@ function optimizerOption(
     }
     return optimizer;
   }
-  const rate = positiveNumber('Trainer', rateName, learningRate ?? DEFAULT_LEARNING_RATE);
+  return positiveNumber('Trainer', rateName, learningRate ?? DEFAULT_LEARNING_RATE);
+}
+
+function optimizerFrom(choice: tf.Optimizer | number): tf.Optimizer {
+  if (typeof choice !== 'number') return choice;
   // tf.train.adam's math; one fused kernel per variable where ts-gan/backends registered it.
-  return new FusedAdamOptimizer(rate, DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPSILON);
+  return new FusedAdamOptimizer(choice, DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPSILON);
 }
 
 /**
