@@ -47,7 +47,15 @@ import { type CheckpointLocation, resolveCheckpointStore } from './store.js';
  */
 const SAVED_FIELDS = ['batchSize', 'discriminatorSteps', 'labelSmoothing', 'warmupSteps', 'logEvery'] as const;
 /** Regularizer options: plain JSON, saved as given. */
-const SAVED_JSON_OPTIONS = ['gradientPenalty', 'r1', 'r2', 'weightClip', 'instanceNoise', 'ema'] as const;
+const SAVED_JSON_OPTIONS = [
+  'gradientPenalty',
+  'r1',
+  'r2',
+  'weightClip',
+  'instanceNoise',
+  'ema',
+  'frozenNetworkMode',
+] as const;
 
 /** Weight-name prefixes of the two optimizers in the `checkpoint` part. */
 const G_PREFIX = 'generatorOptimizer';

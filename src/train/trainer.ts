@@ -250,6 +250,11 @@ export class Trainer {
     this.ema = options.ema === undefined ? undefined : new ExponentialMovingAverage(gan.generator, options.ema);
   }
 
+  /** How the frozen network runs during the other network's update (option `frozenNetworkMode`). */
+  get frozenNetworkMode(): 'inference' | 'training' {
+    return this.frozenTraining ? 'training' : 'inference';
+  }
+
   /** Steps completed by this trainer so far. */
   get step(): number {
     return this.stepCount;
