@@ -323,7 +323,11 @@ describe('trainer errors', () => {
     ],
     ['not an optimizer', { discriminatorOptimizer: {} }, /discriminatorOptimizer must be a tf.Optimizer/],
     // The generator's default Adam would be created before the discriminator option is read.
-    ['bad second rate', { discriminatorLearningRate: -1 }, /discriminatorLearningRate must be a positive number, got -1/],
+    [
+      'bad second rate',
+      { discriminatorLearningRate: -1 },
+      /discriminatorLearningRate must be a positive number, got -1/,
+    ],
   ];
 
   test.each(cases)('%s: ConfigError at construction, nothing leaked', (_n, options, message) => {

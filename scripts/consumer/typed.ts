@@ -9,7 +9,8 @@ const config: GANConfig = {
   dataShape: [3],
   buildGenerator: ({ latentDim }) =>
     tfl.sequential({ layers: [tfl.layers.dense({ units: 3, inputShape: [latentDim] })] }),
-  buildDiscriminator: ({ dataShape }) => tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [...dataShape] })] }),
+  buildDiscriminator: ({ dataShape }) =>
+    tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [...dataShape] })] }),
   loss: 'hinge',
 };
 const losses: StepLogs[] = [];
