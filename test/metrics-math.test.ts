@@ -158,43 +158,46 @@ describe('featureStatistics', () => {
 });
 
 describe('kernelInceptionDistance', () => {
-  it('matches numpy on a single subset holding every sample', () => {
-    const r = kernelInceptionDistance(X, Y, { subsets: 1, subsetSize: 20 });
+  it('matches numpy on a single subset holding every sample', async () => {
+    const r = await kernelInceptionDistance(X, Y, { subsets: 1, subsetSize: 20 });
     expect(Math.abs(r.mean - 0.10747169549673652)).toBeLessThan(1e-4);
     expect(r.std).toBe(0);
     expect(r.subsetSize).toBe(20);
   });
 
-  it('is near zero for two samples of one distribution, and larger for shifted ones', () => {
+  it('is near zero for two samples of one distribution, and larger for shifted ones', async () => {
     const rng = (seed: number) => tf.tidy(() => tf.randomNormal([400, 8], 0, 1, 'float32', seed));
     const [a, b] = [rng(1), rng(2)];
     const shifted = tf.add(rng(3), 0.5);
-    const same = kernelInceptionDistance(a as tf.Tensor2D, b as tf.Tensor2D, { subsets: 10, subsetSize: 200 });
-    const diff = kernelInceptionDistance(a as tf.Tensor2D, shifted as tf.Tensor2D, { subsets: 10, subsetSize: 200 });
+    const same = await kernelInceptionDistance(a as tf.Tensor2D, b as tf.Tensor2D, { subsets: 10, subsetSize: 200 });
+    const diff = await kernelInceptionDistance(a as tf.Tensor2D, shifted as tf.Tensor2D, {
+      subsets: 10,
+      subsetSize: 200,
+    });
     tf.dispose([a, b, shifted]);
     expect(Math.abs(same.mean)).toBeLessThan(4 * same.standardError + 0.01);
     expect(diff.mean).toBeGreaterThan(same.mean + 10 * diff.standardError);
     expect(diff.standardError).toBeCloseTo(diff.std / Math.sqrt(10), 12);
   });
 
-  it('is repeatable for a seed and leaves no tensors', () => {
-    const warm = kernelInceptionDistance(X, Y, { subsets: 3, subsetSize: 10, seed: 4 });
+  it('is repeatable for a seed and leaves no tensors', async () => {
+    const warm = await kernelInceptionDistance(X, Y, { subsets: 3, subsetSize: 10, seed: 4 });
     const before = tf.memory().numTensors;
-    const again = kernelInceptionDistance(X, Y, { subsets: 3, subsetSize: 10, seed: 4 });
+    const again = await kernelInceptionDistance(X, Y, { subsets: 3, subsetSize: 10, seed: 4 });
     expect(tf.memory().numTensors).toBe(before);
     expect(again).toEqual(warm);
   });
 
-  it('validates its arguments', () => {
-    expect(() => kernelInceptionDistance(X, Y, { subsetSize: 21 })).toThrow(ShapeError);
-    expect(() => kernelInceptionDistance(X, Y, { subsets: 0 })).toThrow(ConfigError);
-    expect(() => kernelInceptionDistance(X, Y, { subset: 3 } as never)).toThrow(/subsets/);
-    expect(() =>
+  it('validates its arguments', async () => {
+    await expect(kernelInceptionDistance(X, Y, { subsetSize: 21 })).rejects.toThrow(ShapeError);
+    await expect(kernelInceptionDistance(X, Y, { subsets: 0 })).rejects.toThrow(ConfigError);
+    await expect(kernelInceptionDistance(X, Y, { subset: 3 } as never)).rejects.toThrow(/subsets/);
+    await expect(
       kernelInceptionDistance(
         X,
         sinMatrix(20, 3, () => 1),
       ),
-    ).toThrow(ShapeError);
+    ).rejects.toThrow(ShapeError);
   });
 });
 

@@ -104,7 +104,7 @@ export async function evaluateMnist(
       count: features.rows,
       classifierScore: classifierScore(probabilities),
       frechetDistance: frechetDistance(featureStatistics(features), realStats),
-      kid: kernelInceptionDistance(features, realFeatures, options.kid ?? {}),
+      kid: await kernelInceptionDistance(features, realFeatures, options.kid ?? {}),
       classHistogram: Array.from(histogram),
       histogramKl: klFromUniform(histogram),
       confidentShare: confidentShare(probabilities, options.confidenceThreshold ?? 0.9),

@@ -62,11 +62,15 @@ const DEFAULT_SUBSET_SIZE = 1000;
  * @throws {@link ConfigError} for an invalid option.
  * @example
  * ```ts
- * const { mean, standardError } = kernelInceptionDistance(fakeFeatures, realFeatures, { subsets: 100 });
+ * const { mean, standardError } = await kernelInceptionDistance(fakeFeatures, realFeatures, { subsets: 100 });
  * ```
  * @category Metrics
  */
-export function kernelInceptionDistance(a: MatrixLike, b: MatrixLike, options: KidOptions = {}): KidResult {
+export async function kernelInceptionDistance(
+  a: MatrixLike,
+  b: MatrixLike,
+  options: KidOptions = {},
+): Promise<KidResult> {
   knownKeys('kernelInceptionDistance', options, KID_KEYS);
   const x = toSampleMatrix(a, 'kernelInceptionDistance');
   const y = toSampleMatrix(b, 'kernelInceptionDistance');
@@ -106,7 +110,9 @@ export function kernelInceptionDistance(a: MatrixLike, b: MatrixLike, options: K
       });
       let sums: [number, number, number, number, number];
       try {
-        const [kxx, kyy, kxy] = kernels.map((k) => k.dataSync() as Float32Array) as [
+        // An asynchronous read: dataSync returned zeros for these products on WebGPU (SwiftShader),
+        // which the browser suite's metrics test caught.
+        const [kxx, kyy, kxy] = (await Promise.all(kernels.map((k) => k.data()))) as [
           Float32Array,
           Float32Array,
           Float32Array,

@@ -77,7 +77,7 @@ export async function metricsSelfCheck(): Promise<MetricsSelfCheck> {
       meanTopProbability: top / COUNT,
       classifierScore: classifierScore(probabilities),
       frechetDistance: frechetDistance(featureStatistics(features), mnistTestStatistics()),
-      kid: kernelInceptionDistance(features, mnistTestFeatureSample(), { subsets: 4, subsetSize: 32 }).mean,
+      kid: (await kernelInceptionDistance(features, mnistTestFeatureSample(), { subsets: 4, subsetSize: 32 })).mean,
       histogramKl: klFromUniform(histogram),
       confidentShare: confidentShare(probabilities),
       duplicateShare: duplicateShare(features),
