@@ -1,6 +1,7 @@
 /**
- * Where real batches come from: an in-memory tensor (batches gathered on the device by seeded
- * random indices, as the Keras MLP GAN's `np.random.randint` does) or an (async) iterable of batches.
+ * Real batches from an in-memory tensor: gathered on the device by seeded random indices, as the
+ * Keras MLP GAN's `np.random.randint` does. (Iterables of batches, labelled or not, are read by
+ * `conditional/labelled-data.ts`, which calls this for tensors.)
  *
  * @packageDocumentation
  */
@@ -26,8 +27,9 @@ export interface BatchSource {
 }
 
 /**
- * Checks `data` and wraps it as a {@link BatchSource}.
- * @throws {@link ShapeError} when a tensor does not match `dataShape`; {@link DataError} for anything else.
+ * Checks a dataset tensor and wraps it as a {@link BatchSource}.
+ * @throws {@link ShapeError} when the tensor does not match `dataShape`; {@link DataError} when
+ *   `data` is disposed or not a tensor at all.
  */
 export function createBatchSource(
   data: TrainingData,
@@ -40,11 +42,6 @@ export function createBatchSource(
     if (data.isDisposed) throw new DataError('Trainer.fit: the data tensor has been disposed.');
     return tensorSource(data, batchSize, rng);
   }
-  const d = data as Partial<AsyncIterable<tf.Tensor> & Iterable<tf.Tensor>> | null;
-  const asyncIterate = d?.[Symbol.asyncIterator];
-  if (typeof asyncIterate === 'function') return iteratorSource(asyncIterate.call(d), dataShape);
-  const iterate = d?.[Symbol.iterator];
-  if (typeof iterate === 'function') return iteratorSource(iterate.call(d), dataShape);
   throw new DataError(
     'Trainer.fit: data must be a tensor [N, ...dataShape] or an (async) iterable of batch tensors, ' +
       `got ${data === null ? 'null' : typeof data}.`,
@@ -58,36 +55,5 @@ function tensorSource(data: tf.Tensor, batchSize: number, rng: SeededRandom): Ba
       return tf.tidy(() => tf.gather(data, tf.tensor1d(rng.integers(batchSize, n), 'int32')));
     },
     async close() {},
-  };
-}
-
-function iteratorSource(
-  iterator: Iterator<tf.Tensor> | AsyncIterator<tf.Tensor>,
-  dataShape: readonly number[],
-): BatchSource {
-  let done = false;
-  return {
-    async next() {
-      if (done) return null;
-      const result = await iterator.next();
-      if (result.done) {
-        done = true;
-        return null;
-      }
-      const batch = result.value;
-      try {
-        assertBatchShape('Trainer.fit', 'each batch', batch, dataShape);
-      } catch (err) {
-        if (batch instanceof tf.Tensor) batch.dispose();
-        throw err;
-      }
-      return batch;
-    },
-    async close() {
-      if (!done) {
-        done = true;
-        await iterator.return?.();
-      }
-    },
   };
 }
