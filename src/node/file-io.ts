@@ -62,6 +62,15 @@ interface ModelJSONFile {
   initializerSignature?: unknown;
 }
 
+/** The optional model.json fields tfjs artifacts may carry; written and read back unchanged. */
+const OPTIONAL_MODEL_FIELDS = [
+  'trainingConfig',
+  'userDefinedMetadata',
+  'signature',
+  'modelInitializer',
+  'initializerSignature',
+] as const;
+
 /** The files of one model: its JSON (model.json format) and weight file, by relative path. */
 function modelFiles(
   artifacts: tf.io.ModelArtifacts,
@@ -84,13 +93,7 @@ function modelFiles(
       },
     ],
   };
-  for (const key of [
-    'trainingConfig',
-    'userDefinedMetadata',
-    'signature',
-    'modelInitializer',
-    'initializerSignature',
-  ] as const) {
+  for (const key of OPTIONAL_MODEL_FIELDS) {
     if (artifacts[key] !== undefined) json[key] = artifacts[key];
   }
   const files = new Map<string, Uint8Array | string>([[jsonName, JSON.stringify(json)]]);
@@ -153,13 +156,7 @@ async function readModelFile(jsonPath: string): Promise<tf.io.ModelArtifacts> {
   if (json.format !== undefined) artifacts.format = json.format;
   if (json.generatedBy !== undefined) artifacts.generatedBy = json.generatedBy;
   if (json.convertedBy !== undefined) artifacts.convertedBy = json.convertedBy;
-  for (const key of [
-    'trainingConfig',
-    'userDefinedMetadata',
-    'signature',
-    'modelInitializer',
-    'initializerSignature',
-  ] as const) {
+  for (const key of OPTIONAL_MODEL_FIELDS) {
     if (json[key] !== undefined) (artifacts as Record<string, unknown>)[key] = json[key];
   }
   return artifacts;
