@@ -1,12 +1,13 @@
 /**
  * `ts-gan evaluate`: a saved GAN and the real digits, table and JSON, usage errors.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { GAN } from 'ts-gan';
 import { describe, expect, test } from 'vitest';
+import { findMnistFiles, loadMnist, mnistDataDir } from 'ts-gan/node';
 import { main } from '../src/cli/main';
 import { saveGan } from '../src/cli/persist';
 
@@ -75,6 +76,34 @@ describe('ts-gan evaluate', () => {
     expect(ja.frechetDistance).toBe(jb.frechetDistance);
     // An untrained generator is far from the real digits.
     expect(ja.frechetDistance).toBeGreaterThan(5);
+  });
+
+  test('scores an IDX file of images, uint8 or float32, exactly as the same digits from mnist:test', async () => {
+    const args = ['--n', '300', '--kid-subsets', '3', '--backend', 'cpu', '--json'];
+    const reference = report((await cli('evaluate', '--from', 'mnist:test', ...args)).stdout);
+    // The test split's own IDX file (uint8), read as a file of images.
+    const uint8 = await cli('evaluate', '--from', findMnistFiles(mnistDataDir() as string, 'test').images, ...args);
+    expect(uint8.code).toBe(0);
+    // The same digits as float32 in [-1, 1]: what the PyTorch twin's --dump-samples writes.
+    const { images } = await loadMnist({ split: 'test', limit: 300 });
+    const values = await images.data();
+    images.dispose();
+    const bytes = new Uint8Array(16 + 4 * values.length);
+    const view = new DataView(bytes.buffer);
+    [0x00000d03, 300, 28, 28].forEach((v, i) => view.setUint32(4 * i, v, false));
+    values.forEach((v, i) => view.setFloat32(16 + 4 * i, v, false));
+    const file = join(await mkdtemp(join(tmpdir(), 'ts-gan-evaluate-idx-')), 'samples.idx');
+    await writeFile(file, bytes);
+    const float32 = await cli('evaluate', '--from', file, ...args);
+    expect(float32.code).toBe(0);
+    expect(float32.stderr).toMatch(/scoring 300 images from .*samples\.idx/);
+    for (const r of [report(uint8.stdout), report(float32.stdout)]) {
+      expect(r.count).toBe(300);
+      expect(r.seed).toBeUndefined();
+      expect(r.classifierScore).toBeCloseTo(reference.classifierScore, 6);
+      expect(r.frechetDistance).toBeCloseTo(reference.frechetDistance, 4);
+      expect(r.classHistogram).toEqual(reference.classHistogram);
+    }
   });
 
   test('usage errors exit with 2', async () => {

@@ -71,6 +71,16 @@ def save_grid(images, path, columns=5, padding=2, scale=3):
     Image.fromarray(grid).resize((grid.shape[1] * scale, grid.shape[0] * scale), Image.NEAREST).save(path)
 
 
+def write_idx_float32(images, path):
+    """Writes [n, 28, 28] floats as an IDX file of type 0x0D (float32, big-endian), as ts-gan reads it."""
+    x = images.detach().numpy().astype('>f4').reshape(-1, 28, 28)
+    with open(path, 'wb') as f:
+        f.write(bytes([0, 0, 0x0D, 3]))
+        for d in x.shape:
+            f.write(int(d).to_bytes(4, 'big'))
+        f.write(x.tobytes())
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('--steps', type=int, default=30000)
@@ -80,6 +90,9 @@ def main():
     p.add_argument('--out', default='runs/pytorch-mnist')
     p.add_argument('--sample-every', type=int, default=1000)
     p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--dump-samples', type=int, default=10000,
+                   help='at the end, write this many samples to OUT/samples.idx (float32 IDX in [-1, 1]) '
+                        'for `ts-gan evaluate --from OUT/samples.idx`; 0: none')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -133,6 +146,11 @@ def main():
         if step % a.sample_every == 0 or step == a.steps:
             sample(step)
     total = time.perf_counter() - start
+    if a.dump_samples > 0:
+        G.eval()
+        with torch.no_grad():
+            z = torch.randn(a.dump_samples, 100, generator=torch.Generator().manual_seed(a.seed + 2))
+            write_idx_float32(G(z), os.path.join(a.out, 'samples.idx'))
     print(f'{a.steps} steps in {total:.0f} s ({1000 * total / a.steps:.1f} ms/step); samples in {a.out}/samples')
 
 

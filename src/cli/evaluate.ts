@@ -4,15 +4,16 @@
  *
  * @packageDocumentation
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { GAN } from '../gan.js';
 import { evaluateMnist, generatorSource, type MnistMetrics } from '../metrics/evaluate.js';
+import { idxImagesToTensor } from '../data/idx.js';
 import type { ImageSource } from '../metrics/extract.js';
 import { tensorSource } from '../metrics/extract.js';
 import { MnistJudge } from '../metrics/judge.js';
-import { loadMnist } from '../node/mnist.js';
+import { loadMnist, readIdxFile } from '../node/mnist.js';
 import { type CliIO, type Command, intFlag, parseFlags, seedFlag, UsageError } from './args.js';
 import { BACKEND_CHOICES, checkBackendFlag, setupBackend } from './backend.js';
 import { loadGan } from './persist.js';
@@ -22,13 +23,15 @@ const DEFAULT_KID_SUBSETS = 50;
 
 const USAGE = `Usage: ts-gan evaluate --from DIR [options]
 
-Scores a saved MNIST GAN with the MNIST judge that ships in ts-gan/metrics (no download): classifier
+Scores a saved MNIST GAN (or images in an IDX file) with the MNIST judge that ships in ts-gan/metrics (no download): classifier
 score, Fréchet distance and KID against the real test digits, class histogram and its KL from
 uniform, confident and near-duplicate shares. Prints a table, then the same numbers as JSON.
 
 Options:
-  --from DIR        the saved GAN (gan/ of a run, or the run folder); or mnist:test / mnist:train to
-                    score real digits (what a perfect generator reads)
+  --from DIR|FILE   the saved GAN (gan/ of a run, or the run folder); or an IDX file of 28x28 images
+                    (uint8 0..255, or float in [-1, 1]: samples of another program, e.g. the PyTorch
+                    twin's samples.idx); or mnist:test / mnist:train to score real digits (what a
+                    perfect generator reads)
   --n N             samples to generate (default ${DEFAULT_N}; real digits: at most the split's size)
   --seed N          seed of the noise (default 0)
   --kid-subsets N   KID subsets (default ${DEFAULT_KID_SUBSETS})
@@ -93,9 +96,11 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const backendName = checkBackendFlag('evaluate', v.backend);
   const real = /^mnist:(test|train)$/.exec(v.from);
   let dir = v.from;
+  let file = false;
   if (!real) {
     dir = existsSync(join(v.from, 'gan')) ? join(v.from, 'gan') : v.from;
     if (!existsSync(dir)) throw new UsageError(`ts-gan evaluate: --from ${resolve(dir)} does not exist.`);
+    file = statSync(dir).isFile();
   }
 
   const backend = await setupBackend(backendName, io);
@@ -109,17 +114,21 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       const data = await loadMnist({ split, limit: n, ...(v.data === undefined ? {} : { dir: v.data }) });
       images = data.images;
       source = tensorSource(images);
+    } else if (file) {
+      images = idxImagesToTensor(await readIdxFile(dir), { limit: n });
+      source = tensorSource(images);
     } else {
       gan = await loadGan(dir);
       source = generatorSource(gan, n, { seed });
     }
-    io.stderr.write(`scoring ${source.count} ${real ? `real ${real[1]} digits` : 'samples'}...\n`);
+    const what = real ? `real ${real[1]} digits` : file ? `images from ${resolve(dir)}` : 'samples';
+    io.stderr.write(`scoring ${source.count} ${what}...\n`);
     // The KID subset size is capped by the 1,000 shipped test features; seed 0 keeps it repeatable.
     const metrics = await evaluateMnist(source, { judge, kid: { subsets } });
     const report: EvaluateReport = {
       source: real ? v.from : resolve(dir),
       backend: backend.name,
-      ...(real ? {} : { seed }),
+      ...(real || file ? {} : { seed }),
       ...metrics,
     };
     if (!v.json) io.stdout.write(`${formatTable(report)}\n`);

@@ -36,6 +36,9 @@ export interface IdxImageOptions {
   limit?: number;
 }
 
+/** How far past [-1, 1] a float image may stray (float32 rounding of a tanh output). */
+const FLOAT_SLACK = 1e-6;
+
 /** IDX type codes (third byte of the magic number) and their element sizes. */
 const TYPES: Record<number, { dtype: IdxDataType; bytes: number }> = {
   8: { dtype: 'uint8', bytes: 1 },
@@ -162,13 +165,16 @@ export async function decodeIdx(bytes: Uint8Array, source = 'IDX data'): Promise
 }
 
 /**
- * Turns parsed IDX images (`uint8`, shape `[n, height, width]`) into a float32 tensor
- * `[n, height, width, 1]` scaled from 0..255 to [-1, 1], the range of a tanh generator.
+ * Turns parsed IDX images (shape `[n, height, width]`) into a float32 tensor `[n, height, width, 1]`
+ * in [-1, 1], the range of a tanh generator. `uint8` images are scaled from 0..255; `float32` and
+ * `float64` images (samples another program wrote, for example PyTorch's) are taken as they are and
+ * must already lie in [-1, 1].
  *
  * @param images - from {@link parseIdx}.
  * @param options - `limit` keeps the first images only.
  * @returns a tensor the caller owns.
- * @throws {@link DataError} when the array is not 3-dimensional uint8 or `limit` is invalid.
+ * @throws {@link DataError} when the array is not 3-dimensional uint8 or float, a float value lies
+ *   outside [-1, 1], or `limit` is invalid.
  * @example
  * ```ts
  * const x = idxImagesToTensor(parseIdx(bytes), { limit: 1000 }); // [1000, 28, 28, 1]
@@ -176,9 +182,10 @@ export async function decodeIdx(bytes: Uint8Array, source = 'IDX data'): Promise
  * @category Data
  */
 export function idxImagesToTensor(images: IdxArray, options: IdxImageOptions = {}): tf.Tensor4D {
-  if (images.dtype !== 'uint8' || images.shape.length !== 3) {
+  const float = images.dtype === 'float32' || images.dtype === 'float64';
+  if ((images.dtype !== 'uint8' && !float) || images.shape.length !== 3) {
     throw new DataError(
-      `idxImagesToTensor: images must be uint8 with shape [n, height, width] (an idx3-ubyte file), ` +
+      `idxImagesToTensor: images must be uint8 or float with shape [n, height, width] (an idx3 file), ` +
         `got ${images.dtype} [${images.shape.join(', ')}].`,
     );
   }
@@ -192,7 +199,21 @@ export function idxImagesToTensor(images: IdxArray, options: IdxImageOptions = {
   const size = n * height * width;
   const scaled = new Float32Array(size);
   const src = images.data;
-  for (let i = 0; i < size; i++) scaled[i] = (src[i] as number) / HALF_BYTE - 1;
+  if (float) {
+    for (let i = 0; i < size; i++) {
+      const value = src[i] as number;
+      // NaN fails both comparisons, so test for the good range rather than the bad one.
+      if (!(value >= -1 - FLOAT_SLACK && value <= 1 + FLOAT_SLACK)) {
+        throw new DataError(
+          `idxImagesToTensor: float images must lie in [-1, 1] (a tanh generator's range), but value ${i} ` +
+            `(image ${Math.floor(i / (height * width))}) is ${value}; rescale them before writing the file.`,
+        );
+      }
+      scaled[i] = value;
+    }
+  } else {
+    for (let i = 0; i < size; i++) scaled[i] = (src[i] as number) / HALF_BYTE - 1;
+  }
   return tf.tensor4d(scaled, [n, height, width, 1]);
 }
 
