@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { GAN } from 'ts-gan';
-import { describe, expect, test } from 'vitest';
 import { findMnistFiles, loadMnist, mnistDataDir } from 'ts-gan/node';
+import { describe, expect, test } from 'vitest';
 import { main } from '../src/cli/main';
 import { saveGan } from '../src/cli/persist';
 

@@ -7,9 +7,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
+import { idxImagesToTensor } from '../data/idx.js';
 import type { GAN } from '../gan.js';
 import { evaluateMnist, generatorSource, type MnistMetrics } from '../metrics/evaluate.js';
-import { idxImagesToTensor } from '../data/idx.js';
 import type { ImageSource } from '../metrics/extract.js';
 import { tensorSource } from '../metrics/extract.js';
 import { MnistJudge } from '../metrics/judge.js';
