@@ -143,7 +143,9 @@ describe('idxImagesToTensor', () => {
   test('float32 images (samples written by another program) are taken as they are', async () => {
     const values = [-1, 1, 0.25, -0.5, 0.999, -0.999, 0, 0.125];
     const body = new Uint8Array(4 * values.length);
-    values.forEach((v, i) => new DataView(body.buffer).setFloat32(4 * i, v, false));
+    values.forEach((v, i) => {
+      new DataView(body.buffer).setFloat32(4 * i, v, false);
+    });
     const x = idxImagesToTensor(parseIdx(idx(0x0d, [2, 2, 2], body)));
     expect(x.shape).toEqual([2, 2, 2, 1]);
     expect(Array.from(await x.data())).toEqual(values.map((v) => Math.fround(v)));
@@ -153,7 +155,9 @@ describe('idxImagesToTensor', () => {
   test('float images outside [-1, 1], or NaN, are DataErrors naming the value', () => {
     for (const bad of [1.5, Number.NaN]) {
       const body = new Uint8Array(16);
-      [0, 0.5, bad, 0].forEach((v, i) => new DataView(body.buffer).setFloat32(4 * i, v, false));
+      [0, 0.5, bad, 0].forEach((v, i) => {
+        new DataView(body.buffer).setFloat32(4 * i, v, false);
+      });
       expectDataError(
         () => idxImagesToTensor(parseIdx(idx(0x0d, [1, 2, 2], body))),
         new RegExp(`must lie in \\[-1, 1\\].*value 2 \\(image 0\\) is ${bad}`),

@@ -90,8 +90,12 @@ describe('ts-gan evaluate', () => {
     images.dispose();
     const bytes = new Uint8Array(16 + 4 * values.length);
     const view = new DataView(bytes.buffer);
-    [0x00000d03, 300, 28, 28].forEach((v, i) => view.setUint32(4 * i, v, false));
-    values.forEach((v, i) => view.setFloat32(16 + 4 * i, v, false));
+    [0x00000d03, 300, 28, 28].forEach((v, i) => {
+      view.setUint32(4 * i, v, false);
+    });
+    values.forEach((v, i) => {
+      view.setFloat32(16 + 4 * i, v, false);
+    });
     const file = join(await mkdtemp(join(tmpdir(), 'ts-gan-evaluate-idx-')), 'samples.idx');
     await writeFile(file, bytes);
     const float32 = await cli('evaluate', '--from', file, ...args);
