@@ -227,7 +227,8 @@ function wantedFixes(backend: string, option: UseBackendOptions['fixes']): Set<F
 }
 
 /**
- * Applies the wanted fixes for `backend` and removes the others. Returns the names applied.
+ * Applies the wanted fixes for `backend` and removes the others. Returns the names of the fixes
+ * now in place (a fix whose requirement is missing, such as WebAssembly SIMD, is not listed).
  * Wasm fixes are applied only once the wasm kernels are registered.
  */
 function syncFixes(backend: string, option: UseBackendOptions['fixes']): FixName[] {
@@ -238,7 +239,8 @@ function syncFixes(backend: string, option: UseBackendOptions['fixes']): FixName
     if (!appliesHere) continue;
     if (wanted.has(fix.name)) {
       fix.apply();
-      applied.push(fix.name);
+      // A fix may decline to apply (cpu-simd-matmul without WebAssembly SIMD): report only what is in place.
+      if (fix.isApplied()) applied.push(fix.name);
     } else {
       fix.remove();
     }

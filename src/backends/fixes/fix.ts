@@ -15,7 +15,8 @@ export type FixName =
   | 'wasm-depthwise-backprop'
   | 'wasm-unsorted-segment-sum'
   | 'fused-adam'
-  | 'greater-gradient';
+  | 'greater-gradient'
+  | 'cpu-simd-matmul';
 
 /**
  * A backend fix. `apply` and `remove` are idempotent; `remove` restores exactly what `apply`

@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { cpuSimdMatMulFix } from './cpu-simd-matmul.js';
 import type { BackendFix, FixName } from './fix.js';
 import { fusedAdamFix } from './fused-adam.js';
 import { greaterGradientFix } from './greater-gradient.js';
@@ -18,6 +19,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmDepthwiseBackpropFix,
   wasmUnsortedSegmentSumFix,
   greaterGradientFix,
+  cpuSimdMatMulFix,
 ];
 
 /** Every fix name. */
