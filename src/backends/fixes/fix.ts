@@ -16,7 +16,8 @@ export type FixName =
   | 'wasm-unsorted-segment-sum'
   | 'fused-adam'
   | 'greater-gradient'
-  | 'cpu-simd-matmul';
+  | 'cpu-simd-matmul'
+  | 'lazy-fused-gradients';
 
 /**
  * A backend fix. `apply` and `remove` are idempotent; `remove` restores exactly what `apply`

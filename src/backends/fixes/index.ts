@@ -7,6 +7,7 @@ import { cpuSimdMatMulFix } from './cpu-simd-matmul.js';
 import type { BackendFix, FixName } from './fix.js';
 import { fusedAdamFix } from './fused-adam.js';
 import { greaterGradientFix } from './greater-gradient.js';
+import { lazyFusedGradientsFix } from './lazy-fused-gradients.js';
 import { wasmConv2dBackpropFilterFix } from './wasm-conv2d-backprop-filter.js';
 import { wasmDepthwiseBackpropFix, wasmUnsortedSegmentSumFix } from './wasm-cpu-fallback-kernels.js';
 import { wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
@@ -20,6 +21,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmUnsortedSegmentSumFix,
   greaterGradientFix,
   cpuSimdMatMulFix,
+  lazyFusedGradientsFix,
 ];
 
 /** Every fix name. */
