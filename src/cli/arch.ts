@@ -68,24 +68,33 @@ export function archTrainerOptions(arch: Arch): TrainerOptions {
 }
 
 /**
- * A grid for a conditional GAN: row `r` is class (or code) `r`, column `c` uses noise vector `c`
- * in every row, so that a column shows one style across the digits.
- * @returns `[rows * CONDITIONAL_COLUMNS, ...dataShape]`, owned by the caller.
+ * A grid for a conditional GAN: row `r` is class (or code) `rows[r]` (default: every class in
+ * order), column `c` uses noise vector `c` in every row, so that a column shows one style across
+ * the digits.
+ * @returns `[rows.length * columns, ...dataShape]`, owned by the caller.
+ * @throws DataError for a row label outside the GAN's classes.
  */
-export function conditionalGrid(gan: GAN, seed: number): tf.Tensor {
+export function conditionalGrid(
+  gan: GAN,
+  seed: number,
+  options: { rows?: readonly number[]; columns?: number } = {},
+): tf.Tensor {
   const cond = gan.conditioning;
   if (!cond || cond.numClasses === 0) throw new Error('conditionalGrid: the GAN has no classes to draw rows of.');
-  const rows = cond.numClasses;
+  const rows = options.rows ?? Array.from({ length: cond.numClasses }, (_, i) => i);
+  const columns = options.columns ?? CONDITIONAL_COLUMNS;
+  const n = rows.length * columns;
   const rng = new SeededRandom(seed);
   return tf.tidy(() => {
-    const z = tf.tile(gan.noise(CONDITIONAL_COLUMNS, rng), [rows, 1]);
-    const labels = tf.tensor1d(
-      Array.from({ length: rows * CONDITIONAL_COLUMNS }, (_, i) => Math.floor(i / CONDITIONAL_COLUMNS)),
+    const z = tf.tile(gan.noise(columns, rng), [rows.length, 1]);
+    const given = tf.tensor1d(
+      Array.from({ length: n }, (_, i) => rows[Math.floor(i / columns)] as number),
       'int32',
     );
+    const labels = cond.checkLabels('ts-gan sample', given, n);
     // InfoGAN's continuous codes are held at 0 (the middle of their range) so rows differ by the code only.
-    const codes = cond.continuous > 0 ? tf.zeros([rows * CONDITIONAL_COLUMNS, cond.continuous]) : undefined;
-    const { input } = cond.draw(rows * CONDITIONAL_COLUMNS, rng, labels, codes as tf.Tensor2D | undefined);
+    const codes = cond.continuous > 0 ? tf.zeros([n, cond.continuous]) : undefined;
+    const { input } = cond.draw(n, rng, labels, codes as tf.Tensor2D | undefined);
     return gan.generate(z, input);
   });
 }

@@ -5,7 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type * as tf from '@tensorflow/tfjs-core';
 import { writeImageGrid } from '../node/png.js';
+import { CONDITIONAL_COLUMNS, conditionalGrid } from './arch.js';
 import { type CliIO, type Command, intFlag, parseFlags, seedFlag, UsageError } from './args.js';
 import { BACKEND_CHOICES, checkBackendFlag, setupBackend } from './backend.js';
 import { loadGan } from './persist.js';
@@ -13,10 +15,13 @@ import { loadGan } from './persist.js';
 const USAGE = `Usage: ts-gan sample --from DIR [options]
 
 Draws samples from a saved GAN (the gan/ folder of a run, or the run folder itself) into a PNG grid.
+With --labels (conditional GANs: cgan, acgan; InfoGAN: its categorical code), one row per label,
+--n samples per row, the same noise down each column.
 
 Options:
   --from DIR        the saved GAN, or a run folder that holds gan/ (required)
-  --n N             how many samples (default 64)
+  --n N             how many samples (default 64; with --labels: per label, default 10)
+  --labels LIST     draw these classes, one row each: comma-separated, ranges allowed (0-9, 3,3,8)
   --out FILE        the PNG to write (default samples.png)
   --seed N          seed of the noise (default: a fresh draw from the GAN's sampling stream)
   --columns N       images per row (default: ceil(sqrt(n)))
@@ -28,6 +33,7 @@ Options:
 const FLAGS = {
   from: { type: 'string' },
   n: { type: 'string' },
+  labels: { type: 'string' },
   out: { type: 'string', default: 'samples.png' },
   seed: { type: 'string' },
   columns: { type: 'string' },
@@ -46,7 +52,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   if (v.from === undefined) throw new UsageError('ts-gan sample: --from DIR is required (a saved GAN folder).');
-  const n = intFlag('sample', 'n', v.n, 64, 1);
+  const rows = v.labels === undefined ? undefined : parseLabels(v.labels);
+  const n = intFlag('sample', 'n', v.n, rows ? CONDITIONAL_COLUMNS : 64, 1);
   const seed = v.seed === undefined ? undefined : seedFlag('sample', v.seed, 0);
   const columns = v.columns === undefined ? undefined : intFlag('sample', 'columns', v.columns, 1, 1);
   const scale = intFlag('sample', 'scale', v.scale, DEFAULT_SCALE, 1);
@@ -57,9 +64,25 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   await setupBackend(backend, io);
   const gan = await loadGan(dir);
   try {
-    const images = gan.sample(n, seed === undefined ? {} : { seed });
+    let images: tf.Tensor;
+    if (rows) {
+      const classes = gan.conditioning?.numClasses ?? 0;
+      if (classes === 0) {
+        throw new UsageError(
+          `ts-gan sample: --labels needs a conditional GAN (trained with --arch cgan, acgan or infogan); ${resolve(dir)} is not one.`,
+        );
+      }
+      const bad = rows.find((r) => r >= classes);
+      if (bad !== undefined) {
+        throw new UsageError(`ts-gan sample: --labels must lie in 0..${classes - 1} for this GAN, got ${bad}.`);
+      }
+      images = conditionalGrid(gan, seed ?? 0, { rows, columns: n });
+    } else {
+      images = gan.sample(n, seed === undefined ? {} : { seed });
+    }
     try {
-      await writeImageGrid(images, v.out, { scale, ...(columns === undefined ? {} : { columns }) });
+      const perRow = columns ?? (rows ? n : undefined);
+      await writeImageGrid(images, v.out, { scale, ...(perRow === undefined ? {} : { columns: perRow }) });
     } finally {
       images.dispose();
     }
@@ -68,6 +91,30 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   }
   io.stdout.write(`${resolve(v.out)}\n`);
   return 0;
+}
+
+/** Longest --labels list: a grid of more rows than this is a typo, not a picture. */
+const MAX_LABELS = 1000;
+
+/**
+ * Parses `--labels`: comma-separated class indices and ascending ranges, `0-9` or `3,3,8,1-2`.
+ * @throws UsageError naming the bad item.
+ */
+export function parseLabels(text: string): number[] {
+  const out: number[] = [];
+  for (const item of text.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(item);
+    const from = m ? Number(m[1]) : Number.NaN;
+    const to = m?.[2] === undefined ? from : Number(m[2]);
+    if (!m || to < from) {
+      throw new UsageError(
+        `ts-gan sample: --labels must be class indices and ranges like "0-9" or "3,3,8", got "${item.trim()}" in "${text}".`,
+      );
+    }
+    for (let c = from; c <= to; c++) out.push(c);
+    if (out.length > MAX_LABELS) throw new UsageError(`ts-gan sample: --labels lists more than ${MAX_LABELS} rows.`);
+  }
+  return out;
 }
 
 /** `ts-gan sample`. */
