@@ -56,13 +56,7 @@ function maxAbs(t: tf.Tensor): number {
  * K * 2^-23 * max|a| * max|b| (2^-23 = 1.2e-7), so 1e-6 leaves a factor of 8 and still fails any
  * wrong index or missed term, whose error is of the order of max|a| * max|b| itself.
  */
-function expectEqual(
-  r: ReturnType<typeof offAndOn>,
-  k: number,
-  a: tf.Tensor,
-  b: tf.Tensor,
-  bias?: tf.Tensor,
-): void {
+function expectEqual(r: ReturnType<typeof offAndOn>, k: number, a: tf.Tensor, b: tf.Tensor, bias?: tf.Tensor): void {
   expect(r.shapeOn).toEqual(r.shapeOff);
   expect(r.on.length).toBe(r.off.length);
   const bound = 1e-6 * (Math.max(1, k) * maxAbs(a) * maxAbs(b) + (bias ? maxAbs(bias) : 0));
@@ -276,7 +270,8 @@ describe('cpu-simd-matmul: training', () => {
     for (let i = 0; i < on.length; i++) {
       const o = off[i] as Float32Array;
       const scale = Math.max(1e-3, ...Array.from(o, Math.abs));
-      for (let j = 0; j < o.length; j++) expect(Math.abs((on[i]?.[j] as number) - (o[j] as number))).toBeLessThan(1e-5 * scale);
+      for (let j = 0; j < o.length; j++)
+        expect(Math.abs((on[i]?.[j] as number) - (o[j] as number))).toBeLessThan(1e-5 * scale);
     }
     x.dispose();
     model.dispose();

@@ -90,44 +90,38 @@ function gemmBody(): number[] {
   code.push(...get(P.np), ...i32c(2), I32_SHL, ...set(L.rowBytes));
   code.push(...i32c(0), ...set(L.jb));
   code.push(...LOOP); // strips of 8 columns
-  {
-    code.push(...get(P.a), ...set(L.panel));
-    code.push(...i32c(0), ...set(L.row));
-    code.push(...LOOP); // panels of 4 rows
-    {
-      for (let i = 0; i < 8; i++) code.push(...V_ZERO, ...set(ACC + i));
-      code.push(...get(L.panel), ...set(L.pa));
-      code.push(...get(P.b), ...get(L.jb), I32_ADD, ...set(L.pb));
-      code.push(...get(L.panel), ...get(P.k), ...i32c(4), I32_SHL, I32_ADD, ...set(L.kEnd));
-      code.push(...LOOP); // k
-      {
-        code.push(...get(L.pb), ...V_LOAD(0), ...set(B0));
-        code.push(...get(L.pb), ...V_LOAD(16), ...set(B1));
-        for (let r = 0; r < 4; r++) {
-          code.push(...get(L.pa), ...F32_LOAD(4 * r), ...SPLAT, ...set(S));
-          code.push(...get(ACC + 2 * r), ...get(S), ...get(B0), ...MUL, ...ADD, ...set(ACC + 2 * r));
-          code.push(...get(ACC + 2 * r + 1), ...get(S), ...get(B1), ...MUL, ...ADD, ...set(ACC + 2 * r + 1));
-        }
-        code.push(...get(L.pa), ...i32c(16), I32_ADD, ...set(L.pa));
-        code.push(...get(L.pb), ...get(L.rowBytes), I32_ADD, ...set(L.pb));
-        code.push(...get(L.pa), ...get(L.kEnd), I32_LT_U, ...BR_IF(0));
-      }
-      code.push(END);
-      // Store the 4x8 block: row `row`, columns jb/4 .. jb/4 + 7.
-      code.push(...get(P.c), ...get(L.row), ...get(L.rowBytes), I32_MUL, I32_ADD, ...get(L.jb), I32_ADD, ...set(L.pc));
-      for (let r = 0; r < 4; r++) {
-        code.push(...get(L.pc), ...get(ACC + 2 * r), ...V_STORE(0));
-        code.push(...get(L.pc), ...get(ACC + 2 * r + 1), ...V_STORE(16));
-        if (r < 3) code.push(...get(L.pc), ...get(L.rowBytes), I32_ADD, ...set(L.pc));
-      }
-      code.push(...get(L.kEnd), ...set(L.panel));
-      code.push(...get(L.row), ...i32c(4), I32_ADD, ...set(L.row));
-      code.push(...get(L.row), ...get(P.mp), I32_LT_U, ...BR_IF(0));
-    }
-    code.push(END);
-    code.push(...get(L.jb), ...i32c(32), I32_ADD, ...set(L.jb));
-    code.push(...get(L.jb), ...get(L.rowBytes), I32_LT_U, ...BR_IF(0));
+  code.push(...get(P.a), ...set(L.panel));
+  code.push(...i32c(0), ...set(L.row));
+  code.push(...LOOP); // panels of 4 rows
+  for (let i = 0; i < 8; i++) code.push(...V_ZERO, ...set(ACC + i));
+  code.push(...get(L.panel), ...set(L.pa));
+  code.push(...get(P.b), ...get(L.jb), I32_ADD, ...set(L.pb));
+  code.push(...get(L.panel), ...get(P.k), ...i32c(4), I32_SHL, I32_ADD, ...set(L.kEnd));
+  code.push(...LOOP); // k
+  code.push(...get(L.pb), ...V_LOAD(0), ...set(B0));
+  code.push(...get(L.pb), ...V_LOAD(16), ...set(B1));
+  for (let r = 0; r < 4; r++) {
+    code.push(...get(L.pa), ...F32_LOAD(4 * r), ...SPLAT, ...set(S));
+    code.push(...get(ACC + 2 * r), ...get(S), ...get(B0), ...MUL, ...ADD, ...set(ACC + 2 * r));
+    code.push(...get(ACC + 2 * r + 1), ...get(S), ...get(B1), ...MUL, ...ADD, ...set(ACC + 2 * r + 1));
   }
+  code.push(...get(L.pa), ...i32c(16), I32_ADD, ...set(L.pa));
+  code.push(...get(L.pb), ...get(L.rowBytes), I32_ADD, ...set(L.pb));
+  code.push(...get(L.pa), ...get(L.kEnd), I32_LT_U, ...BR_IF(0));
+  code.push(END);
+  // Store the 4x8 block: row `row`, columns jb/4 .. jb/4 + 7.
+  code.push(...get(P.c), ...get(L.row), ...get(L.rowBytes), I32_MUL, I32_ADD, ...get(L.jb), I32_ADD, ...set(L.pc));
+  for (let r = 0; r < 4; r++) {
+    code.push(...get(L.pc), ...get(ACC + 2 * r), ...V_STORE(0));
+    code.push(...get(L.pc), ...get(ACC + 2 * r + 1), ...V_STORE(16));
+    if (r < 3) code.push(...get(L.pc), ...get(L.rowBytes), I32_ADD, ...set(L.pc));
+  }
+  code.push(...get(L.kEnd), ...set(L.panel));
+  code.push(...get(L.row), ...i32c(4), I32_ADD, ...set(L.row));
+  code.push(...get(L.row), ...get(P.mp), I32_LT_U, ...BR_IF(0));
+  code.push(END);
+  code.push(...get(L.jb), ...i32c(32), I32_ADD, ...set(L.jb));
+  code.push(...get(L.jb), ...get(L.rowBytes), I32_LT_U, ...BR_IF(0));
   code.push(END);
   code.push(END); // function
   const locals = [2, 8, I32, 11, V128];
