@@ -149,15 +149,29 @@ function packB(
   if (n < np) for (let kk = 0; kk < k; kk++) f.fill(0, base + kk * np + n, base + kk * np + np);
 }
 
-/** The product of every batch, as a fresh Float32Array of `batch * m * n` floats. */
-function product(g: GemmMemory, p: Plan, av: Float32Array, bv: Float32Array, ta: boolean, tb: boolean): Float32Array {
+/**
+ * The product of every batch, as a fresh Float32Array of `batch * m * n` floats; null when the
+ * GEMM's memory cannot grow that far (the caller then runs tfjs's kernel).
+ */
+function product(
+  g: GemmMemory,
+  p: Plan,
+  av: Float32Array,
+  bv: Float32Array,
+  ta: boolean,
+  tb: boolean,
+): Float32Array | null {
   const { batch, batchA, batchB, m, k, n } = p;
   const mp = roundUp(m, 4);
   const np = paddedColumns(n);
   const aBase = 0;
   const bBase = mp * k;
   const cBase = bBase + k * np;
-  g.reserve(4 * (cBase + mp * np));
+  try {
+    g.reserve(4 * (cBase + mp * np));
+  } catch {
+    return null; // RangeError: the engine refused to grow the memory
+  }
   const f = g.floats();
   const out = new Float32Array(batch * m * n);
   for (let bi = 0; bi < batch; bi++) {
@@ -233,7 +247,9 @@ function batchMatMulKernel(original: tf.KernelConfig | undefined): tf.KernelFunc
     const av = p && float32Values(backend, a);
     const bv = p && float32Values(backend, b);
     if (!g || !p || !av || !bv) return callOriginal(original, 'BatchMatMul', args);
-    return backend.makeTensorInfo(p.outShape, 'float32', product(g, p, av, bv, ta, tb));
+    const out = product(g, p, av, bv, ta, tb);
+    if (!out) return callOriginal(original, 'BatchMatMul', args);
+    return backend.makeTensorInfo(p.outShape, 'float32', out);
   };
 }
 
@@ -256,6 +272,7 @@ function fusedMatMulKernel(original: tf.KernelConfig | undefined): tf.KernelFunc
     const act = activationOf(attrs, alphaRow);
     if ((bias && !biasRow) || !act) return callOriginal(original, '_FusedMatMul', args);
     const out = product(g, p, av, bv, ta, tb);
+    if (!out) return callOriginal(original, '_FusedMatMul', args);
     const linear = (attrs.activation ?? 'linear') === 'linear';
     if (biasRow || !linear) epilogue(out, p.n, biasRow, linear ? null : act);
     return backend.makeTensorInfo(p.outShape, 'float32', out);
