@@ -40,3 +40,20 @@ test('the conditional grid has one row per class and one noise vector per column
   gan.dispose();
   expect(tf.memory().numTensors).toBe(0);
 });
+
+test('--filters sizes the convolutional architectures and is refused for mlp', () => {
+  const o = parseMnistFlags(['--arch', 'cgan', '--filters', '8']);
+  expect(o !== 'help' && o.filters).toBe(8);
+  expect((parseMnistFlags(['--arch', 'dcgan']) as { filters: unknown }).filters).toBeUndefined();
+  expect(() => parseMnistFlags(['--filters', '8'])).toThrow(/--filters applies to the convolutional architectures/);
+  expect(() => parseMnistFlags(['--arch', 'dcgan', '--filters', '0'])).toThrow(/--filters/);
+  const params = (filters?: number) => {
+    const gan = new GAN({ ...archConfig('cgan', { filters }), latentDim: 8, dataShape: [28, 28, 1] });
+    const conv = gan.discriminator.layers.filter((l) => l.getClassName() === 'Conv2D');
+    const widths = conv.map((l) => (l.getConfig() as { filters: number }).filters);
+    gan.dispose();
+    return widths;
+  };
+  expect(params(8)).toEqual([8, 16]);
+  expect(params()).toEqual([64, 128]);
+});

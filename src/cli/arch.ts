@@ -37,25 +37,32 @@ export function checkArch(value: string): Arch {
   return value as Arch;
 }
 
-/** The GAN configuration of an architecture (networks and conditioning), without latentDim, dataShape and seed. */
-export function archConfig(arch: Arch): Omit<GANConfig, 'latentDim' | 'dataShape'> {
+/**
+ * The GAN configuration of an architecture (networks and conditioning), without latentDim,
+ * dataShape and seed. `filters` sizes the convolutional ones (presets.dcgan's option).
+ */
+export function archConfig(
+  arch: Arch,
+  options: { filters?: number | undefined } = {},
+): Omit<GANConfig, 'latentDim' | 'dataShape'> {
+  const conv = () => convolutional(options.filters);
   switch (arch) {
     case 'mlp':
       return mlp();
     case 'dcgan':
-      return convolutional();
+      return conv();
     case 'cgan':
-      return { ...convolutional(), numClasses: DIGITS };
+      return { ...conv(), numClasses: DIGITS };
     case 'acgan':
-      return { ...convolutional(), numClasses: DIGITS, conditioning: 'auxiliary' };
+      return { ...conv(), numClasses: DIGITS, conditioning: 'auxiliary' };
     case 'infogan':
-      return { ...convolutional(), infoCodes: { categorical: DIGITS, continuous: 2 } };
+      return { ...conv(), infoCodes: { categorical: DIGITS, continuous: 2 } };
   }
 }
 
 /** The paper's DCGAN, BatchNorm in the discriminator included. */
-function convolutional() {
-  return dcgan({ discriminatorBatchNorm: true });
+function convolutional(filters: number | undefined) {
+  return dcgan({ discriminatorBatchNorm: true, ...(filters === undefined ? {} : { filters }) });
 }
 
 /**

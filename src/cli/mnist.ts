@@ -51,6 +51,8 @@ another member of the GAN family.
 
 Options:
   ${ARCH_HELP}
+  --filters N           channels of the convolutional architectures' widest-resolution block (default 64,
+                        the paper's); smaller is faster (32: about 3x fewer multiply-adds)
   --steps N             train until step N (default ${DEFAULTS.steps}; with --resume, the total to reach)
   --batch-size N        real digits per discriminator update (default ${DEFAULTS.batchSize})
   --seed N              seeds weights, noise and batches (default ${DEFAULTS.seed})
@@ -77,6 +79,7 @@ const FLAGS = {
   seed: { type: 'string' },
   backend: { type: 'string', default: 'auto' },
   arch: { type: 'string', default: 'mlp' },
+  filters: { type: 'string' },
   out: { type: 'string', default: DEFAULTS.out },
   'sample-every': { type: 'string' },
   'checkpoint-every': { type: 'string' },
@@ -96,6 +99,8 @@ export interface MnistRunOptions {
   seed: number;
   backend: string;
   arch: Arch;
+  /** Convolutional architectures only: presets.dcgan's `filters`; undefined for its default. */
+  filters: number | undefined;
   out: string;
   sampleEvery: number;
   checkpointEvery: number;
@@ -112,12 +117,19 @@ export function parseMnistFlags(argv: string[]): MnistRunOptions | 'help' {
   const v = parseFlags('mnist', argv, FLAGS);
   if (v.help) return 'help';
   checkBackendFlag('mnist', v.backend);
+  const arch = checkArch(v.arch);
+  if (v.filters !== undefined && arch === 'mlp') {
+    throw new UsageError(
+      'ts-gan mnist: --filters applies to the convolutional architectures (--arch dcgan, cgan, acgan, infogan), not mlp.',
+    );
+  }
   return {
     steps: intFlag('mnist', 'steps', v.steps, DEFAULTS.steps, 1),
     batchSize: intFlag('mnist', 'batch-size', v['batch-size'], DEFAULTS.batchSize, 1),
     seed: seedFlag('mnist', v.seed, DEFAULTS.seed),
     backend: v.backend,
-    arch: checkArch(v.arch),
+    arch,
+    filters: v.filters === undefined ? undefined : intFlag('mnist', 'filters', v.filters, 0, 1),
     out: v.out,
     sampleEvery: intFlag('mnist', 'sample-every', v['sample-every'], DEFAULTS.sampleEvery, 0),
     checkpointEvery: intFlag('mnist', 'checkpoint-every', v['checkpoint-every'], DEFAULTS.checkpointEvery, 0),
@@ -189,7 +201,12 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       );
     } else {
       if (existsSync(metricsPath)) await rm(metricsPath);
-      gan = new GAN({ ...archConfig(o.arch), latentDim: DEFAULTS.latentDim, dataShape: DATA_SHAPE, seed: o.seed });
+      gan = new GAN({
+        ...archConfig(o.arch, { filters: o.filters }),
+        latentDim: DEFAULTS.latentDim,
+        dataShape: DATA_SHAPE,
+        seed: o.seed,
+      });
       trainer = new Trainer(gan, { batchSize: o.batchSize, logEvery: o.logEvery, ...archTrainerOptions(o.arch) });
     }
     const remaining = o.steps - trainer.step;
