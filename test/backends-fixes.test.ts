@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { getFix, registerGreaterGradient, unregisterGreaterGradient, useBackend } from 'ts-gan/backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { preferSwapped } from '../src/backends/fixes/wasm-transposed-matmul';
 
 /** Float32 tolerance of one product of length ~64: a few ulps of the magnitudes involved. */
 const TOL = 1e-5;
@@ -88,6 +89,31 @@ describe('wasm-transposed-matmul', () => {
       if (!ta && !tb) expect(plainAgrees).toBe(true);
     });
   }
+
+  it('A · Bᵀ with a small A and a large B runs as (B · Aᵀ)ᵀ: same values, no backend memory left', async () => {
+    // dy · Wᵀ of a Dense layer at a small batch: the swapped order is taken.
+    expect(preferSwapped([1, 4, 16], [1, 40, 16])).toBe(true);
+    expect(preferSwapped([1, 32, 784], [1, 1024, 784])).toBe(true);
+    // Batch 256 on the same layer, batched products and square shapes keep the direct order.
+    expect(preferSwapped([1, 256, 784], [1, 1024, 784])).toBe(false);
+    expect(preferSwapped([2, 4, 16], [2, 40, 16])).toBe(false);
+    expect(preferSwapped([1, 16, 16], [1, 16, 16])).toBe(false);
+    const f = () => tf.matMul(seeded([4, 16], 8), seeded([40, 16], 9), false, true);
+    const { off, on } = await offAndOn('wasm-transposed-matmul', f);
+    expectClose(on, off);
+    expectClose(on, await onCpu(f));
+    await useBackend('wasm', { fixes: { 'wasm-transposed-matmul': true } as never });
+    const run = () =>
+      tf.tidy(() => {
+        f();
+      });
+    run();
+    const ids = tf.backend().numDataIds();
+    const bytes = tf.memory().numBytes;
+    run();
+    expect(tf.backend().numDataIds()).toBe(ids);
+    expect(tf.memory().numBytes).toBe(bytes);
+  });
 
   it('a Dense gradient is unchanged, and nothing leaks', async () => {
     const f = () => {
