@@ -124,6 +124,10 @@ const SHAPES: [number[], number[]][] = [
     [6, 5],
   ], // rank-2 B against a batch
   [
+    [4, 6],
+    [3, 6, 5],
+  ], // rank-2 A against a batch
+  [
     [2, 3, 5, 6],
     [2, 3, 6, 7],
   ], // two batch axes
