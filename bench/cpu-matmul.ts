@@ -82,7 +82,7 @@ function run(c: Case): void {
   });
 }
 
-/** ms per call, over enough calls to take about `budgetMs`. */
+/** ms per call, averaged over `reps` calls. */
 function time(c: Case, reps: number): number {
   const t0 = performance.now();
   for (let i = 0; i < reps; i++) run(c);
