@@ -185,3 +185,61 @@ describe('greater-gradient', () => {
     unregisterGreaterGradient();
   });
 });
+
+describe('wasm-shared-identity', () => {
+  it('a clone shares the data: same values, survives its source, frees it when the last one goes', async () => {
+    await useBackend('wasm', { fixes: { 'wasm-shared-identity': true } as never });
+    expect(getFix('wasm-shared-identity')?.isApplied()).toBe(true);
+    const ids = tf.backend().numDataIds();
+    const x = tf.tensor1d([1, -2, 3.5]);
+    const y = tf.clone(x);
+    expect(y.dataId).toBe(x.dataId);
+    expect(tf.backend().numDataIds()).toBe(ids + 1);
+    x.dispose();
+    expect(values(y)).toEqual([1, -2, 3.5]);
+    y.dispose();
+    expect(tf.backend().numDataIds()).toBe(ids);
+    // Strings keep tfjs's kernel.
+    const s = tf.tensor1d(['a', 'b'], 'string');
+    const sc = tf.clone(s);
+    expect(Array.from(sc.dataSync() as unknown as string[])).toEqual(['a', 'b']);
+    tf.dispose([s, sc]);
+    await useBackend('wasm', { fixes: { 'wasm-shared-identity': false } as never });
+    const z = tf.tensor1d([4]);
+    const zc = tf.clone(z);
+    expect(zc.dataId).not.toBe(z.dataId);
+    tf.dispose([z, zc]);
+  });
+
+  it('gradients through BatchNorm, Dense and a variable update are the same bits, and nothing leaks', async () => {
+    const f = () => {
+      const x = seeded([8, 6], 11);
+      const w = seeded([6, 5], 12);
+      const [dx, dw] = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => {
+        const h = tf.matMul(xx, ww);
+        const { mean, variance } = tf.moments(h, 0);
+        return tf.sum(tf.tanh(tf.batchNorm(h, mean, variance, seeded([5], 13), seeded([5], 14), 1e-3)));
+      })([x, w]) as [tf.Tensor, tf.Tensor];
+      return tf.concat([tf.reshape(dx, [-1]), tf.reshape(dw, [-1])]);
+    };
+    const { off, on } = await offAndOn('wasm-shared-identity', f);
+    expect(on).toEqual(off);
+    const run = () =>
+      tf.tidy(() => {
+        f();
+      });
+    run();
+    const ids = tf.backend().numDataIds();
+    const bytes = tf.memory().numBytes;
+    run();
+    expect(tf.backend().numDataIds()).toBe(ids);
+    expect(tf.memory().numBytes).toBe(bytes);
+    // A variable assigned after its value was saved for a gradient keeps the saved value intact.
+    const v = tf.variable(tf.tensor1d([1, 2]));
+    const saved = tf.clone(v);
+    v.assign(tf.tensor1d([5, 6]));
+    expect(values(saved)).toEqual([1, 2]);
+    expect(values(v)).toEqual([5, 6]);
+    tf.dispose([v, saved]);
+  });
+});

@@ -17,7 +17,8 @@ export type FixName =
   | 'fused-adam'
   | 'greater-gradient'
   | 'cpu-simd-matmul'
-  | 'lazy-fused-gradients';
+  | 'lazy-fused-gradients'
+  | 'wasm-shared-identity';
 
 /**
  * A backend fix. `apply` and `remove` are idempotent; `remove` restores exactly what `apply`

@@ -10,6 +10,7 @@ import { greaterGradientFix } from './greater-gradient.js';
 import { lazyFusedGradientsFix } from './lazy-fused-gradients.js';
 import { wasmConv2dBackpropFilterFix } from './wasm-conv2d-backprop-filter.js';
 import { wasmDepthwiseBackpropFix, wasmUnsortedSegmentSumFix } from './wasm-cpu-fallback-kernels.js';
+import { wasmSharedIdentityFix } from './wasm-shared-identity.js';
 import { wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
 
 /** Every fix. */
@@ -22,6 +23,7 @@ export const FIXES: readonly BackendFix[] = [
   greaterGradientFix,
   cpuSimdMatMulFix,
   lazyFusedGradientsFix,
+  wasmSharedIdentityFix,
 ];
 
 /** Every fix name. */
