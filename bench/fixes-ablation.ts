@@ -1,0 +1,60 @@
+/**
+ * `npm run bench:ablation`: what each backend fix is worth in a Trainer step of the seed's MLP GAN.
+ * For one backend and batch size, times the Trainer with every default fix, and with each fix
+ * turned off in turn, chunk by chunk in alternation after a warm-up; prints medians and the ratio
+ * to "all fixes" (above 1: the fix pays for itself by that factor).
+ *
+ *   npx tsx bench/fixes-ablation.ts [wasm|cpu] [batch] [--rounds N] [--steps N]
+ */
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { applicableFixes, applyFixes, type BackendName, type FixName, useBackend } from '../src/backends/index.js';
+import { makeData, trainerRunner } from './mlp-gan.js';
+
+const { values: v, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { rounds: { type: 'string', default: '7' }, steps: { type: 'string', default: '10' } },
+});
+const backend = (positionals[0] ?? 'wasm') as BackendName;
+const batch = Number(positionals[1] ?? 32);
+const rounds = Number(v.rounds);
+const steps = Number(v.steps);
+
+await useBackend(backend);
+const names = applicableFixes(backend)
+  .filter((f) => f.defaultOn !== false)
+  .map((f) => f.name);
+// Each configuration: every default fix, or every default fix but one.
+const configs: { label: string; off?: FixName }[] = [
+  { label: 'all fixes' },
+  ...names.map((off) => ({ label: `without ${off}`, off })),
+];
+const data = makeData();
+const runner = trainerRunner(batch, data);
+const times = new Map<string, number[]>(configs.map((c) => [c.label, []]));
+const use = (off?: FixName) =>
+  applyFixes({ fixes: off ? ({ [off]: false } as Partial<Record<FixName, boolean>>) : true });
+
+for (const c of configs) {
+  use(c.off);
+  await runner.run(3); // warm-up: kernels, optimizer slots, XNNPACK operators
+}
+for (let r = 0; r < rounds; r++) {
+  for (const c of configs) {
+    use(c.off);
+    const t0 = performance.now();
+    await runner.run(steps);
+    times.get(c.label)?.push((performance.now() - t0) / steps);
+  }
+}
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
+const base = median(times.get('all fixes') ?? []);
+console.log(`${backend}, batch ${batch}: ${rounds} rounds of ${steps} steps, medians (ms/step)`);
+for (const c of configs) {
+  const m = median(times.get(c.label) ?? []);
+  console.log(`${c.label.padEnd(40)} ${m.toFixed(1).padStart(8)}   x${(m / base).toFixed(2)}`);
+}
+runner.dispose();
+data.dispose();
+use();
+console.log(`tensors left: ${tf.memory().numTensors}`);
