@@ -1,8 +1,8 @@
 /**
  * `npm run bench:ablation`: what each backend fix is worth in a Trainer step of the seed's MLP GAN.
- * For one backend and batch size, times the Trainer with every default fix, and with each fix
- * turned off in turn, chunk by chunk in alternation after a warm-up; prints medians and the ratio
- * to "all fixes" (above 1: the fix pays for itself by that factor).
+ * For one backend and batch size, times the Trainer with the default fixes, with each default fix
+ * turned off in turn and with each opt-in fix turned on, chunk by chunk in alternation after a
+ * warm-up; prints medians and the ratio to "default fixes" (above 1: slower than the defaults).
  *
  *   npx tsx bench/fixes-ablation.ts [wasm|cpu] [batch] [--rounds N] [--steps N]
  */
@@ -21,13 +21,14 @@ const rounds = Number(v.rounds);
 const steps = Number(v.steps);
 
 await useBackend(backend);
-const names = applicableFixes(backend)
-  .filter((f) => f.defaultOn !== false)
-  .map((f) => f.name);
-// Each configuration: every default fix, or every default fix but one.
-const configs: { label: string; off?: FixName }[] = [
-  { label: 'all fixes' },
+const fixes = applicableFixes(backend);
+const names = fixes.filter((f) => f.defaultOn !== false).map((f) => f.name);
+const optIn = fixes.filter((f) => f.defaultOn === false).map((f) => f.name);
+// Each configuration: the default fixes, the defaults but one, or the defaults plus an opt-in one.
+const configs: { label: string; off?: FixName; on?: FixName }[] = [
+  { label: 'default fixes' },
   ...names.map((off) => ({ label: `without ${off}`, off })),
+  ...optIn.map((on) => ({ label: `with ${on}`, on })),
 ];
 const data = makeData();
 const runner = trainerRunner(batch, data);
@@ -36,19 +37,19 @@ const use = (off?: FixName) =>
   applyFixes({ fixes: off ? ({ [off]: false } as Partial<Record<FixName, boolean>>) : true });
 
 for (const c of configs) {
-  use(c.off);
+  use(c);
   await runner.run(3); // warm-up: kernels, optimizer slots, XNNPACK operators
 }
 for (let r = 0; r < rounds; r++) {
   for (const c of configs) {
-    use(c.off);
+    use(c);
     const t0 = performance.now();
     await runner.run(steps);
     times.get(c.label)?.push((performance.now() - t0) / steps);
   }
 }
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
-const base = median(times.get('all fixes') ?? []);
+const base = median(times.get('default fixes') ?? []);
 console.log(`${backend}, batch ${batch}: ${rounds} rounds of ${steps} steps, medians (ms/step)`);
 for (const c of configs) {
   const m = median(times.get(c.label) ?? []);
