@@ -33,8 +33,12 @@ const configs: { label: string; off?: FixName; on?: FixName }[] = [
 const data = makeData();
 const runner = trainerRunner(batch, data);
 const times = new Map<string, number[]>(configs.map((c) => [c.label, []]));
-const use = (off?: FixName) =>
-  applyFixes({ fixes: off ? ({ [off]: false } as Partial<Record<FixName, boolean>>) : true });
+const use = (c: { off?: FixName; on?: FixName } = {}) =>
+  applyFixes({
+    fixes: { ...(c.off ? { [c.off]: false } : {}), ...(c.on ? { [c.on]: true } : {}) } as Partial<
+      Record<FixName, boolean>
+    >,
+  });
 
 for (const c of configs) {
   use(c);
