@@ -30,6 +30,10 @@ describe('ts-gan evaluate', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/classifier score \(1\.\.10, higher is better\)\s+\d/);
     expect(r.stdout).toMatch(/Fréchet distance to test set/);
+    // KID in the judge's units, as the JSON and docs/evaluation.md give it (no x1000).
+    const json0 = report(r.stdout);
+    expect(r.stdout).toContain(`KID (lower is better)`);
+    expect(r.stdout).toContain(`${json0.kid.mean.toFixed(2)} ± ${json0.kid.standardError.toFixed(2)}`);
     const json = report(r.stdout);
     expect(json).toMatchObject({ source: 'mnist:test', backend: 'cpu', count: 300 });
     expect(json.classifierScore).toBeGreaterThan(8.5);

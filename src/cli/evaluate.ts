@@ -69,10 +69,9 @@ export function formatTable(report: EvaluateReport): string {
     ['samples', String(report.count)],
     ['classifier score (1..10, higher is better)', report.classifierScore.toFixed(3)],
     ['Fréchet distance to test set (lower is better)', report.frechetDistance.toFixed(3)],
-    [
-      'KID x 1000 (lower is better)',
-      `${(report.kid.mean * 1000).toFixed(3)} ± ${(report.kid.standardError * 1000).toFixed(3)}`,
-    ],
+    // The judge's features are large, so KID reads in whole units (docs/evaluation.md), not in the
+    // thousandths of Inception-feature KID.
+    ['KID (lower is better)', `${report.kid.mean.toFixed(2)} ± ${report.kid.standardError.toFixed(2)}`],
     ['class histogram KL from uniform (nats)', report.histogramKl.toFixed(4)],
     ['confident share (p >= 0.9)', report.confidentShare.toFixed(3)],
     ['near-duplicate share', report.duplicateShare.toFixed(3)],
