@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { getFix, registerGreaterGradient, unregisterGreaterGradient, useBackend } from 'ts-gan/backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isReplaced } from '../src/backends/fixes/kernels';
 import { preferSwapped } from '../src/backends/fixes/wasm-transposed-matmul';
 
 /** Float32 tolerance of one product of length ~64: a few ulps of the magnitudes involved. */
@@ -242,67 +241,5 @@ describe('wasm-shared-identity', () => {
     expect(values(saved)).toEqual([1, 2]);
     expect(values(v)).toEqual([5, 6]);
     tf.dispose([v, saved]);
-  });
-});
-
-describe('wasm-simd-matmul', () => {
-  const cases: [boolean, boolean][] = [
-    [false, false],
-    [true, false],
-    [false, true],
-    [true, true],
-  ];
-  for (const [ta, tb] of cases) {
-    it(`matMul(transposeA=${ta}, transposeB=${tb}), batched and 2-D, equals the plain kernel and the cpu backend`, async () => {
-      const f = () => {
-        const a = seeded(ta ? [3, 17, 9] : [3, 9, 17], 21);
-        const b = seeded(tb ? [3, 5, 17] : [3, 17, 5], 22);
-        const a2 = seeded(ta ? [33, 6] : [6, 33], 23);
-        const b2 = seeded(tb ? [19, 33] : [33, 19], 24);
-        return tf.concat([tf.reshape(tf.matMul(a, b, ta, tb), [-1]), tf.reshape(tf.matMul(a2, b2, ta, tb), [-1])]);
-      };
-      const { off, on } = await offAndOn('wasm-simd-matmul', f);
-      expectClose(on, off);
-      expectClose(on, await onCpu(f));
-    });
-  }
-
-  for (const activation of ['linear', 'relu', 'elu', 'sigmoid', 'leakyrelu'] as const) {
-    it(`fused matMul with bias and ${activation} equals the cpu backend`, async () => {
-      const f = () =>
-        tf.fused.matMul({
-          a: seeded([7, 11], 25),
-          b: seeded([11, 13], 26),
-          bias: seeded([13], 27),
-          activation,
-          leakyreluAlpha: 0.2,
-        });
-      const { on } = await offAndOn('wasm-simd-matmul', f);
-      expectClose(on, await onCpu(f));
-    });
-  }
-
-  it('switches off to the previous path, and leaves no backend memory behind', async () => {
-    await useBackend('wasm', { fixes: { 'wasm-simd-matmul': true, 'wasm-transposed-matmul': true } as never });
-    expect(getFix('wasm-simd-matmul')?.isApplied()).toBe(true);
-    expect(getFix('wasm-transposed-matmul')?.isApplied()).toBe(true);
-    const f = () => tf.matMul(seeded([32, 100], 28), seeded([100, 256], 29));
-    const run = () =>
-      tf.tidy(() => {
-        f();
-      });
-    run();
-    const ids = tf.backend().numDataIds();
-    const bytes = tf.memory().numBytes;
-    run();
-    expect(tf.backend().numDataIds()).toBe(ids);
-    expect(tf.memory().numBytes).toBe(bytes);
-    await useBackend('wasm', { fixes: { 'wasm-simd-matmul': false, 'wasm-transposed-matmul': true } as never });
-    expect(getFix('wasm-simd-matmul')?.isApplied()).toBe(false);
-    expect(getFix('wasm-transposed-matmul')?.isApplied()).toBe(true);
-    await useBackend('wasm', { fixes: false });
-    expect(getFix('wasm-transposed-matmul')?.isApplied()).toBe(false);
-    expect(isReplaced('BatchMatMul', 'wasm')).toBe(false);
-    expect(isReplaced('_FusedMatMul', 'wasm')).toBe(false);
   });
 });

@@ -42,8 +42,7 @@ interface KernelArgs {
 /** The GEMM and its memory, built on first use; null where it cannot be built. */
 let gemmMemory: GemmMemory | null | undefined;
 
-/** The shared GEMM (cpu and wasm fixes), built on first use; null where it cannot be built. */
-export function gemm(): GemmMemory | null {
+function gemm(): GemmMemory | null {
   if (gemmMemory === undefined) gemmMemory = GemmMemory.create();
   return gemmMemory;
 }
@@ -54,7 +53,7 @@ export function cpuSimdMatMulMemoryBytes(): number {
 }
 
 /** Sizes of one product, or null when the fix leaves it to tfjs. */
-export interface Plan {
+interface Plan {
   batch: number;
   batchA: number;
   batchB: number;
@@ -64,7 +63,7 @@ export interface Plan {
   outShape: number[];
 }
 
-export function planOf(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): Plan | null {
+function planOf(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): Plan | null {
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   const ra = a.shape.length;
   const rb = b.shape.length;
@@ -154,7 +153,7 @@ function packB(
  * The product of every batch, as a fresh Float32Array of `batch * m * n` floats; null when the
  * GEMM's memory cannot grow that far (the caller then runs tfjs's kernel).
  */
-export function product(
+function product(
   g: GemmMemory,
   p: Plan,
   av: Float32Array,
@@ -191,23 +190,20 @@ function float32Values(backend: CpuBackendLike, t: tf.TensorInfo): Float32Array 
   return v instanceof Float32Array ? v : null;
 }
 
-/** Reads a float32 tensor's values on the host, or null. */
-export type ValuesOf = (t: tf.TensorInfo) => Float32Array | null;
-
 /** A bias or PReLU weight the fix handles: float32, every dimension 1 except a last of N (or 1). */
-export function rowOf(values: ValuesOf, t: tf.TensorInfo | undefined, outRank: number, n: number): Float32Array | null {
+function rowOf(backend: CpuBackendLike, t: tf.TensorInfo | undefined, outRank: number, n: number): Float32Array | null {
   if (!t) return null;
   if (t.dtype !== 'float32' || t.shape.length > outRank) return null;
   const last = t.shape.length === 0 ? 1 : (t.shape[t.shape.length - 1] as number);
   if (last !== n && last !== 1) return null;
   if (t.shape.slice(0, -1).some((d) => d !== 1)) return null;
-  return values(t);
+  return float32Values(backend, t);
 }
 
-export type Activation = (x: number, j: number) => number;
+type Activation = (x: number, j: number) => number;
 
 /** The activations of tfjs-cpu's `applyActivation`, element by element, or null for others. */
-export function activationOf(attrs: tf.NamedAttrMap, alphaRow: Float32Array | null): Activation | null {
+function activationOf(attrs: tf.NamedAttrMap, alphaRow: Float32Array | null): Activation | null {
   const name = (attrs.activation as string | undefined) ?? 'linear';
   switch (name) {
     case 'linear':
@@ -271,9 +267,8 @@ function fusedMatMulKernel(original: tf.KernelConfig | undefined): tf.KernelFunc
     const bv = p && b ? float32Values(backend, b) : null;
     if (!g || !p || !av || !bv) return callOriginal(original, '_FusedMatMul', args);
     const rank = p.outShape.length;
-    const valuesOf: ValuesOf = (t) => float32Values(backend, t);
-    const biasRow = bias ? rowOf(valuesOf, bias, rank, p.n) : null;
-    const alphaRow = preluActivationWeights ? rowOf(valuesOf, preluActivationWeights, rank, p.n) : null;
+    const biasRow = bias ? rowOf(backend, bias, rank, p.n) : null;
+    const alphaRow = preluActivationWeights ? rowOf(backend, preluActivationWeights, rank, p.n) : null;
     const act = activationOf(attrs, alphaRow);
     if ((bias && !biasRow) || !act) return callOriginal(original, '_FusedMatMul', args);
     const out = product(g, p, av, bv, ta, tb);
@@ -288,7 +283,7 @@ function fusedMatMulKernel(original: tf.KernelConfig | undefined): tf.KernelFunc
  * Adds the bias (rounded to float32, as tfjs's Add kernel stores it) and applies the activation
  * (computed in float64 from the float32 sum and stored as float32, as tfjs-cpu's kernels do).
  */
-export function epilogue(out: Float32Array, n: number, bias: Float32Array | null, act: Activation | null): void {
+function epilogue(out: Float32Array, n: number, bias: Float32Array | null, act: Activation | null): void {
   const f = Math.fround;
   const scalarBias = bias !== null && bias.length === 1 ? (bias[0] as number) : null;
   for (let i = 0; i < out.length; i += n) {

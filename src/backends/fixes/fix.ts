@@ -18,8 +18,7 @@ export type FixName =
   | 'greater-gradient'
   | 'cpu-simd-matmul'
   | 'lazy-fused-gradients'
-  | 'wasm-shared-identity'
-  | 'wasm-simd-matmul';
+  | 'wasm-shared-identity';
 
 /**
  * A backend fix. `apply` and `remove` are idempotent; `remove` restores exactly what `apply`

@@ -11,7 +11,6 @@ import { lazyFusedGradientsFix } from './lazy-fused-gradients.js';
 import { wasmConv2dBackpropFilterFix } from './wasm-conv2d-backprop-filter.js';
 import { wasmDepthwiseBackpropFix, wasmUnsortedSegmentSumFix } from './wasm-cpu-fallback-kernels.js';
 import { wasmSharedIdentityFix } from './wasm-shared-identity.js';
-import { wasmSimdMatMulFix } from './wasm-simd-matmul.js';
 import { wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
 
 /** Every fix. */
@@ -25,7 +24,6 @@ export const FIXES: readonly BackendFix[] = [
   cpuSimdMatMulFix,
   lazyFusedGradientsFix,
   wasmSharedIdentityFix,
-  wasmSimdMatMulFix,
 ];
 
 /** Every fix name. */

@@ -48,65 +48,11 @@ export function preferSwapped(a: readonly number[], b: readonly number[]): boole
   return 2 * (m * k + m * n) < n * k;
 }
 
-/**
- * Which of the two wasm product fixes are on. Both act through one replacement of each product
- * kernel (the registry holds one kernel per name): `wasm-simd-matmul` runs the product in the
- * library's SIMD GEMM, and whatever it declines goes through this file's transposed-operand path
- * when `wasm-transposed-matmul` is on, or to tfjs's kernel. Kept on `globalThis`, as the kernel
- * originals are, so an ESM and a CJS copy of the package agree.
- */
-interface WasmProductFlags {
-  transposed: boolean;
-  simd: ((kernelName: string, args: Parameters<tf.KernelFunc>[0]) => tf.TensorInfo | null) | null;
-}
-
-const FLAGS_KEY = Symbol.for('ts-gan.backends.wasmProductFlags');
-
-function flags(): WasmProductFlags {
-  const g = globalThis as unknown as Record<symbol, WasmProductFlags | undefined>;
-  let f = g[FLAGS_KEY];
-  if (!f) {
-    f = { transposed: false, simd: null };
-    g[FLAGS_KEY] = f;
-  }
-  return f;
-}
-
-/** Installs the shared product kernels while either wasm product fix is on; restores tfjs's otherwise. */
-function syncProductKernels(): void {
-  const f = flags();
-  for (const k of KERNELS) {
-    if (f.transposed || f.simd) {
-      if (tf.getKernel(k, BACKEND)) replaceKernel(k, BACKEND, makeKernel(k));
-    } else {
-      restoreKernel(k, BACKEND);
-    }
-  }
-}
-
-/**
- * Turns the SIMD product on (with the function that computes it, or returns null to decline) or
- * off. Used by the `wasm-simd-matmul` fix.
- */
-export function setWasmSimdProduct(simd: WasmProductFlags['simd']): void {
-  flags().simd = simd;
-  syncProductKernels();
-}
-
-/** Whether the SIMD product is on. */
-export function wasmSimdProductOn(): boolean {
-  return flags().simd !== null && isReplaced('BatchMatMul', BACKEND);
-}
-
 function makeKernel(kernelName: string) {
   return (original: tf.KernelConfig | undefined): tf.KernelFunc =>
     (args) => {
       const attrs = args.attrs as { transposeA?: boolean; transposeB?: boolean };
       if (!original) throw new Error(`ts-gan backend fix: ${kernelName} is not registered on ${BACKEND}.`);
-      const f = flags();
-      const simd = f.simd?.(kernelName, args);
-      if (simd) return simd;
-      if (!f.transposed) return original.kernelFunc(args);
       if (!attrs.transposeA && !attrs.transposeB) return original.kernelFunc(args);
       const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
       const backend = args.backend as tf.KernelBackend;
@@ -150,12 +96,10 @@ export const wasmTransposedMatMulFix: BackendFix = {
     'wasm BatchMatMul/_FusedMatMul with transposeA/transposeB run as an explicit Transpose plus the fast plain product.',
   backends: [BACKEND],
   apply: () => {
-    flags().transposed = true;
-    syncProductKernels();
+    for (const k of KERNELS) if (tf.getKernel(k, BACKEND)) replaceKernel(k, BACKEND, makeKernel(k));
   },
   remove: () => {
-    flags().transposed = false;
-    syncProductKernels();
+    for (const k of KERNELS) restoreKernel(k, BACKEND);
   },
-  isApplied: () => flags().transposed && isReplaced('BatchMatMul', BACKEND),
+  isApplied: () => isReplaced('BatchMatMul', BACKEND),
 };
