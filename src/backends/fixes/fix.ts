@@ -18,7 +18,8 @@ export type FixName =
   | 'greater-gradient'
   | 'cpu-simd-matmul'
   | 'lazy-fused-gradients'
-  | 'wasm-shared-identity';
+  | 'wasm-shared-identity'
+  | 'batchnorm-gradient';
 
 /**
  * A backend fix. `apply` and `remove` are idempotent; `remove` restores exactly what `apply`

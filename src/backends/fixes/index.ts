@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { batchNormGradientFix } from './batchnorm-gradient.js';
 import { cpuSimdMatMulFix } from './cpu-simd-matmul.js';
 import type { BackendFix, FixName } from './fix.js';
 import { fusedAdamFix } from './fused-adam.js';
@@ -24,6 +25,7 @@ export const FIXES: readonly BackendFix[] = [
   cpuSimdMatMulFix,
   lazyFusedGradientsFix,
   wasmSharedIdentityFix,
+  batchNormGradientFix,
 ];
 
 /** Every fix name. */
