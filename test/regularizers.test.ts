@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError, getLoss, SeededRandom } from 'ts-gan';
+import { ConfigError, getLoss, SeededRandom, withSeededMathRandom } from 'ts-gan';
+
+/** Seed of the conv critic's weights (seeds 1-12 all pass with eps 1e-3). */
+const SEED = 1;
+
 import { describe, expect, test } from 'vitest';
 import { registerGreaterGradient } from '../src/backends/fixes/greater-gradient';
 import {
@@ -104,14 +108,18 @@ describe('gradient penalties against a linear critic', () => {
   test('second order through LeakyReLU and a conv critic works once Greater has a gradient', () => {
     registerGreaterGradient();
     expect(registerGreaterGradient()).toBe(false); // idempotent
-    const model = tfl.sequential({
-      layers: [
-        tfl.layers.conv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 3, strides: 2, padding: 'same' }),
-        tfl.layers.leakyReLU({ alpha: 0.2 }),
-        tfl.layers.flatten(),
-        tfl.layers.dense({ units: 1 }),
-      ],
-    });
+    // Seeded weights: with tfjs-layers' unseeded initializers a clean clone once drew weights where
+    // the central difference below stepped across a LeakyReLU kink (numeric 12.8, analytic 0.03).
+    const model = withSeededMathRandom(new SeededRandom(SEED), () =>
+      tfl.sequential({
+        layers: [
+          tfl.layers.conv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 3, strides: 2, padding: 'same' }),
+          tfl.layers.leakyReLU({ alpha: 0.2 }),
+          tfl.layers.flatten(),
+          tfl.layers.dense({ units: 1 }),
+        ],
+      }),
+    );
     const critic = (x: tf.Tensor) => model.apply(x, { training: true }) as tf.Tensor;
     const real = tf.randomNormal([3, 4, 4, 1], 0, 1, 'float32', 3);
     const fake = tf.randomNormal([3, 4, 4, 1], 0, 1, 'float32', 4);
@@ -121,7 +129,7 @@ describe('gradient penalties against a linear critic', () => {
     // Central difference on one kernel entry.
     const kernel = vars[0]!;
     const base = kernel.dataSync().slice();
-    const eps = 1e-2;
+    const eps = 1e-3;
     const at = (delta: number) => {
       const moved = base.slice();
       moved[0] = base[0]! + delta;
