@@ -8,41 +8,28 @@
  * @packageDocumentation
  */
 
-/** Unsigned LEB128. */
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
+import {
+  ADD,
+  F32,
+  get,
+  HEADER,
+  I32,
+  I32_ADD,
+  leb,
+  MUL,
+  SPLAT,
+  section,
+  set,
+  simd,
+  str,
+  V128,
+} from './wasm-bytecode.js';
 
-function section(id: number, body: number[]): number[] {
-  return [id, ...leb(body.length), ...body];
-}
-
-function str(s: string): number[] {
-  return [...leb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-}
-
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-const get = (i: number) => [0x20, ...leb(i)];
-const set = (i: number) => [0x21, ...leb(i)];
-const simd = (op: number) => [0xfd, ...leb(op)];
 /** v128.load/store with 4-byte alignment (log2 = 2) and offset 0. */
 const load = [...simd(0x00), 2, 0];
 const store = [...simd(0x0b), 2, 0];
-const SPLAT = simd(0x13);
 const SQRT = simd(0xe3);
-const ADD = simd(0xe4);
-const MUL = simd(0xe6);
 const DIV = simd(0xe7);
-const I32_ADD = 0x6a;
 
 // Parameters: 0..6 byte addresses of x, m, v, g, xOut, mOut, vOut; 7 byte length (a multiple of
 // 16); 8..15 the float32 constants in AdamUpdateAttrs order. Locals: 16 offset; 17..24 the
@@ -101,21 +88,7 @@ function assemble(shared: boolean, maxPages: number | undefined): Uint8Array {
   const funcs = section(3, [1, 0]);
   const exports = section(7, [1, ...str('adam'), 0x00, 0]);
   const code = section(10, [1, ...body()]);
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...type,
-    ...imports,
-    ...funcs,
-    ...exports,
-    ...code,
-  ]);
+  return new Uint8Array([...HEADER, ...type, ...imports, ...funcs, ...exports, ...code]);
 }
 
 /** The update function: addresses and byte length, then the eight constants. */

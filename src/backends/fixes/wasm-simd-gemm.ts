@@ -17,56 +17,29 @@
  * @packageDocumentation
  */
 
-/** Unsigned LEB128. */
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
+import {
+  ADD,
+  get,
+  HEADER,
+  I32,
+  I32_ADD,
+  leb,
+  MUL,
+  SPLAT,
+  section,
+  set,
+  simd,
+  sleb,
+  str,
+  V128,
+} from './wasm-bytecode.js';
 
-/** Signed LEB128, for i32.const immediates. */
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...leb(body.length), ...body];
-}
-
-function str(s: string): number[] {
-  return [...leb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-}
-
-const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-const I32 = 0x7f;
-const V128 = 0x7b;
-const get = (i: number) => [0x20, ...leb(i)];
-const set = (i: number) => [0x21, ...leb(i)];
 const i32c = (n: number) => [0x41, ...sleb(n)];
-const simd = (op: number) => [0xfd, ...leb(op)];
 /** Memory immediates: alignment hint log2 4 bytes (all addresses here are multiples of 4), offset. */
 const V_LOAD = (offset: number) => [...simd(0x00), 2, ...leb(offset)];
 const V_STORE = (offset: number) => [...simd(0x0b), 2, ...leb(offset)];
 const F32_LOAD = (offset: number) => [0x2a, 2, ...leb(offset)];
-const SPLAT = simd(0x13);
-const ADD = simd(0xe4);
-const MUL = simd(0xe6);
 const V_ZERO = [...simd(0x0c), ...new Array<number>(16).fill(0)];
-const I32_ADD = 0x6a;
 const I32_MUL = 0x6c;
 const I32_SHL = 0x74;
 const I32_LT_U = 0x49;
