@@ -40,6 +40,22 @@ function seeded(shape: number[], seed: number): tf.Tensor {
   return tf.randomUniform(shape, -1, 1, 'float32', seed);
 }
 
+/** Runs `f` in a tidy twice; the second run must leave no tensor, byte or backend buffer behind. */
+function expectNoGrowth(f: () => unknown): void {
+  const run = () =>
+    tf.tidy(() => {
+      f();
+    });
+  run();
+  const tensors = tf.memory().numTensors;
+  const bytes = tf.memory().numBytes;
+  const ids = tf.backend().numDataIds();
+  run();
+  expect(tf.memory().numTensors).toBe(tensors);
+  expect(tf.memory().numBytes).toBe(bytes);
+  expect(tf.backend().numDataIds()).toBe(ids);
+}
+
 beforeAll(async () => {
   await useBackend('wasm', { fixes: false });
 });
@@ -103,16 +119,7 @@ describe('wasm-transposed-matmul', () => {
     expectClose(on, off);
     expectClose(on, await onCpu(f));
     await useBackend('wasm', { fixes: { 'wasm-transposed-matmul': true } as never });
-    const run = () =>
-      tf.tidy(() => {
-        f();
-      });
-    run();
-    const ids = tf.backend().numDataIds();
-    const bytes = tf.memory().numBytes;
-    run();
-    expect(tf.backend().numDataIds()).toBe(ids);
-    expect(tf.memory().numBytes).toBe(bytes);
+    expectNoGrowth(f);
   });
 
   it('a Dense gradient is unchanged, and nothing leaks', async () => {
@@ -127,16 +134,7 @@ describe('wasm-transposed-matmul', () => {
     };
     const { off, on } = await offAndOn('wasm-transposed-matmul', f);
     expectClose(on, off);
-    tf.tidy(() => {
-      f();
-    });
-    const tensors = tf.memory().numTensors;
-    const bytes = tf.memory().numBytes;
-    tf.tidy(() => {
-      f();
-    });
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(tf.memory().numBytes).toBe(bytes);
+    expectNoGrowth(f);
   });
 
   it('remove() restores the original kernel', async () => {
@@ -224,16 +222,7 @@ describe('wasm-shared-identity', () => {
     };
     const { off, on } = await offAndOn('wasm-shared-identity', f);
     expect(on).toEqual(off);
-    const run = () =>
-      tf.tidy(() => {
-        f();
-      });
-    run();
-    const ids = tf.backend().numDataIds();
-    const bytes = tf.memory().numBytes;
-    run();
-    expect(tf.backend().numDataIds()).toBe(ids);
-    expect(tf.memory().numBytes).toBe(bytes);
+    expectNoGrowth(f);
     // A variable assigned after its value was saved for a gradient keeps the saved value intact.
     const v = tf.variable(tf.tensor1d([1, 2]));
     const saved = tf.clone(v);

@@ -10,19 +10,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { PNG } from 'pngjs';
 import { GAN, SeededRandom } from 'ts-gan';
 import { describe, expect, test } from 'vitest';
-import { main } from '../src/cli/main';
 import { saveGan } from '../src/cli/persist';
 import { parseLabels } from '../src/cli/sample';
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, {
-    stdout: { write: (s: string) => out.push(s) },
-    stderr: { write: (s: string) => err.push(s), isTTY: false },
-  });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+import { cli } from './support/cli';
 
 /** A small 28x28 GAN, conditional on 3 classes or not, saved into a fresh folder. */
 async function savedGan(numClasses?: number): Promise<string> {

@@ -6,22 +6,11 @@ import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
 import { describe, expect, test } from 'vitest';
-import { main } from '../src/cli/main';
+import { cli } from './support/cli';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-
-/** Runs `main` with captured streams. */
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, {
-    stdout: { write: (s: string) => out.push(s) },
-    stderr: { write: (s: string) => err.push(s), isTTY: false },
-  });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
 
 const temp = (prefix: string) => mkdtemp(join(tmpdir(), `ts-gan-cli-${prefix}-`));
 /** A short, small run: 200 real digits, cpu backend. */

@@ -8,18 +8,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { GAN } from 'ts-gan';
 import { findMnistFiles, loadMnist, mnistDataDir } from 'ts-gan/node';
 import { describe, expect, test } from 'vitest';
-import { main } from '../src/cli/main';
 import { saveGan } from '../src/cli/persist';
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, {
-    stdout: { write: (s: string) => out.push(s) },
-    stderr: { write: (s: string) => err.push(s), isTTY: false },
-  });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+import { cli } from './support/cli';
 
 /** The last line of stdout is the JSON report. */
 const report = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1) as string);
