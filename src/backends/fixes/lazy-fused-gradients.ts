@@ -118,25 +118,21 @@ function lazyCustomGrad(this: EngineInternals, f: CustomGradFunc): (...inputs: t
   const op = OPS[this.state.activeScope?.name as keyof typeof OPS] as
     | { kernel: string; gradients: LazyGradients }
     | undefined;
-  const base = displaced?.value ?? (Object.getPrototypeOf(this).customGrad as EngineInternals['customGrad']);
-  if (!op) return base.call(this, f);
+  if (!op) return original(this, 'customGrad').call(this, f);
   return (...inputs: tf.Tensor[]) => {
     let attrs: tf.NamedAttrMap | undefined;
     let result: CustomGradResult | undefined;
     const forwardFunc = (_backend: unknown, save: SaveFunc): tf.Tensor => {
       // Read the attributes tfjs passes to the forward kernel: the gradient depends on them.
-      const own = Object.hasOwn(this, 'runKernel');
-      const previous = this.runKernel;
-      this.runKernel = function (this: EngineInternals, name, kernelInputs, kernelAttrs) {
-        if (name === op.kernel) attrs = kernelAttrs;
-        return previous.call(this, name, kernelInputs, kernelAttrs);
-      };
+      const outer = capture;
+      const mine: Capture = { kernel: op.kernel };
+      capture = mine;
       try {
         result = f(...inputs, save);
       } finally {
-        if (own) this.runKernel = previous;
-        else delete (this as Partial<EngineInternals>).runKernel;
+        capture = outer;
       }
+      attrs = mine.attrs;
       return result.value;
     };
     const backwardsFunc = (dy: tf.Tensor, saved: tf.Tensor[]): GradThunks => {
@@ -148,19 +144,47 @@ function lazyCustomGrad(this: EngineInternals, f: CustomGradFunc): (...inputs: t
   };
 }
 
-/** What `customGrad` was on the engine instance before the fix (usually nothing: the prototype's). */
-let displaced: { own: boolean; value: EngineInternals['customGrad'] | undefined } | undefined;
+/** The forward kernel whose attributes are wanted while a fused op's forward pass runs, if any. */
+interface Capture {
+  kernel: string;
+  attrs?: tf.NamedAttrMap;
+}
+let capture: Capture | null = null;
+
+/** The `runKernel` installed with the fix: tfjs's, noting the attributes of the captured kernel. */
+function capturingRunKernel(
+  this: EngineInternals,
+  name: string,
+  inputs: tf.NamedTensorMap,
+  attrs?: tf.NamedAttrMap,
+): tf.Tensor | tf.Tensor[] {
+  if (capture && name === capture.kernel) capture.attrs = attrs;
+  return original(this, 'runKernel').call(this, name, inputs, attrs);
+}
+
+type Member = 'customGrad' | 'runKernel';
+const WRAPPERS = { customGrad: lazyCustomGrad, runKernel: capturingRunKernel } as const;
+
+/** What each wrapped member was on the engine instance before the fix (usually nothing: the prototype's). */
+const displaced = new Map<Member, EngineInternals[Member]>();
+
+/** The member the wrapper stands in front of: the instance's earlier one, or the prototype's. */
+function original<M extends Member>(e: EngineInternals, member: M): EngineInternals[M] {
+  return (displaced.get(member) ?? Object.getPrototypeOf(e)[member]) as EngineInternals[M];
+}
 
 /**
  * Makes the gradients of `tf.fused.matMul` and `tf.fused.conv2d` lazy (see the file comment).
- * Idempotent; global to every backend.
+ * Idempotent; global to every backend. Installed once: the hot path adds no property to the engine.
  * @category Backends
  */
 export function applyLazyFusedGradients(): void {
-  const e = engine();
-  if (e.customGrad === lazyCustomGrad) return;
-  displaced = { own: Object.hasOwn(e, 'customGrad'), value: Object.hasOwn(e, 'customGrad') ? e.customGrad : undefined };
-  e.customGrad = lazyCustomGrad;
+  const e = engine() as unknown as Record<Member, unknown>;
+  for (const member of Object.keys(WRAPPERS) as Member[]) {
+    if (e[member] === WRAPPERS[member]) continue;
+    if (Object.hasOwn(e, member)) displaced.set(member, e[member] as EngineInternals[Member]);
+    e[member] = WRAPPERS[member];
+  }
 }
 
 /**
@@ -168,11 +192,14 @@ export function applyLazyFusedGradients(): void {
  * @category Backends
  */
 export function removeLazyFusedGradients(): void {
-  const e = engine();
-  if (e.customGrad !== lazyCustomGrad) return;
-  if (displaced?.own && displaced.value) e.customGrad = displaced.value;
-  else delete (e as Partial<EngineInternals>).customGrad;
-  displaced = undefined;
+  const e = engine() as unknown as Record<Member, unknown>;
+  for (const member of Object.keys(WRAPPERS) as Member[]) {
+    if (e[member] !== WRAPPERS[member]) continue;
+    const before = displaced.get(member);
+    if (before) e[member] = before;
+    else delete e[member];
+    displaced.delete(member);
+  }
 }
 
 /** The fix object used by `useBackend`. */
