@@ -23,9 +23,10 @@ const DEFAULT_KID_SUBSETS = 50;
 
 const USAGE = `Usage: ts-gan evaluate --from DIR [options]
 
-Scores a saved MNIST GAN (or images in an IDX file) with the MNIST judge that ships in ts-gan/metrics (no download): classifier
-score, Fréchet distance and KID against the real test digits, class histogram and its KL from
-uniform, confident and near-duplicate shares. Prints a table, then the same numbers as JSON.
+Scores a saved MNIST GAN (or images in an IDX file) with the MNIST judge that ships in
+ts-gan/metrics (no download): classifier score, Fréchet distance and KID against the real test
+digits, class histogram and its KL from uniform, confident and near-duplicate shares. Prints a
+table, then the same numbers as JSON.
 
 Options:
   --from DIR|FILE   the saved GAN (gan/ of a run, or the run folder); or an IDX file of 28x28 images

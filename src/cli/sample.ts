@@ -23,7 +23,8 @@ Options:
   --n N             how many samples (default 64; with --labels: per label, default 10)
   --labels LIST     draw these classes, one row each: comma-separated, ranges allowed (0-9, 3,3,8)
   --out FILE        the PNG to write (default samples.png)
-  --seed N          seed of the noise (default: a fresh draw from the GAN's sampling stream)
+  --seed N          seed of the noise (default: a fresh draw from the GAN's sampling stream; with
+                    --labels, 0)
   --columns N       images per row (default: ceil(sqrt(n)))
   --scale N         pixel scale (default 3)
   --backend NAME    ${BACKEND_CHOICES.join(' | ')} (default auto)
