@@ -106,6 +106,104 @@ describe('wasm-conv2d-backprop-filter', () => {
   });
 });
 
+describe('wasm-conv2d-backprop-input', () => {
+  const fix = 'wasm-conv2d-backprop-input';
+  const cases: { name: string; x: number[]; f: number[]; strides: number; pad: 'same' | 'valid' | number }[] = [
+    { name: '4x4 same, stride 2 (DCGAN 7 to 14)', x: [3, 7, 7, 4], f: [4, 4, 2, 4], strides: 2, pad: 'same' },
+    { name: '5x5 same, stride 2', x: [2, 4, 5, 3], f: [5, 5, 2, 3], strides: 2, pad: 'same' },
+    { name: '3x3 same, stride 1', x: [2, 5, 5, 2], f: [3, 3, 3, 2], strides: 1, pad: 'same' },
+    { name: '3x3 valid, stride 3', x: [1, 3, 4, 2], f: [3, 3, 1, 2], strides: 3, pad: 'valid' },
+    { name: 'explicit padding 2, stride 2 (4 to 3)', x: [2, 3, 3, 2], f: [3, 3, 2, 2], strides: 2, pad: 2 },
+  ];
+  for (const c of cases) {
+    it(`conv2dTranspose equals the cpu kernel: ${c.name}`, async () => {
+      const [n, h, w] = c.x as [number, number, number, number];
+      const outSize = (size: number) =>
+        c.pad === 'valid' ? (size - 1) * c.strides + (c.f[0] as number) : c.pad === 'same' ? size * c.strides : 4;
+      const shape: [number, number, number, number] = [n, outSize(h), outSize(w), c.f[2] as number];
+      await check(
+        fix,
+        () =>
+          tf.conv2dTranspose(
+            input(c.x, 1) as tf.Tensor4D,
+            input(c.f, 2) as tf.Tensor4D,
+            shape,
+            c.strides,
+            c.pad as 'same',
+          ),
+        TOL,
+        false,
+      );
+    });
+  }
+
+  it('a conv2d input gradient equals the cpu kernel, for random shapes, strides and paddings', async () => {
+    // A small seeded property test: 12 configurations, kernel 1-5, stride 1-3, same or valid.
+    let seed = 7;
+    const next = (k: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % k;
+    };
+    for (let t = 0; t < 12; t++) {
+      const kernel = 1 + next(5);
+      const strides = 1 + next(3);
+      const pad = next(2) === 0 ? 'same' : 'valid';
+      const x = [1 + next(3), kernel + next(6), kernel + next(6), 1 + next(4)];
+      const f = [kernel, kernel, x[3] as number, 1 + next(5)];
+      await check(
+        fix,
+        () =>
+          tf.grad((v: tf.Tensor) =>
+            tf.sum(tf.square(tf.conv2d(v as tf.Tensor4D, input(f, t + 20) as tf.Tensor4D, strides, pad))),
+          )(input(x, t + 40) as tf.Tensor4D),
+        TOL,
+        false,
+      );
+    }
+  });
+
+  it('the chunked path (small column buffer) gives the same result', async () => {
+    const f = () =>
+      tf.conv2dTranspose(
+        input([5, 3, 3, 3], 3) as tf.Tensor4D,
+        input([4, 4, 2, 3], 4) as tf.Tensor4D,
+        [5, 6, 6, 2],
+        2,
+        'same',
+      );
+    const previous = setMaxColumnFloats(4 * 4 * 2 * 9 * 2); // two samples per chunk: 3 chunks
+    try {
+      await check(fix, f, TOL, false);
+    } finally {
+      setMaxColumnFloats(previous);
+    }
+  });
+
+  it('equals the original wasm kernel and is switched off by its name', async () => {
+    const f = () =>
+      tf.tidy(() =>
+        Array.from(
+          tf
+            .conv2dTranspose(
+              input([2, 7, 7, 8], 5) as tf.Tensor4D,
+              input([4, 4, 4, 8], 6) as tf.Tensor4D,
+              [2, 14, 14, 4],
+              2,
+              'same',
+            )
+            .dataSync(),
+        ),
+      );
+    await useBackend('wasm', { fixes: false });
+    const plain = f();
+    await useBackend('wasm', { fixes: { [fix]: true } as never });
+    const fixed = f();
+    expectClose(fixed, plain);
+    await useBackend('wasm', { fixes: { [fix]: false } as never });
+    expect(getFix(fix)?.isApplied()).toBe(false);
+  });
+});
+
 describe('wasm-unsorted-segment-sum', () => {
   it('the gradient of gather (an Embedding lookup) equals the cpu kernel', async () => {
     await check('wasm-unsorted-segment-sum', () =>

@@ -12,6 +12,7 @@
 export type FixName =
   | 'wasm-transposed-matmul'
   | 'wasm-conv2d-backprop-filter'
+  | 'wasm-conv2d-backprop-input'
   | 'wasm-depthwise-backprop'
   | 'wasm-unsorted-segment-sum'
   | 'fused-adam'

@@ -10,6 +10,7 @@ import { fusedAdamFix } from './fused-adam.js';
 import { greaterGradientFix } from './greater-gradient.js';
 import { lazyFusedGradientsFix } from './lazy-fused-gradients.js';
 import { wasmConv2dBackpropFilterFix } from './wasm-conv2d-backprop-filter.js';
+import { wasmConv2dBackpropInputFix } from './wasm-conv2d-backprop-input.js';
 import { wasmDepthwiseBackpropFix, wasmUnsortedSegmentSumFix } from './wasm-cpu-fallback-kernels.js';
 import { wasmSharedIdentityFix } from './wasm-shared-identity.js';
 import { wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
@@ -19,6 +20,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmTransposedMatMulFix,
   fusedAdamFix,
   wasmConv2dBackpropFilterFix,
+  wasmConv2dBackpropInputFix,
   wasmDepthwiseBackpropFix,
   wasmUnsortedSegmentSumFix,
   greaterGradientFix,

@@ -27,7 +27,12 @@ const KERNEL = 'Conv2DBackpropFilter';
 const MAX_COLUMN_FLOATS = 16 * 2 ** 20;
 let maxColumnFloats = MAX_COLUMN_FLOATS;
 
-/** For tests: a smaller column buffer forces the chunked path. Returns the previous value. */
+/** The column buffer budget, in floats, shared with `wasm-conv2d-backprop-input`. */
+export function columnFloatBudget(): number {
+  return maxColumnFloats;
+}
+
+/** For tests: a smaller column buffer forces the chunked path (of both conv kernels). Returns the previous value. */
 export function setMaxColumnFloats(floats: number): number {
   const previous = maxColumnFloats;
   maxColumnFloats = floats;
