@@ -4,7 +4,9 @@
  * turned off in turn and with each opt-in fix turned on, chunk by chunk in alternation after a
  * warm-up; prints medians and the ratio to "default fixes" (above 1: slower than the defaults).
  *
- *   npx tsx bench/fixes-ablation.ts [wasm|cpu] [batch] [--rounds N] [--steps N]
+ * `--only a,b` limits the configurations to those fixes (and the defaults).
+ *
+ *   npx tsx bench/fixes-ablation.ts [wasm|cpu] [batch] [--rounds N] [--steps N] [--only NAME,NAME]
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -13,7 +15,11 @@ import { makeData, trainerRunner } from './mlp-gan.js';
 
 const { values: v, positionals } = parseArgs({
   allowPositionals: true,
-  options: { rounds: { type: 'string', default: '7' }, steps: { type: 'string', default: '10' } },
+  options: {
+    rounds: { type: 'string', default: '7' },
+    steps: { type: 'string', default: '10' },
+    only: { type: 'string' },
+  },
 });
 const backend = (positionals[0] ?? 'wasm') as BackendName;
 const batch = Number(positionals[1] ?? 32);
@@ -21,7 +27,8 @@ const rounds = Number(v.rounds);
 const steps = Number(v.steps);
 
 await useBackend(backend);
-const fixes = applicableFixes(backend);
+const only = v.only?.split(',');
+const fixes = applicableFixes(backend).filter((f) => !only || only.includes(f.name));
 const names = fixes.filter((f) => f.defaultOn !== false).map((f) => f.name);
 const optIn = fixes.filter((f) => f.defaultOn === false).map((f) => f.name);
 // Each configuration: the default fixes, the defaults but one, or the defaults plus an opt-in one.

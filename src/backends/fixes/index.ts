@@ -9,6 +9,7 @@ import type { BackendFix, FixName } from './fix.js';
 import { fusedAdamFix } from './fused-adam.js';
 import { greaterGradientFix } from './greater-gradient.js';
 import { lazyFusedGradientsFix } from './lazy-fused-gradients.js';
+import { wasmBatchReductionsFix, wasmRowGatherFix } from './wasm-batch-kernels.js';
 import { wasmConv2dBackpropFilterFix } from './wasm-conv2d-backprop-filter.js';
 import { wasmConv2dBackpropInputFix } from './wasm-conv2d-backprop-input.js';
 import { wasmDepthwiseBackpropFix, wasmUnsortedSegmentSumFix } from './wasm-cpu-fallback-kernels.js';
@@ -28,6 +29,8 @@ export const FIXES: readonly BackendFix[] = [
   lazyFusedGradientsFix,
   wasmSharedIdentityFix,
   batchNormGradientFix,
+  wasmBatchReductionsFix,
+  wasmRowGatherFix,
 ];
 
 /** Every fix name. */

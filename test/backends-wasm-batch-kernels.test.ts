@@ -1,0 +1,156 @@
+/**
+ * The `wasm-batch-reductions` and `wasm-row-gather` fixes: the same bits as tfjs-wasm's own
+ * kernels on every shape they take, the original kernel on every shape they do not, a whole
+ * Trainer run unchanged, no leaks, and switchable.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { applyFixes, FIX_NAMES, type FixName, getFix, useBackend } from 'ts-gan/backends';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { GAN, presets, Trainer } from '../src/index.js';
+import { snapshot } from './support/fixtures';
+
+const FIXES: FixName[] = ['wasm-batch-reductions', 'wasm-row-gather'];
+/** Every fix on, with these two on or off. */
+const withFixes = (on: boolean) =>
+  applyFixes({ fixes: Object.fromEntries(FIX_NAMES.map((n) => [n, on || !FIXES.includes(n)])) });
+const rand = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
+
+/** `f` without and with the fixes: values and shape. */
+function bothWays(f: () => tf.Tensor): { plain: unknown; fixed: unknown } {
+  const read = () =>
+    tf.tidy(() => {
+      const t = f();
+      return { shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) };
+    });
+  withFixes(false);
+  const plain = read();
+  withFixes(true);
+  for (const name of FIXES) expect(getFix(name)?.isApplied()).toBe(true);
+  const before = tf.memory().numTensors;
+  const fixed = read();
+  expect(tf.memory().numTensors).toBe(before);
+  return { plain, fixed };
+}
+
+beforeAll(async () => {
+  await useBackend('wasm');
+});
+afterAll(async () => {
+  await useBackend('wasm', { fixes: false });
+  await useBackend('cpu', { fixes: false });
+});
+
+describe('wasm-batch-reductions', () => {
+  const cases: { name: string; shape: number[]; axis: number | number[]; keepDims?: boolean }[] = [
+    { name: 'a bias gradient: [256, 1024] over axis 0', shape: [256, 1024], axis: 0 },
+    { name: "BatchNorm's 4-D sum over [0, 1, 2]", shape: [1, 1, 64, 48], axis: [0, 1, 2] },
+    { name: 'two leading axes, keepDims', shape: [5, 3, 4, 2], axis: [0, 1], keepDims: true },
+    {
+      name: 'leading axes out of order (the original kernel: the order sets its sums)',
+      shape: [5, 3, 4],
+      axis: [1, 0],
+    },
+    { name: 'a negative leading axis', shape: [7, 9], axis: -2 },
+    { name: 'a trailing axis (the original kernel)', shape: [6, 10], axis: 1 },
+    { name: 'a middle axis (the original kernel)', shape: [3, 4, 5], axis: 1 },
+    { name: 'every axis (the original kernel)', shape: [4, 6], axis: [0, 1] },
+  ];
+  for (const c of cases) {
+    for (const op of ['sum', 'mean'] as const) {
+      test(`${op}, ${c.name}: the same bits as tfjs-wasm`, () => {
+        // Values of mixed magnitude, so that the order of float32 additions shows in the bits.
+        const reduce = op === 'sum' ? tf.sum : tf.mean;
+        const f = () => reduce(tf.mul(rand(c.shape, 1), tf.exp(tf.mul(rand(c.shape, 2), 6))), c.axis, c.keepDims);
+        const { plain, fixed } = bothWays(f);
+        expect(fixed).toEqual(plain);
+      });
+    }
+  }
+
+  test('int32 sums keep the original kernel, with the same result', () => {
+    const { plain, fixed } = bothWays(() => tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'), 0));
+    expect(fixed).toEqual(plain);
+    expect((fixed as { values: number[] }).values).toEqual([9, 12]);
+  });
+});
+
+describe('wasm-row-gather', () => {
+  test('float32 rows of images, repeated indices: the same values as tfjs-wasm', () => {
+    const x = rand([10, 3, 3, 2], 3);
+    const idx = tf.tensor1d([9, 0, 4, 4, 2], 'int32');
+    const { plain, fixed } = bothWays(() => tf.gather(x, idx));
+    expect(fixed).toEqual(plain);
+    expect((fixed as { shape: number[] }).shape).toEqual([5, 3, 3, 2]);
+    tf.dispose([x, idx]);
+  });
+
+  test('int32 rows with 2-D indices', () => {
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32');
+    const idx = tf.tensor2d([2, 0, 1, 2], [2, 2], 'int32');
+    const { plain, fixed } = bothWays(() => tf.gather(x, idx));
+    expect(fixed).toEqual(plain);
+    expect((fixed as { values: number[] }).values).toEqual([5, 6, 1, 2, 3, 4, 5, 6]);
+    tf.dispose([x, idx]);
+  });
+
+  test('another axis keeps the original kernel, with the same result', () => {
+    const x = rand([4, 5], 4);
+    const idx = tf.tensor1d([4, 1], 'int32');
+    const { plain, fixed } = bothWays(() => tf.gather(x, idx, 1));
+    expect(fixed).toEqual(plain);
+    tf.dispose([x, idx]);
+  });
+
+  test('an out-of-range index behaves as tfjs-wasm does (the original kernel runs)', () => {
+    const x = rand([4, 2], 5);
+    const idx = tf.tensor1d([1, 7], 'int32');
+    const outcome = () => {
+      try {
+        return { values: Array.from(tf.tidy(() => tf.gather(x, idx).dataSync())) };
+      } catch (e) {
+        return { error: String(e) };
+      }
+    };
+    withFixes(false);
+    const plain = outcome();
+    withFixes(true);
+    expect(outcome()).toEqual(plain);
+    tf.dispose([x, idx]);
+  });
+});
+
+describe('wasm-batch-reductions and wasm-row-gather together', () => {
+  test('a Trainer run of a BatchNorm MLP GAN is bit-identical with the fixes on and off', async () => {
+    const run = async () => {
+      const gan = new GAN({
+        ...presets.mlp({ generatorUnits: [16, 32], discriminatorUnits: [24, 12] }),
+        latentDim: 8,
+        dataShape: [4, 4, 1],
+        seed: 2,
+      });
+      const data = rand([40, 4, 4, 1], 6);
+      const trainer = new Trainer(gan, { batchSize: 8, seed: 3, logEvery: 5 });
+      await trainer.fit(data, { steps: 6 });
+      const weights = [...snapshot(gan.generator), ...snapshot(gan.discriminator)].map((w) => Array.from(w));
+      trainer.dispose();
+      gan.dispose();
+      data.dispose();
+      return weights;
+    };
+    const before = tf.memory().numTensors;
+    withFixes(false);
+    const plain = await run();
+    withFixes(true);
+    const fixed = await run();
+    expect(fixed).toEqual(plain);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('switching off puts the original kernels back', () => {
+    withFixes(true);
+    const sum = tf.getKernel('Sum', 'wasm');
+    withFixes(false);
+    expect(tf.getKernel('Sum', 'wasm')).not.toBe(sum);
+    for (const name of FIXES) expect(getFix(name)?.isApplied()).toBe(false);
+  });
+});
