@@ -1,7 +1,7 @@
 /**
- * The `wasm-batch-reductions` and `wasm-row-gather` fixes: the same bits as tfjs-wasm's own
- * kernels on every shape they take, the original kernel on every shape they do not, a whole
- * Trainer run unchanged, no leaks, and switchable.
+ * The `wasm-batch-reductions`, `wasm-row-gather` and `wasm-fast-transpose` fixes: the same bits
+ * as tfjs-wasm's own kernels on every shape they take, the original kernel on every shape they do
+ * not, a whole Trainer run unchanged, no leaks, and switchable.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { applyFixes, FIX_NAMES, type FixName, getFix, useBackend } from 'ts-gan/backends';
@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GAN, presets, Trainer } from '../src/index.js';
 import { snapshot } from './support/fixtures';
 
-const FIXES: FixName[] = ['wasm-batch-reductions', 'wasm-row-gather'];
-/** Every fix on, with these two on or off. */
+const FIXES: FixName[] = ['wasm-batch-reductions', 'wasm-row-gather', 'wasm-fast-transpose'];
+/** Every fix on, with these three on or off. */
 const withFixes = (on: boolean) =>
   applyFixes({ fixes: Object.fromEntries(FIX_NAMES.map((n) => [n, on || !FIXES.includes(n)])) });
 const rand = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
@@ -119,7 +119,60 @@ describe('wasm-row-gather', () => {
   });
 });
 
-describe('wasm-batch-reductions and wasm-row-gather together', () => {
+describe('wasm-fast-transpose', () => {
+  const cases: { name: string; shape: number[]; perm?: number[]; dtype?: 'int32' }[] = [
+    { name: 'a 1024x784 weight (blocks and a partial block)', shape: [1024, 784] },
+    { name: 'a 37x5 matrix (smaller than a block)', shape: [37, 5] },
+    { name: 'a batch of matrices, last two axes', shape: [3, 33, 65], perm: [0, 2, 1] },
+    { name: 'int32', shape: [40, 70], dtype: 'int32' },
+    { name: 'another permutation (the original kernel)', shape: [2, 3, 4], perm: [2, 0, 1] },
+  ];
+  for (const c of cases) {
+    test(`${c.name}: the same values as tfjs-wasm`, () => {
+      const f = () => {
+        const x = rand(c.shape, 7);
+        return tf.transpose(c.dtype ? tf.cast(tf.mul(x, 1000), 'int32') : x, c.perm);
+      };
+      const { plain, fixed } = bothWays(f);
+      expect(fixed).toEqual(plain);
+      if (c.perm && c.perm[0] !== 0) return;
+      // And against a transpose written here: tfjs-wasm may hand the fixed run the same memory.
+      const x = tf.tidy(() => Array.from(rand(c.shape, 7).dataSync()));
+      const [rows, cols] = c.shape.slice(-2) as [number, number];
+      const expected = x.map((_, k) => {
+        const base = k - (k % (rows * cols));
+        const j = Math.floor((k - base) / rows);
+        const i = (k - base) % rows;
+        return x[base + i * cols + j] as number;
+      });
+      const values = (fixed as { values: number[] }).values;
+      expect(values).toEqual(c.dtype ? expected.map((v) => Math.trunc(Math.fround(v * 1000)) | 0) : expected);
+    });
+  }
+
+  test('a Dense backward product through it equals the product on cpu', async () => {
+    const grads = () =>
+      tf.tidy(() => {
+        const x = rand([16, 40], 8);
+        const w = rand([40, 24], 9);
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.matMul(a, b))))([x, w]);
+        return g.map((t) => Array.from(t.dataSync()));
+      });
+    withFixes(true);
+    const fixed = grads();
+    await useBackend('cpu', { fixes: false });
+    const cpu = grads();
+    await useBackend('wasm');
+    for (let i = 0; i < cpu.length; i++) {
+      const scale = Math.max(...(cpu[i] as number[]).map(Math.abs));
+      (fixed[i] as number[]).forEach((v, j) => {
+        expect(Math.abs(v - (cpu[i]?.[j] as number))).toBeLessThanOrEqual(1e-5 * scale);
+      });
+    }
+  });
+});
+
+describe('the three together', () => {
   test('a Trainer run of a BatchNorm MLP GAN is bit-identical with the fixes on and off', async () => {
     const run = async () => {
       const gan = new GAN({

@@ -15,6 +15,7 @@ export type FixName =
   | 'wasm-conv2d-backprop-input'
   | 'wasm-batch-reductions'
   | 'wasm-row-gather'
+  | 'wasm-fast-transpose'
   | 'wasm-depthwise-backprop'
   | 'wasm-unsorted-segment-sum'
   | 'fused-adam'

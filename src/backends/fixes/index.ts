@@ -13,6 +13,7 @@ import { wasmBatchReductionsFix, wasmRowGatherFix } from './wasm-batch-kernels.j
 import { wasmConv2dBackpropFilterFix } from './wasm-conv2d-backprop-filter.js';
 import { wasmConv2dBackpropInputFix } from './wasm-conv2d-backprop-input.js';
 import { wasmDepthwiseBackpropFix, wasmUnsortedSegmentSumFix } from './wasm-cpu-fallback-kernels.js';
+import { wasmFastTransposeFix } from './wasm-fast-transpose.js';
 import { wasmSharedIdentityFix } from './wasm-shared-identity.js';
 import { wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
 
@@ -31,6 +32,7 @@ export const FIXES: readonly BackendFix[] = [
   batchNormGradientFix,
   wasmBatchReductionsFix,
   wasmRowGatherFix,
+  wasmFastTransposeFix,
 ];
 
 /** Every fix name. */

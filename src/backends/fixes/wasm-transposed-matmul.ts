@@ -2,7 +2,7 @@
  * wasm `BatchMatMul` (and `_FusedMatMul`) with `transposeA`/`transposeB`: tfjs-backend-wasm 4.22
  * multiplies transposed operands through a slow path, about 8x slower than the plain product of
  * the same size, and every Dense layer's backward pass asks for one. This fix transposes the
- * operand explicitly (wasm `Transpose`) and runs the plain product. Same arithmetic, same
+ * operand explicitly (wasm `Transpose`, made fast by `wasm-fast-transpose`) and runs the plain product. Same arithmetic, same
  * summation order per output element as the plain kernel on transposed inputs.
  *
  * The plain product is XNNPACK's fully-connected operator, which repacks its second operand (the
@@ -23,13 +23,13 @@ import { callKernel, isReplaced, originalKernel, replaceKernel, restoreKernel } 
 const BACKEND = 'wasm';
 const KERNELS = ['BatchMatMul', '_FusedMatMul'] as const;
 
-/** Swaps the last two axes of `x` with the backend's own Transpose kernel. */
+/** Swaps the last two axes of `x` with the Transpose kernel registered now (`wasm-fast-transpose`'s when on). */
 function transposeLastTwo(x: tf.TensorInfo, backend: tf.KernelBackend): tf.TensorInfo {
   const rank = x.shape.length;
   const perm = [...Array(rank).keys()];
   perm[rank - 2] = rank - 1;
   perm[rank - 1] = rank - 2;
-  return callKernel(originalKernel('Transpose', BACKEND), 'Transpose', BACKEND, {
+  return callKernel(tf.getKernel('Transpose', BACKEND), 'Transpose', BACKEND, {
     inputs: { x },
     backend,
     attrs: { perm },
