@@ -16,6 +16,7 @@ export type FixName =
   | 'wasm-batch-reductions'
   | 'wasm-row-gather'
   | 'wasm-fast-transpose'
+  | 'wasm-simd-leaky-relu'
   | 'wasm-depthwise-backprop'
   | 'wasm-unsorted-segment-sum'
   | 'fused-adam'

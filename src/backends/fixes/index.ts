@@ -15,6 +15,7 @@ import { wasmConv2dBackpropInputFix } from './wasm-conv2d-backprop-input.js';
 import { wasmDepthwiseBackpropFix, wasmUnsortedSegmentSumFix } from './wasm-cpu-fallback-kernels.js';
 import { wasmFastTransposeFix } from './wasm-fast-transpose.js';
 import { wasmSharedIdentityFix } from './wasm-shared-identity.js';
+import { wasmSimdLeakyReluFix } from './wasm-simd-leaky-relu.js';
 import { wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
 
 /** Every fix. */
@@ -33,6 +34,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmBatchReductionsFix,
   wasmRowGatherFix,
   wasmFastTransposeFix,
+  wasmSimdLeakyReluFix,
 ];
 
 /** Every fix name. */
