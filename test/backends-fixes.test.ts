@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { getFix, registerGreaterGradient, unregisterGreaterGradient, useBackend } from 'ts-gan/backends';
+import { FIX_NAMES, getFix, registerGreaterGradient, unregisterGreaterGradient, useBackend } from 'ts-gan/backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preferSwapped } from '../src/backends/fixes/wasm-transposed-matmul';
 
@@ -147,6 +147,81 @@ describe('wasm-transposed-matmul', () => {
     fix?.apply();
     fix?.apply();
     expect(fix?.isApplied()).toBe(true);
+  });
+});
+
+describe('wasm-simd-forward-matmul', () => {
+  const FIX = 'wasm-simd-forward-matmul';
+  const cases: { name: string; m: number; k: number; n: number; bias: boolean }[] = [
+    { name: 'a batch-32 Dense forward pass with bias', m: 32, k: 100, n: 256, bias: true },
+    { name: 'N not a multiple of 8, no bias', m: 5, k: 17, n: 13, bias: false },
+    { name: 'one row; N a multiple of 64 (padded rows)', m: 1, k: 33, n: 512, bias: true },
+    { name: '64 rows, the largest it takes', m: 64, k: 40, n: 24, bias: true },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: equals tfjs-wasm and the cpu backend within float32 rounding`, async () => {
+      const f = () =>
+        tf.fused.matMul({
+          a: seeded([c.m, c.k], 1) as tf.Tensor2D,
+          b: seeded([c.k, c.n], 2) as tf.Tensor2D,
+          ...(c.bias ? { bias: seeded([c.n], 3) } : {}),
+        });
+      const { off, on } = await offAndOn(FIX, f);
+      expectClose(on, off);
+      expectClose(on, await onCpu(f));
+      await useBackend('wasm', { fixes: { [FIX]: true } as never });
+      expectNoGrowth(f);
+    });
+  }
+
+  it('products it does not take (65 rows, a fused relu, a batch of 2) give tfjs-wasm its own bits', async () => {
+    const fs = [
+      () => tf.matMul(seeded([65, 8], 4), seeded([8, 16], 5)),
+      () =>
+        tf.fused.matMul({
+          a: seeded([4, 8], 6) as tf.Tensor2D,
+          b: seeded([8, 16], 7) as tf.Tensor2D,
+          activation: 'relu',
+        }),
+      () => tf.matMul(seeded([2, 4, 8], 8), seeded([2, 8, 16], 9)),
+    ];
+    for (const f of fs) {
+      const { off, on } = await offAndOn(FIX, f);
+      expect(on).toEqual(off);
+    }
+  });
+
+  it('a Dense layer trains the same: gradients within float32 rounding', async () => {
+    const f = () => {
+      const x = seeded([32, 20], 10);
+      const w = seeded([20, 16], 11);
+      const bias = seeded([16], 12);
+      const g = tf.grads((ww: tf.Tensor, bb: tf.Tensor) =>
+        tf.sum(tf.square(tf.fused.matMul({ a: x as tf.Tensor2D, b: ww as tf.Tensor2D, bias: bb }))),
+      )([w, bias]);
+      return tf.concat(g.map((t) => tf.reshape(t, [-1])));
+    };
+    // tfjs-core's fused matMul gradient on wasm trips tfjs's IS_TEST kernel leak check ("internal
+    // memory leak (4 data ids) after running 'fusedMatMul__op'") with every fix off too; the check
+    // is off here.
+    tf.env().set('IS_TEST', false);
+    try {
+      const { off, on } = await offAndOn(FIX, f);
+      expectClose(on, off, 1e-4);
+    } finally {
+      tf.env().set('IS_TEST', true);
+    }
+  });
+
+  it('switching both matmul fixes off restores the original kernel', async () => {
+    await useBackend('wasm', { fixes: false });
+    const original = tf.getKernel('BatchMatMul', 'wasm');
+    await useBackend('wasm', { fixes: Object.fromEntries(FIX_NAMES.map((n) => [n, n === FIX])) as never });
+    expect(getFix(FIX)?.isApplied()).toBe(true);
+    expect(getFix('wasm-transposed-matmul')?.isApplied()).toBe(false);
+    expect(tf.getKernel('BatchMatMul', 'wasm')).not.toBe(original);
+    await useBackend('wasm', { fixes: false });
+    expect(tf.getKernel('BatchMatMul', 'wasm')).toBe(original);
   });
 });
 

@@ -42,7 +42,8 @@ interface KernelArgs {
 /** The GEMM and its memory, built on first use; null where it cannot be built. */
 let gemmMemory: GemmMemory | null | undefined;
 
-function gemm(): GemmMemory | null {
+/** The GEMM and its memory (shared with `wasm-simd-forward-matmul`). */
+export function gemm(): GemmMemory | null {
   if (gemmMemory === undefined) gemmMemory = GemmMemory.create();
   return gemmMemory;
 }
@@ -53,7 +54,7 @@ export function cpuSimdMatMulMemoryBytes(): number {
 }
 
 /** Sizes of one product, or null when the fix leaves it to tfjs. */
-interface Plan {
+export interface Plan {
   batch: number;
   batchA: number;
   batchB: number;
@@ -63,7 +64,7 @@ interface Plan {
   outShape: number[];
 }
 
-function planOf(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): Plan | null {
+export function planOf(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): Plan | null {
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   const ra = a.shape.length;
   const rb = b.shape.length;
@@ -153,7 +154,7 @@ function packB(
  * The product of every batch, as a fresh Float32Array of `batch * m * n` floats; null when the
  * GEMM's memory cannot grow that far (the caller then runs tfjs's kernel).
  */
-function product(
+export function product(
   g: GemmMemory,
   p: Plan,
   av: Float32Array,
@@ -283,7 +284,7 @@ function fusedMatMulKernel(original: tf.KernelConfig | undefined): tf.KernelFunc
  * Adds the bias (rounded to float32, as tfjs's Add kernel stores it) and applies the activation
  * (computed in float64 from the float32 sum and stored as float32, as tfjs-cpu's kernels do).
  */
-function epilogue(out: Float32Array, n: number, bias: Float32Array | null, act: Activation | null): void {
+export function epilogue(out: Float32Array, n: number, bias: Float32Array | null, act: Activation | null): void {
   const f = Math.fround;
   const scalarBias = bias !== null && bias.length === 1 ? (bias[0] as number) : null;
   for (let i = 0; i < out.length; i += n) {

@@ -17,6 +17,7 @@ export type FixName =
   | 'wasm-row-gather'
   | 'wasm-fast-transpose'
   | 'wasm-simd-leaky-relu'
+  | 'wasm-simd-forward-matmul'
   | 'wasm-depthwise-backprop'
   | 'wasm-unsorted-segment-sum'
   | 'fused-adam'

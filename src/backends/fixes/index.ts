@@ -16,7 +16,7 @@ import { wasmDepthwiseBackpropFix, wasmUnsortedSegmentSumFix } from './wasm-cpu-
 import { wasmFastTransposeFix } from './wasm-fast-transpose.js';
 import { wasmSharedIdentityFix } from './wasm-shared-identity.js';
 import { wasmSimdLeakyReluFix } from './wasm-simd-leaky-relu.js';
-import { wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
+import { wasmSimdForwardMatMulFix, wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
 
 /** Every fix. */
 export const FIXES: readonly BackendFix[] = [
@@ -35,6 +35,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmRowGatherFix,
   wasmFastTransposeFix,
   wasmSimdLeakyReluFix,
+  wasmSimdForwardMatMulFix,
 ];
 
 /** Every fix name. */
