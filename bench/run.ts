@@ -68,7 +68,13 @@ interface Row {
   rounds: number;
   msPerStep: Partial<Record<Column, number>>;
   samples: Partial<Record<Column, number[]>>;
-  ratios: { wasmOverPytorch?: number; trainerOverHandWritten?: number; plainOverTrainer?: number };
+  ratios: {
+    wasmOverPytorch?: number;
+    /** Median over rounds of trainer / PyTorch within the round: robust to a host whose speed drifts. */
+    wasmOverPytorchByRound?: number;
+    trainerOverHandWritten?: number;
+    plainOverTrainer?: number;
+  };
   tensorBytes: Partial<Record<Column, number>>;
 }
 
@@ -122,6 +128,9 @@ async function measureRow(
   for (const [k, v] of Object.entries(samples)) ms[k as Column] = median(v);
   const ratios: Row['ratios'] = {};
   if (ms.trainer && ms.pytorch) ratios.wasmOverPytorch = ms.trainer / ms.pytorch;
+  const t = samples.trainer;
+  const p = samples.pytorch;
+  if (t && p) ratios.wasmOverPytorchByRound = median(t.map((x, i) => x / (p[i] as number)));
   if (ms.trainer && ms.handWritten) ratios.trainerOverHandWritten = ms.trainer / ms.handWritten;
   if (ms.trainer && ms.plainTfjs) ratios.plainOverTrainer = ms.plainTfjs / ms.trainer;
   return { backend, batch, stepsPerChunk: steps, rounds, msPerStep: ms, samples, ratios, tensorBytes };
@@ -175,6 +184,12 @@ async function main(): Promise<void> {
       `${r.backend.padEnd(10)} ${String(r.batch).padStart(6)} ${fmt(m.trainer).padStart(8)} ${fmt(m.handWritten).padStart(13)} ` +
         `${fmt(m.plainTfjs).padStart(11)} ${fmt(m.pytorch).padStart(8)} ${fmt(r.ratios.wasmOverPytorch, 2).padStart(16)} ` +
         `${fmt(r.ratios.trainerOverHandWritten, 3).padStart(13)} ${fmt(r.ratios.plainOverTrainer, 2).padStart(14)}`,
+    );
+  }
+  for (const r of rows) {
+    if (r.ratios.wasmOverPytorchByRound === undefined) continue;
+    console.log(
+      `  ${r.backend} batch ${r.batch}: trainer/pytorch round by round (median of each round's pair): ${fmt(r.ratios.wasmOverPytorchByRound, 2)}`,
     );
   }
   console.log(`peak RSS of the tfjs process: ${rssMb.toFixed(0)} MiB`);
