@@ -2,8 +2,9 @@
  * wasm `BatchMatMul` (and `_FusedMatMul`) with `transposeA`/`transposeB`: tfjs-backend-wasm 4.22
  * multiplies transposed operands through a slow path, about 8x slower than the plain product of
  * the same size, and every Dense layer's backward pass asks for one. This fix transposes the
- * operand explicitly (wasm `Transpose`, made fast by `wasm-fast-transpose`) and runs the plain product. Same arithmetic, same
- * summation order per output element as the plain kernel on transposed inputs.
+ * operand explicitly (wasm `Transpose`, made fast by `wasm-fast-transpose`) and runs the plain
+ * product. Same arithmetic, same summation order per output element as the plain kernel on
+ * transposed inputs.
  *
  * The plain product is XNNPACK's fully-connected operator, which repacks its second operand (the
  * "weights") whenever that tensor is new, as every gradient and every freshly updated weight is.
