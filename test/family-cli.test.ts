@@ -41,6 +41,23 @@ test('the conditional grid has one row per class and one noise vector per column
   expect(tf.memory().numTensors).toBe(0);
 });
 
+test('--kernel-size shapes the convolutional kernels and is refused for mlp', () => {
+  const o = parseMnistFlags(['--arch', 'dcgan', '--kernel-size', '5']);
+  expect(o !== 'help' && o.kernelSize).toBe(5);
+  expect((parseMnistFlags(['--arch', 'dcgan']) as { kernelSize: unknown }).kernelSize).toBeUndefined();
+  expect(() => parseMnistFlags(['--kernel-size', '5'])).toThrow(
+    /--kernel-size applies to the convolutional architectures/,
+  );
+  expect(() => parseMnistFlags(['--arch', 'dcgan', '--kernel-size', '0'])).toThrow(/kernel-size/);
+  const gan = new GAN({ ...archConfig('dcgan', { filters: 4, kernelSize: 5 }), latentDim: 8, dataShape: [28, 28, 1] });
+  const convs = gan.discriminator.layers.filter((l) => l.getClassName() === 'Conv2D');
+  expect(convs.map((l) => l.getWeights()[0]?.shape.slice(0, 2))).toEqual([
+    [5, 5],
+    [5, 5],
+  ]);
+  gan.dispose();
+});
+
 test('--filters sizes the convolutional architectures and is refused for mlp', () => {
   const o = parseMnistFlags(['--arch', 'cgan', '--filters', '8']);
   expect(o !== 'help' && o.filters).toBe(8);

@@ -39,13 +39,13 @@ export function checkArch(value: string): Arch {
 
 /**
  * The GAN configuration of an architecture (networks and conditioning), without latentDim,
- * dataShape and seed. `filters` sizes the convolutional ones (presets.dcgan's option).
+ * dataShape and seed. `filters` and `kernelSize` shape the convolutional ones (presets.dcgan's options).
  */
 export function archConfig(
   arch: Arch,
-  options: { filters?: number | undefined } = {},
+  options: { filters?: number | undefined; kernelSize?: number | undefined } = {},
 ): Omit<GANConfig, 'latentDim' | 'dataShape'> {
-  const conv = () => convolutional(options.filters);
+  const conv = () => convolutional(options.filters, options.kernelSize);
   switch (arch) {
     case 'mlp':
       return mlp();
@@ -61,8 +61,12 @@ export function archConfig(
 }
 
 /** The paper's DCGAN, BatchNorm in the discriminator included. */
-function convolutional(filters: number | undefined) {
-  return dcgan({ discriminatorBatchNorm: true, ...(filters === undefined ? {} : { filters }) });
+function convolutional(filters: number | undefined, kernelSize: number | undefined) {
+  return dcgan({
+    discriminatorBatchNorm: true,
+    ...(filters === undefined ? {} : { filters }),
+    ...(kernelSize === undefined ? {} : { kernelSize }),
+  });
 }
 
 /**

@@ -53,6 +53,8 @@ Options:
   ${ARCH_HELP}
   --filters N           channels of the convolutional architectures' widest-resolution block (default 64,
                         the paper's); smaller is faster (32: about 3x fewer multiply-adds)
+  --kernel-size N       convolution kernel size of the convolutional architectures (default 4, as PyTorch's
+                        DCGAN; 5 is the paper's: on MNIST at 32 filters 6.60 against 5.79 after 2,500 steps)
   --steps N             train until step N (default ${DEFAULTS.steps}; with --resume, the total to reach)
   --batch-size N        real digits per discriminator update (default ${DEFAULTS.batchSize})
   --seed N              seeds weights, noise and batches (default ${DEFAULTS.seed})
@@ -80,6 +82,7 @@ const FLAGS = {
   backend: { type: 'string', default: 'auto' },
   arch: { type: 'string', default: 'mlp' },
   filters: { type: 'string' },
+  'kernel-size': { type: 'string' },
   out: { type: 'string', default: DEFAULTS.out },
   'sample-every': { type: 'string' },
   'checkpoint-every': { type: 'string' },
@@ -101,6 +104,8 @@ export interface MnistRunOptions {
   arch: Arch;
   /** Convolutional architectures only: presets.dcgan's `filters`; undefined for its default. */
   filters: number | undefined;
+  /** Convolutional architectures only: presets.dcgan's `kernelSize`; undefined for its default. */
+  kernelSize: number | undefined;
   out: string;
   sampleEvery: number;
   checkpointEvery: number;
@@ -118,10 +123,12 @@ export function parseMnistFlags(argv: string[]): MnistRunOptions | 'help' {
   if (v.help) return 'help';
   checkBackendFlag('mnist', v.backend);
   const arch = checkArch(v.arch);
-  if (v.filters !== undefined && arch === 'mlp') {
-    throw new UsageError(
-      'ts-gan mnist: --filters applies to the convolutional architectures (--arch dcgan, cgan, acgan, infogan), not mlp.',
-    );
+  for (const flag of ['filters', 'kernel-size'] as const) {
+    if (v[flag] !== undefined && arch === 'mlp') {
+      throw new UsageError(
+        `ts-gan mnist: --${flag} applies to the convolutional architectures (--arch dcgan, cgan, acgan, infogan), not mlp.`,
+      );
+    }
   }
   return {
     steps: intFlag('mnist', 'steps', v.steps, DEFAULTS.steps, 1),
@@ -130,6 +137,7 @@ export function parseMnistFlags(argv: string[]): MnistRunOptions | 'help' {
     backend: v.backend,
     arch,
     filters: v.filters === undefined ? undefined : intFlag('mnist', 'filters', v.filters, 0, 1),
+    kernelSize: v['kernel-size'] === undefined ? undefined : intFlag('mnist', 'kernel-size', v['kernel-size'], 0, 1),
     out: v.out,
     sampleEvery: intFlag('mnist', 'sample-every', v['sample-every'], DEFAULTS.sampleEvery, 0),
     checkpointEvery: intFlag('mnist', 'checkpoint-every', v['checkpoint-every'], DEFAULTS.checkpointEvery, 0),
@@ -202,7 +210,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     } else {
       if (existsSync(metricsPath)) await rm(metricsPath);
       gan = new GAN({
-        ...archConfig(o.arch, { filters: o.filters }),
+        ...archConfig(o.arch, { filters: o.filters, kernelSize: o.kernelSize }),
         latentDim: DEFAULTS.latentDim,
         dataShape: DATA_SHAPE,
         seed: o.seed,
