@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Trainer } from 'ts-gan';
 import { applyFixes, FIX_NAMES, getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
-import { snapshot, tinyData, tinyGan } from './support/fixtures';
+import { tinyData, tinyGan, trainedWeights } from './support/fixtures';
 
 const fix = () => getFix('lazy-fused-gradients');
 /** This fix alone: the others (a cpu product kernel, say) would change the numbers it is compared on. */
@@ -132,17 +132,7 @@ describe('lazy-fused-gradients: equal to tfjs', () => {
   });
 
   test('a Trainer run is bit-identical with the fix on and off, and leaks nothing', async () => {
-    const run = async () => {
-      const gan = tinyGan();
-      const data = tinyData();
-      const trainer = new Trainer(gan, { batchSize: 4, seed: 3, logEvery: 5 });
-      await trainer.fit(data, { steps: 10 });
-      const weights = [...snapshot(gan.generator), ...snapshot(gan.discriminator)].map((w) => Array.from(w));
-      trainer.dispose();
-      gan.dispose();
-      data.dispose();
-      return weights;
-    };
+    const run = () => trainedWeights(tinyGan(), tinyData(), { batchSize: 4, seed: 3, logEvery: 5 }, 10);
     const before = tf.memory().numTensors;
     const plain = await run();
     on();

@@ -6,8 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { applyFixes, FIX_NAMES, type FixName, getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { GAN, presets, Trainer } from '../src/index.js';
-import { snapshot } from './support/fixtures';
+import { narrowMlpRun } from './support/fixtures';
 
 const FIXES: FixName[] = ['wasm-batch-reductions', 'wasm-row-gather', 'wasm-fast-transpose'];
 /** Every fix on, with these three on or off. */
@@ -174,22 +173,7 @@ describe('wasm-fast-transpose', () => {
 
 describe('the three together', () => {
   test('a Trainer run of a BatchNorm MLP GAN is bit-identical with the fixes on and off', async () => {
-    const run = async () => {
-      const gan = new GAN({
-        ...presets.mlp({ generatorUnits: [16, 32], discriminatorUnits: [24, 12] }),
-        latentDim: 8,
-        dataShape: [4, 4, 1],
-        seed: 2,
-      });
-      const data = rand([40, 4, 4, 1], 6);
-      const trainer = new Trainer(gan, { batchSize: 8, seed: 3, logEvery: 5 });
-      await trainer.fit(data, { steps: 6 });
-      const weights = [...snapshot(gan.generator), ...snapshot(gan.discriminator)].map((w) => Array.from(w));
-      trainer.dispose();
-      gan.dispose();
-      data.dispose();
-      return weights;
-    };
+    const run = () => narrowMlpRun(1);
     const before = tf.memory().numTensors;
     withFixes(false);
     const plain = await run();

@@ -6,8 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { applyFixes, FIX_NAMES, getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { GAN, presets, Trainer } from '../src/index.js';
-import { snapshot } from './support/fixtures';
+import { narrowMlpRun } from './support/fixtures';
 
 const FIX = 'wasm-simd-leaky-relu';
 const withFix = (on: boolean) => applyFixes({ fixes: Object.fromEntries(FIX_NAMES.map((n) => [n, on || n !== FIX])) });
@@ -90,22 +89,7 @@ describe('wasm-simd-leaky-relu', () => {
   });
 
   test('a Trainer run of the MLP GAN (LeakyReLU in both networks) is bit-identical, and leaks nothing', async () => {
-    const run = async () => {
-      const gan = new GAN({
-        ...presets.mlp({ generatorUnits: [16, 32], discriminatorUnits: [24, 12] }),
-        latentDim: 8,
-        dataShape: [4, 4, 1],
-        seed: 2,
-      });
-      const data = rand([40, 4, 4, 1], 6);
-      const trainer = new Trainer(gan, { batchSize: 8, seed: 3, logEvery: 5 });
-      await trainer.fit(data, { steps: 6 });
-      const weights = [...snapshot(gan.generator), ...snapshot(gan.discriminator)].map((w) => Array.from(w));
-      trainer.dispose();
-      gan.dispose();
-      data.dispose();
-      return weights;
-    };
+    const run = () => narrowMlpRun(3);
     const before = tf.memory().numTensors;
     withFix(false);
     const plain = await run();

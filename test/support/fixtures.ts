@@ -3,7 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { GAN, type GANConfig } from 'ts-gan';
+import { GAN, type GANConfig, presets, Trainer, type TrainerOptions } from 'ts-gan';
 
 export const LATENT = 4;
 export const SHAPE = [2, 2, 1] as const;
@@ -56,4 +56,38 @@ export function tinyData(n = 16): tf.Tensor4D {
 /** Every weight of a model, BatchNorm moving statistics included, as plain arrays. */
 export function snapshot(model: tfl.LayersModel): Float32Array[] {
   return model.weights.map((w) => w.read().dataSync() as Float32Array);
+}
+
+/**
+ * Trains `gan` on `data` for `steps` and returns every weight of both networks as plain arrays;
+ * disposes the trainer, the GAN and the data. For bit-identity tests of backend fixes.
+ */
+export async function trainedWeights(
+  gan: GAN,
+  data: tf.Tensor,
+  options: TrainerOptions,
+  steps: number,
+): Promise<number[][]> {
+  const trainer = new Trainer(gan, options);
+  await trainer.fit(data, { steps });
+  const weights = [...snapshot(gan.generator), ...snapshot(gan.discriminator)].map((w) => Array.from(w));
+  trainer.dispose();
+  gan.dispose();
+  data.dispose();
+  return weights;
+}
+
+/**
+ * Six Trainer steps of a small BatchNorm MLP GAN (the seed preset, narrow) on 40 seeded 4x4
+ * samples uniform in [-range, range]; returns the trained weights.
+ */
+export function narrowMlpRun(range: number): Promise<number[][]> {
+  const gan = new GAN({
+    ...presets.mlp({ generatorUnits: [16, 32], discriminatorUnits: [24, 12] }),
+    latentDim: 8,
+    dataShape: [4, 4, 1],
+    seed: 2,
+  });
+  const data = tf.randomUniform([40, 4, 4, 1], -range, range, 'float32', 6);
+  return trainedWeights(gan, data, { batchSize: 8, seed: 3, logEvery: 5 }, 6);
 }

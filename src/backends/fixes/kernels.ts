@@ -63,6 +63,24 @@ export function replaceKernel(
   map.set(key, original ?? null);
 }
 
+/** The arguments tfjs passes to a kernel function. */
+export type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+
+/**
+ * {@link replaceKernel} for a kernel that delegates to the one it displaces in the cases it does
+ * not take: `run(original, args)`.
+ */
+export function replaceKernelWith(
+  kernelName: string,
+  backendName: string,
+  run: (original: KernelConfig | undefined, args: KernelArgs) => tf.TensorInfo,
+): void {
+  replaceKernel(kernelName, backendName, (original) => {
+    const kernel = (args: KernelArgs) => run(original, args);
+    return kernel as unknown as tf.KernelFunc;
+  });
+}
+
 /** Puts back the kernel that {@link replaceKernel} displaced (or removes an added one). Idempotent. */
 export function restoreKernel(kernelName: string, backendName: string): void {
   const key = `${backendName}/${kernelName}`;

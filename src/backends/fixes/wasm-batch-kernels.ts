@@ -17,10 +17,17 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendFix } from './fix.js';
-import { callKernel, isReplaced, replaceKernel, restoreKernel, type WasmBackendLike, wasmView } from './kernels.js';
+import {
+  callKernel,
+  isReplaced,
+  type KernelArgs,
+  replaceKernelWith,
+  restoreKernel,
+  type WasmBackendLike,
+  wasmView,
+} from './kernels.js';
 
 const BACKEND = 'wasm';
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
 /**
  * The number of leading axes `axis` reduces, or 0 when it is not `[0, 1, ..., r - 1]` in that
@@ -83,16 +90,6 @@ function gatherRows(original: tf.KernelConfig | undefined, args: KernelArgs): tf
   return out;
 }
 
-function replaceWith(
-  kernelName: string,
-  run: (original: tf.KernelConfig | undefined, args: KernelArgs) => tf.TensorInfo,
-) {
-  replaceKernel(kernelName, BACKEND, (original) => {
-    const kernel = (args: KernelArgs) => run(original, args);
-    return kernel as unknown as tf.KernelFunc;
-  });
-}
-
 /** The fix object used by `useBackend`: `Sum` and `Mean` over leading axes without a transpose. */
 export const wasmBatchReductionsFix: BackendFix = {
   name: 'wasm-batch-reductions',
@@ -100,8 +97,8 @@ export const wasmBatchReductionsFix: BackendFix = {
     'Runs wasm Sum and Mean over leading axes (bias gradients, BatchNorm moments) without the transpose tfjs-wasm makes first; same float32 additions, same bits.',
   backends: [BACKEND],
   apply: () => {
-    replaceWith('Sum', (original, args) => reduceLeading('Sum', original, args));
-    replaceWith('Mean', (original, args) => reduceLeading('Mean', original, args));
+    replaceKernelWith('Sum', BACKEND, (original, args) => reduceLeading('Sum', original, args));
+    replaceKernelWith('Mean', BACKEND, (original, args) => reduceLeading('Mean', original, args));
   },
   remove: () => {
     restoreKernel('Sum', BACKEND);
@@ -116,7 +113,7 @@ export const wasmRowGatherFix: BackendFix = {
   description:
     "Runs wasm GatherV2 along axis 0 (the Trainer's batch draw) as one copy per row instead of tfjs-wasm's element-by-element loop; exact.",
   backends: [BACKEND],
-  apply: () => replaceWith('GatherV2', gatherRows),
+  apply: () => replaceKernelWith('GatherV2', BACKEND, gatherRows),
   remove: () => restoreKernel('GatherV2', BACKEND),
   isApplied: () => isReplaced('GatherV2', BACKEND),
 };

@@ -17,8 +17,9 @@ import type { BackendFix } from './fix.js';
 import {
   callKernel,
   isReplaced,
+  type KernelArgs,
   originalKernel,
-  replaceKernel,
+  replaceKernelWith,
   restoreKernel,
   type WasmBackendLike,
   wasmView,
@@ -35,8 +36,6 @@ interface Attrs {
   dataFormat: 'NHWC' | 'NCHW';
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
 function conv2dBackpropInput(original: tf.KernelConfig | undefined, args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackendLike;
@@ -138,10 +137,7 @@ export const wasmConv2dBackpropInputFix: BackendFix = {
     "Runs wasm's Conv2DBackpropInput (conv-transpose forward, conv input gradient) as wasm BatchMatMul + col2im instead of tfjs-wasm's direct loop.",
   backends: [BACKEND],
   apply: () => {
-    replaceKernel(KERNEL, BACKEND, (original) => {
-      const kernel = (args: KernelArgs) => conv2dBackpropInput(original, args);
-      return kernel as unknown as tf.KernelFunc;
-    });
+    replaceKernelWith(KERNEL, BACKEND, conv2dBackpropInput);
   },
   remove: () => restoreKernel(KERNEL, BACKEND),
   isApplied: () => isReplaced(KERNEL, BACKEND),

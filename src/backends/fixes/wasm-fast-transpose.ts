@@ -9,14 +9,20 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BackendFix } from './fix.js';
-import { callKernel, isReplaced, replaceKernel, restoreKernel, type WasmBackendLike, wasmView } from './kernels.js';
+import {
+  callKernel,
+  isReplaced,
+  type KernelArgs,
+  replaceKernelWith,
+  restoreKernel,
+  type WasmBackendLike,
+  wasmView,
+} from './kernels.js';
 
 const BACKEND = 'wasm';
 const KERNEL = 'Transpose';
 /** Block edge: 32x32 floats (4 KiB) of source and destination stay in L1 (measured best of 4-64). */
 const BLOCK = 32;
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
 /** Whether `perm` swaps the last two axes and keeps the others in place. */
 export function swapsLastTwo(perm: readonly number[]): boolean {
@@ -70,10 +76,7 @@ export const wasmFastTransposeFix: BackendFix = {
     "Runs wasm Transpose of the last two axes (the transposes of every Dense backward product) as a blocked copy instead of tfjs-wasm's cache-unfriendly loop; exact.",
   backends: [BACKEND],
   apply: () => {
-    replaceKernel(KERNEL, BACKEND, (original) => {
-      const kernel = (args: KernelArgs) => transpose(original, args);
-      return kernel as unknown as tf.KernelFunc;
-    });
+    replaceKernelWith(KERNEL, BACKEND, transpose);
   },
   remove: () => restoreKernel(KERNEL, BACKEND),
   isApplied: () => isReplaced(KERNEL, BACKEND),

@@ -14,7 +14,16 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendFix } from './fix.js';
-import { callKernel, isReplaced, replaceKernel, restoreKernel, type WasmBackendLike, wasmView } from './kernels.js';
+import {
+  callKernel,
+  isReplaced,
+  type KernelArgs,
+  replaceKernel,
+  replaceKernelWith,
+  restoreKernel,
+  type WasmBackendLike,
+  wasmView,
+} from './kernels.js';
 import { F32, get, HEADER, I32, I32_ADD, leb, MUL, SPLAT, section, set, simd, str, V128 } from './wasm-bytecode.js';
 
 const BACKEND = 'wasm';
@@ -112,7 +121,6 @@ function simdFor(memory: WebAssembly.Memory | undefined): SimdLeaky | null {
   return fns;
 }
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 type Backend = WasmBackendLike & { wasm: { asm?: { memory?: WebAssembly.Memory } } };
 
 /** Runs `which` over `a` (and `b`) into a new tensor: SIMD for whole vectors, JavaScript for the tail. */
@@ -195,10 +203,7 @@ export const wasmSimdLeakyReluFix: BackendFix = {
     "Runs wasm LeakyRelu and its gradient (one kernel instead of Greater, Multiply and Select) in WebAssembly SIMD; tfjs's formulas, same bits.",
   backends: [BACKEND],
   apply: () => {
-    replaceKernel(FORWARD, BACKEND, (original) => {
-      const kernel = (args: KernelArgs) => forwardKernel(original, args);
-      return kernel as unknown as tf.KernelFunc;
-    });
+    replaceKernelWith(FORWARD, BACKEND, forwardKernel);
     replaceKernel(LEAKY_RELU_GRAD_KERNEL, BACKEND, () => gradientKernel as unknown as tf.KernelFunc);
     if (tf.getGradient(FORWARD) !== leakyGradient) {
       displaced = tf.getGradient(FORWARD);
