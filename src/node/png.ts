@@ -57,7 +57,7 @@ export function imageGridSize(
  * @param images - the images; not disposed.
  * @param options - columns, padding, background, scale, range.
  * @returns the PNG file's bytes.
- * @throws {@link ShapeError} unless `images` is a rank-4 tensor with 1 or 3 channels;
+ * @throws {@link index!ShapeError | ShapeError} unless `images` is a rank-4 tensor with 1 or 3 channels;
  *   ConfigError for a bad option.
  * @example
  * ```ts
