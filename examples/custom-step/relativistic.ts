@@ -14,35 +14,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { GAN, SeededRandom, type StepFunction, Trainer } from 'ts-gan';
+import { GAN, SeededRandom, Trainer } from 'ts-gan';
+import { relativisticStep } from './relativistic-step';
 
 const MODES = 8;
 const RADIUS = 0.8;
 const MODE_STD = 0.05;
-
-/** The relativistic step: one discriminator update, then one generator update. */
-const relativisticStep: StepFunction = (ctx) => {
-  const { gan, rng, real } = ctx;
-  const D = (x: tf.Tensor, training: boolean) => gan.discriminator.apply(x, { training }) as tf.Tensor;
-  // The generator is frozen here: inference mode, and its variables are not in the list.
-  const fake = gan.generator.apply(gan.noise(ctx.batchSize, rng), { training: false }) as tf.Tensor;
-  const dLoss = ctx.discriminatorOptimizer.minimize(
-    () => tf.mean(tf.softplus(tf.neg(tf.sub(D(real, true), D(fake, true))))) as tf.Scalar,
-    true,
-    ctx.discriminatorVariables,
-  ) as tf.Scalar;
-  const realLogits = D(real, false);
-  const z = gan.noise(ctx.batchSize, rng);
-  const gLoss = ctx.generatorOptimizer.minimize(
-    () => {
-      const logits = D(gan.generator.apply(z, { training: true }) as tf.Tensor, false);
-      return tf.mean(tf.softplus(tf.neg(tf.sub(logits, realLogits)))) as tf.Scalar;
-    },
-    true,
-    ctx.generatorVariables,
-  ) as tf.Scalar;
-  return { dLoss, gLoss };
-};
 
 function ring(n: number, rng: SeededRandom): tf.Tensor2D {
   const values = new Float32Array(n * 2);
