@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { GAN, SeededRandom } from 'ts-gan';
 import { expect, test } from 'vitest';
 import { ARCH_CHOICES, archConfig, CONDITIONAL_COLUMNS, conditionalGrid } from '../src/cli/arch';
-import { parseMnistFlags } from '../src/cli/mnist';
+import { mnistTrainerOptions, parseMnistFlags } from '../src/cli/mnist';
 import { toyDiscriminator, toyGenerator } from './support/family';
 
 test('--arch accepts the five architectures and refuses others', () => {
@@ -73,4 +73,27 @@ test('--filters sizes the convolutional architectures and is refused for mlp', (
   };
   expect(params(8)).toEqual([8, 16]);
   expect(params()).toEqual([64, 128]);
+});
+
+test('--r1 adds the R1 penalty and takes BatchNorm out of the convolutional discriminators', () => {
+  const o = parseMnistFlags(['--arch', 'dcgan', '--r1', '10']);
+  if (o === 'help') throw new Error('unexpected help');
+  expect(o.r1).toBe(10);
+  expect(mnistTrainerOptions(o)).toMatchObject({ r1: { gamma: 10 }, frozenNetworkMode: 'training' });
+  expect((parseMnistFlags(['--r1', '0.5']) as { r1: unknown }).r1).toBe(0.5);
+  const plain = parseMnistFlags(['--arch', 'dcgan']);
+  expect(plain !== 'help' && 'r1' in mnistTrainerOptions(plain)).toBe(false);
+  for (const bad of ['0', '-1', 'ten', '', 'Infinity']) {
+    expect(() => parseMnistFlags([`--r1=${bad}`])).toThrow(/--r1 must be a number above 0/);
+  }
+  const batchNorms = (r1: boolean) => {
+    const gan = new GAN({ ...archConfig('dcgan', { filters: 4, r1 }), latentDim: 8, dataShape: [28, 28, 1] });
+    const count = (m: typeof gan.discriminator) =>
+      m.layers.filter((l) => l.getClassName() === 'BatchNormalization').length;
+    const counts = [count(gan.discriminator), count(gan.generator)];
+    gan.dispose();
+    return counts;
+  };
+  expect(batchNorms(false)).toEqual([1, 2]);
+  expect(batchNorms(true)).toEqual([0, 2]);
 });

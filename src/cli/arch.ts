@@ -43,9 +43,9 @@ export function checkArch(value: string): Arch {
  */
 export function archConfig(
   arch: Arch,
-  options: { filters?: number | undefined; kernelSize?: number | undefined } = {},
+  options: { filters?: number | undefined; kernelSize?: number | undefined; r1?: boolean } = {},
 ): Omit<GANConfig, 'latentDim' | 'dataShape'> {
-  const conv = () => convolutional(options.filters, options.kernelSize);
+  const conv = () => convolutional(options.filters, options.kernelSize, !options.r1);
   switch (arch) {
     case 'mlp':
       return mlp();
@@ -60,10 +60,14 @@ export function archConfig(
   }
 }
 
-/** The paper's DCGAN, BatchNorm in the discriminator included. */
-function convolutional(filters: number | undefined, kernelSize: number | undefined) {
+/**
+ * The paper's DCGAN, BatchNorm in the discriminator included unless `batchNorm` is false (with an
+ * R1 penalty: a BatchNorm critic's input gradient mixes the batch, so the penalty would not be
+ * per sample).
+ */
+function convolutional(filters: number | undefined, kernelSize: number | undefined, batchNorm: boolean) {
   return dcgan({
-    discriminatorBatchNorm: true,
+    discriminatorBatchNorm: batchNorm,
     ...(filters === undefined ? {} : { filters }),
     ...(kernelSize === undefined ? {} : { kernelSize }),
   });

@@ -65,6 +65,15 @@ export function intFlag(
   return n;
 }
 
+/** Reads a flag that must be a finite number above 0. @throws UsageError. */
+export function positiveNumberFlag(command: string, name: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new UsageError(`ts-gan ${command}: --${name} must be a number above 0, got ${JSON.stringify(value)}.`);
+  }
+  return n;
+}
+
 /** Reads an integer flag with no lower bound other than being an integer. */
 export function seedFlag(command: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;

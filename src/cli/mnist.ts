@@ -13,9 +13,9 @@ import { GAN } from '../gan.js';
 import { EvaluationCallback } from '../metrics/callback.js';
 import { loadMnist } from '../node/mnist.js';
 import { ProgressBar } from '../node/progress.js';
-import { Trainer } from '../train/trainer.js';
+import { Trainer, type TrainerOptions } from '../train/trainer.js';
 import { ARCH_HELP, type Arch, archConfig, archTrainerOptions, checkArch } from './arch.js';
-import { type CliIO, type Command, intFlag, parseFlags, seedFlag, UsageError } from './args.js';
+import { type CliIO, type Command, intFlag, parseFlags, positiveNumberFlag, seedFlag, UsageError } from './args.js';
 import { BACKEND_CHOICES, checkBackendFlag, setupBackend } from './backend.js';
 import { checkpointExists, loadCheckpoint, saveCheckpoint, saveGan } from './persist.js';
 import { RunRecorder } from './recorder.js';
@@ -55,6 +55,9 @@ Options:
                         the paper's); smaller is faster (32: about 3x fewer multiply-adds)
   --kernel-size N       convolution kernel size of the convolutional architectures (default 4, as PyTorch's
                         DCGAN; 5 is the paper's: on MNIST at 32 filters 6.60 against 5.79 after 2,500 steps)
+  --r1 GAMMA            R1 penalty (Mescheder et al. 2018), gamma/2 * E||grad D(real)||^2, on the discriminator;
+                        the convolutional ones then drop their BatchNorm. On MNIST (--arch dcgan --filters 32
+                        --kernel-size 5, PyTorch twin) --r1 10 read 7.35 / Frechet 12.7 at 8,000 steps, against 6.78 / 23.4
   --steps N             train until step N (default ${DEFAULTS.steps}; with --resume, the total to reach)
   --batch-size N        real digits per discriminator update (default ${DEFAULTS.batchSize})
   --seed N              seeds weights, noise and batches (default ${DEFAULTS.seed})
@@ -83,6 +86,7 @@ const FLAGS = {
   arch: { type: 'string', default: 'mlp' },
   filters: { type: 'string' },
   'kernel-size': { type: 'string' },
+  r1: { type: 'string' },
   out: { type: 'string', default: DEFAULTS.out },
   'sample-every': { type: 'string' },
   'checkpoint-every': { type: 'string' },
@@ -106,6 +110,8 @@ export interface MnistRunOptions {
   filters: number | undefined;
   /** Convolutional architectures only: presets.dcgan's `kernelSize`; undefined for its default. */
   kernelSize: number | undefined;
+  /** R1 penalty weight gamma; undefined for none. */
+  r1: number | undefined;
   out: string;
   sampleEvery: number;
   checkpointEvery: number;
@@ -138,6 +144,7 @@ export function parseMnistFlags(argv: string[]): MnistRunOptions | 'help' {
     arch,
     filters: v.filters === undefined ? undefined : intFlag('mnist', 'filters', v.filters, 0, 1),
     kernelSize: v['kernel-size'] === undefined ? undefined : intFlag('mnist', 'kernel-size', v['kernel-size'], 0, 1),
+    r1: v.r1 === undefined ? undefined : positiveNumberFlag('mnist', 'r1', v.r1),
     out: v.out,
     sampleEvery: intFlag('mnist', 'sample-every', v['sample-every'], DEFAULTS.sampleEvery, 0),
     checkpointEvery: intFlag('mnist', 'checkpoint-every', v['checkpoint-every'], DEFAULTS.checkpointEvery, 0),
@@ -147,6 +154,16 @@ export function parseMnistFlags(argv: string[]): MnistRunOptions | 'help' {
     resume: v.resume,
     data: v.data,
     limit: v.limit === undefined ? undefined : intFlag('mnist', 'limit', v.limit, 0, 1),
+  };
+}
+
+/** The Trainer options of a fresh run: batch size, logging, the architecture's and `--r1`'s. */
+export function mnistTrainerOptions(o: MnistRunOptions): TrainerOptions {
+  return {
+    batchSize: o.batchSize,
+    logEvery: o.logEvery,
+    ...archTrainerOptions(o.arch),
+    ...(o.r1 === undefined ? {} : { r1: { gamma: o.r1 } }),
   };
 }
 
@@ -210,12 +227,12 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     } else {
       if (existsSync(metricsPath)) await rm(metricsPath);
       gan = new GAN({
-        ...archConfig(o.arch, { filters: o.filters, kernelSize: o.kernelSize }),
+        ...archConfig(o.arch, { filters: o.filters, kernelSize: o.kernelSize, r1: o.r1 !== undefined }),
         latentDim: DEFAULTS.latentDim,
         dataShape: DATA_SHAPE,
         seed: o.seed,
       });
-      trainer = new Trainer(gan, { batchSize: o.batchSize, logEvery: o.logEvery, ...archTrainerOptions(o.arch) });
+      trainer = new Trainer(gan, mnistTrainerOptions(o));
     }
     const remaining = o.steps - trainer.step;
     const t = trainer;
