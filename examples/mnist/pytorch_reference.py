@@ -88,7 +88,7 @@ class DcganGenerator(nn.Module):
         return self.net(self.fc(z).view(-1, 7, 7, 2 * self.filters).permute(0, 3, 1, 2)).reshape(-1, 784)
 
 
-def dcgan_discriminator(filters, kernel):
+def dcgan_discriminator(filters, kernel, batch_norm=True):
     """presets.dcgan's discriminator (discriminatorBatchNorm: true) for 28x28: stride-2 convolutions
     32 -> 64 filters (28 -> 14 -> 7), BatchNorm on the second, LeakyReLU 0.2, Dense to one logit."""
     pad = (kernel - 1) // 2
@@ -96,7 +96,7 @@ def dcgan_discriminator(filters, kernel):
         nn.Unflatten(1, (1, 28, 28)),
         nn.Conv2d(1, filters, kernel, 2, pad), nn.LeakyReLU(0.2),
         nn.Conv2d(filters, 2 * filters, kernel, 2, pad),
-        nn.BatchNorm2d(2 * filters, momentum=0.1, eps=1e-3), nn.LeakyReLU(0.2),
+        nn.BatchNorm2d(2 * filters, momentum=0.1, eps=1e-3) if batch_norm else nn.Identity(), nn.LeakyReLU(0.2),
         nn.Flatten(), nn.Linear(7 * 7 * 2 * filters, 1))
 
 
@@ -146,6 +146,9 @@ def main():
                         "discriminator on batch statistics in both updates (frozenNetworkMode: 'training')")
     p.add_argument('--filters', type=int, default=64)
     p.add_argument('--kernel-size', type=int, default=4)
+    p.add_argument('--r1', type=float, default=0,
+                   help='R1 penalty gamma/2 * E||grad D(real)||^2, with BatchNorm out of the DCGAN discriminator '
+                        '(as `ts-gan mnist --r1`); 0: none')
     p.add_argument('--dump-every', type=int, default=0,
                    help='also write OUT/samples-STEP.idx every this many steps (0: only at the end)')
     p.add_argument('--dump-samples', type=int, default=10000,
@@ -160,7 +163,7 @@ def main():
     dc = a.arch == 'dcgan'
     if dc:
         G = dcgan_init(DcganGenerator(100, a.filters, a.kernel_size))
-        D = dcgan_init(dcgan_discriminator(a.filters, a.kernel_size))
+        D = dcgan_init(dcgan_discriminator(a.filters, a.kernel_size, batch_norm=a.r1 == 0))
     else:
         G, D = generator(100), discriminator()
     opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-7)
@@ -189,8 +192,13 @@ def main():
         G.train() if dc else G.eval()
         with torch.no_grad():
             fake = G(torch.randn(a.batch_size, 100))
+        if a.r1:
+            real.requires_grad_(True)
         r, f = D(real), D(fake)
         d_loss = F.softplus(-r).mean() + F.softplus(f).mean()
+        if a.r1:
+            grad, = torch.autograd.grad(r.sum(), real, create_graph=True)
+            d_loss = d_loss + a.r1 / 2 * grad.pow(2).sum(1).mean()
         opt_d.zero_grad()
         d_loss.backward()
         opt_d.step()
