@@ -142,3 +142,42 @@ test('--resume refuses flags that differ from the checkpoint, and only those giv
   plainTrainer.dispose();
   plain.dispose();
 });
+
+test('--start-filters widens the generator start map, --learning-rate sets both optimizers', () => {
+  const o = parseMnistFlags(['--arch', 'dcgan', '--start-filters', '12', '--learning-rate', '4e-4']);
+  if (o === 'help') throw new Error('unexpected help');
+  expect(o.startFilters).toBe(12);
+  expect(mnistTrainerOptions(o)).toMatchObject({ generatorLearningRate: 4e-4, discriminatorLearningRate: 4e-4 });
+  const plain = parseMnistFlags(['--arch', 'dcgan']);
+  expect(plain !== 'help' && 'generatorLearningRate' in mnistTrainerOptions(plain)).toBe(false);
+  expect(() => parseMnistFlags(['--start-filters', '8'])).toThrow(/--start-filters applies to the convolutional/);
+  expect(() => parseMnistFlags(['--arch', 'dcgan', '--start-filters', '0'])).toThrow(/--start-filters/);
+  expect(() => parseMnistFlags(['--learning-rate=-1'])).toThrow(/--learning-rate must be a number above 0/);
+  const startUnits = (startFilters?: number) => {
+    const gan = new GAN({ ...archConfig('dcgan', { filters: 4, startFilters }), latentDim: 8, dataShape: [28, 28, 1] });
+    const units = (gan.generator.layers.find((l) => l.getClassName() === 'Dense')!.getConfig() as { units: number })
+      .units;
+    gan.dispose();
+    return units;
+  };
+  expect(startUnits(12)).toBe(7 * 7 * 12);
+  expect(startUnits()).toBe(7 * 7 * 8);
+
+  // Both are part of the run a checkpoint keeps.
+  const gan = new GAN({
+    ...archConfig('dcgan', { filters: 4, startFilters: 12 }),
+    latentDim: 100,
+    dataShape: [28, 28, 1],
+  });
+  const trainer = new Trainer(gan, mnistTrainerOptions(o));
+  const resume = (...argv: string[]) => {
+    const r = parseMnistFlags([...argv, '--resume']);
+    if (r === 'help') throw new Error('unexpected help');
+    return resumeConflicts(r, trainer);
+  };
+  expect(resume('--arch', 'dcgan', '--filters', '4', '--start-filters', '12', '--learning-rate', '0.0004')).toEqual([]);
+  expect(resume('--learning-rate', '2e-4')).toEqual(['--learning-rate 0.0002 (the checkpoint trains with 0.0004)']);
+  expect(resume('--arch', 'dcgan', '--filters', '4')[0]).toMatch(/--arch dcgan --filters 4 \(these build networks/);
+  trainer.dispose();
+  gan.dispose();
+});

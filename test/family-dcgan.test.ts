@@ -55,6 +55,22 @@ describe('presets.dcgan architecture', () => {
     g64.dispose();
   });
 
+  test('startFilters widens only the generator start map', () => {
+    const wide = new GAN({ ...presets.dcgan({ filters: 2, startFilters: 12 }), latentDim: 8, dataShape: [28, 28, 1] });
+    const plain = new GAN({ ...presets.dcgan({ filters: 2 }), latentDim: 8, dataShape: [28, 28, 1] });
+    expect(shapes(wide.generator).at(0)).toBe('Dense [null,588]'); // 7 * 7 * 12
+    expect(shapes(plain.generator).at(0)).toBe('Dense [null,196]'); // 7 * 7 * (2 * 2)
+    // The conv-transposes keep their widths; the first one reads 12 channels instead of 4.
+    expect(shapes(wide.generator).slice(1)).toEqual(shapes(plain.generator).slice(1));
+    const firstKernel = (g: GAN) =>
+      g.generator.layers.find((l) => l.getClassName() === 'Conv2DTranspose')!.getWeights()[0]!.shape;
+    expect(firstKernel(wide)).toEqual([4, 4, 2, 12]);
+    expect(shapes(wide.discriminator)).toEqual(shapes(plain.discriminator));
+    for (const g of [wide, plain]) g.dispose();
+    expect(() => presets.dcgan({ startFilters: 1.5 })).toThrow(/startFilters must be a positive integer/);
+    expect(tf.memory().numTensors).toBe(0);
+  });
+
   test('conditional variants: cGAN label channel, ACGAN and InfoGAN heads', () => {
     const base = { ...presets.dcgan({ filters: 4 }), latentDim: 8, dataShape: [28, 28, 1] as const };
     const cgan = new GAN({ ...base, numClasses: 10 });

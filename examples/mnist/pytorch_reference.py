@@ -67,25 +67,26 @@ def discriminator(size=784, units=(512, 256)):
 
 
 class DcganGenerator(nn.Module):
-    """presets.dcgan's generator for 28x28: Dense (no bias) to 7x7x(2f), BatchNorm, ReLU, then
+    """presets.dcgan's generator for 28x28: Dense (no bias) to 7x7xS (S = startFilters, default 2f), BatchNorm, ReLU, then
     conv-transposes with stride 2 ('same': 7 -> 14 -> 28), BatchNorm and ReLU between, tanh out."""
 
-    def __init__(self, latent, filters, kernel):
+    def __init__(self, latent, filters, kernel, start=0):
         super().__init__()
+        start = start or 2 * filters
         pad, extra = (kernel - 1) // 2, kernel % 2
         # TF 'same' for a stride-2 transpose gives exactly 2x; PyTorch needs output_padding for odd kernels.
-        self.fc = nn.Linear(latent, 7 * 7 * 2 * filters, bias=False)
+        self.fc = nn.Linear(latent, 7 * 7 * start, bias=False)
         self.net = nn.Sequential(
-            nn.BatchNorm2d(2 * filters, momentum=0.1, eps=1e-3), nn.ReLU(),
-            nn.ConvTranspose2d(2 * filters, filters, kernel, 2, pad, output_padding=extra,
+            nn.BatchNorm2d(start, momentum=0.1, eps=1e-3), nn.ReLU(),
+            nn.ConvTranspose2d(start, filters, kernel, 2, pad, output_padding=extra,
                                bias=False),
             nn.BatchNorm2d(filters, momentum=0.1, eps=1e-3), nn.ReLU(),
             nn.ConvTranspose2d(filters, 1, kernel, 2, pad, output_padding=extra),
             nn.Tanh())
-        self.filters = filters
+        self.start = start
 
     def forward(self, z):
-        return self.net(self.fc(z).view(-1, 7, 7, 2 * self.filters).permute(0, 3, 1, 2)).reshape(-1, 784)
+        return self.net(self.fc(z).view(-1, 7, 7, self.start).permute(0, 3, 1, 2)).reshape(-1, 784)
 
 
 def dcgan_discriminator(filters, kernel, batch_norm=True):
@@ -146,6 +147,10 @@ def main():
                         "discriminator on batch statistics in both updates (frozenNetworkMode: 'training')")
     p.add_argument('--filters', type=int, default=64)
     p.add_argument('--kernel-size', type=int, default=4)
+    p.add_argument('--start-filters', type=int, default=0,
+                   help="channels of the generator's 7x7 start map (as `ts-gan mnist --start-filters`); 0: 2 x filters")
+    p.add_argument('--learning-rate', type=float, default=2e-4,
+                   help='both Adam optimizers (as `ts-gan mnist --learning-rate`)')
     p.add_argument('--r1', type=float, default=0,
                    help='R1 penalty gamma/2 * E||grad D(real)||^2, with BatchNorm out of the DCGAN discriminator '
                         '(as `ts-gan mnist --r1`); 0: none')
@@ -162,12 +167,12 @@ def main():
     x = read_images(os.path.join(a.data, 'train-images-idx3-ubyte'))
     dc = a.arch == 'dcgan'
     if dc:
-        G = dcgan_init(DcganGenerator(100, a.filters, a.kernel_size))
+        G = dcgan_init(DcganGenerator(100, a.filters, a.kernel_size, a.start_filters))
         D = dcgan_init(dcgan_discriminator(a.filters, a.kernel_size, batch_norm=a.r1 == 0))
     else:
         G, D = generator(100), discriminator()
-    opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-7)
-    opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-7)
+    opt_g = torch.optim.Adam(G.parameters(), lr=a.learning_rate, betas=(0.5, 0.999), eps=1e-7)
+    opt_d = torch.optim.Adam(D.parameters(), lr=a.learning_rate, betas=(0.5, 0.999), eps=1e-7)
     fixed = torch.randn(25, 100, generator=torch.Generator().manual_seed(a.seed + 1))
     metrics = open(os.path.join(a.out, 'metrics.jsonl'), 'w')
 

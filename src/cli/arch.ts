@@ -39,13 +39,27 @@ export function checkArch(value: string): Arch {
 
 /**
  * The GAN configuration of an architecture (networks and conditioning), without latentDim,
- * dataShape and seed. `filters` and `kernelSize` shape the convolutional ones (presets.dcgan's options).
+ * dataShape and seed. `filters`, `startFilters` and `kernelSize` shape the convolutional ones
+ * (presets.dcgan's options); `r1` builds them for an R1 run: the paper's BatchNorm in the
+ * discriminator is left out, since a BatchNorm critic's input gradient mixes the batch and the
+ * penalty would not be per sample.
  */
 export function archConfig(
   arch: Arch,
-  options: { filters?: number | undefined; kernelSize?: number | undefined; r1?: boolean } = {},
+  options: {
+    filters?: number | undefined;
+    startFilters?: number | undefined;
+    kernelSize?: number | undefined;
+    r1?: boolean;
+  } = {},
 ): Omit<GANConfig, 'latentDim' | 'dataShape'> {
-  const conv = () => convolutional(options.filters, options.kernelSize, !options.r1);
+  const conv = () =>
+    dcgan({
+      discriminatorBatchNorm: !options.r1,
+      ...(options.filters === undefined ? {} : { filters: options.filters }),
+      ...(options.startFilters === undefined ? {} : { startFilters: options.startFilters }),
+      ...(options.kernelSize === undefined ? {} : { kernelSize: options.kernelSize }),
+    });
   switch (arch) {
     case 'mlp':
       return mlp();
@@ -58,19 +72,6 @@ export function archConfig(
     case 'infogan':
       return { ...conv(), infoCodes: { categorical: DIGITS, continuous: 2 } };
   }
-}
-
-/**
- * The paper's DCGAN, BatchNorm in the discriminator included unless `batchNorm` is false (with an
- * R1 penalty: a BatchNorm critic's input gradient mixes the batch, so the penalty would not be
- * per sample).
- */
-function convolutional(filters: number | undefined, kernelSize: number | undefined, batchNorm: boolean) {
-  return dcgan({
-    discriminatorBatchNorm: batchNorm,
-    ...(filters === undefined ? {} : { filters }),
-    ...(kernelSize === undefined ? {} : { kernelSize }),
-  });
 }
 
 /**

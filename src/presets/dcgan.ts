@@ -31,6 +31,13 @@ const MAX_START_SIZE = 7;
 export interface DcganOptions {
   /** Channels of the widest-resolution block; the others double toward the coarsest. Default 64. */
   filters?: number;
+  /**
+   * Channels of the generator's start map (the Dense layer's output, reshaped), before the first
+   * conv-transpose. Default `filters * 2^(doublings - 1)`: the paper's doubling, 2 * filters at 28x28.
+   * A wider start map gives an unconditional generator more room to tell the classes apart (MNIST,
+   * 32 filters: 128 instead of 64 read 7.44 against 7.23 after 6,000 steps in the PyTorch twin).
+   */
+  startFilters?: number;
   /** Convolution kernel size. Default 4. */
   kernelSize?: number;
   /** BatchNormalization momentum (Keras convention), in [0, 1). Default 0.9. */
@@ -58,7 +65,14 @@ export interface DcganPreset {
   buildDiscriminator: NetworkFactory;
 }
 
-const OPTION_KEYS = ['filters', 'kernelSize', 'batchNormMomentum', 'leakyAlpha', 'discriminatorBatchNorm'] as const;
+const OPTION_KEYS = [
+  'filters',
+  'startFilters',
+  'kernelSize',
+  'batchNormMomentum',
+  'leakyAlpha',
+  'discriminatorBatchNorm',
+] as const;
 
 /**
  * The DCGAN architecture with the paper's choices: no pooling (strided convolutions in D,
@@ -88,6 +102,10 @@ export function dcgan(options: DcganOptions = {}): DcganPreset {
   }
   knownKeys('presets.dcgan', options, OPTION_KEYS);
   const filters = positiveInteger('presets.dcgan', 'filters', options.filters ?? DEFAULT_FILTERS);
+  const startFiltersOption =
+    options.startFilters === undefined
+      ? undefined
+      : positiveInteger('presets.dcgan', 'startFilters', options.startFilters);
   const kernelSize = positiveInteger('presets.dcgan', 'kernelSize', options.kernelSize ?? DEFAULT_KERNEL_SIZE);
   const momentum = numberInRange(
     'presets.dcgan',
@@ -110,7 +128,7 @@ export function dcgan(options: DcganOptions = {}): DcganPreset {
     const z = tfl.input({ shape: [ctx.latentDim], name: 'z' });
     const c = ctx.conditionDim ? tfl.input({ shape: [ctx.conditionDim], name: 'condition' }) : undefined;
     let h = (c ? tfl.layers.concatenate().apply([z, c]) : z) as tfl.SymbolicTensor;
-    const startFilters = filters * 2 ** (doublings - 1);
+    const startFilters = startFiltersOption ?? filters * 2 ** (doublings - 1);
     h = tfl.layers
       .dense({ units: startH * startW * startFilters, useBias: false, kernelInitializer: init() })
       .apply(h) as tfl.SymbolicTensor;
