@@ -190,7 +190,7 @@ export function parseMnistFlags(argv: string[]): MnistRunOptions | 'help' {
 
 /**
  * What a `--resume` command line asks for that the checkpoint does not have: a resumed run keeps
- * the checkpoint's networks, batch size, seed and penalty, so a differing flag would be silently
+ * the checkpoint's networks, batch size, seed, penalty and learning rate, so a differing flag would be silently
  * ignored. Only flags given on the command line are checked.
  * @returns one phrase per conflict, empty when the flags agree.
  */
@@ -236,7 +236,7 @@ function sameNetworks(o: MnistRunOptions, gan: GAN, r1: boolean): boolean {
   }
 }
 
-/** The Trainer options of a fresh run: batch size, logging, the architecture's and `--r1`'s. */
+/** The Trainer options of a fresh run: batch size, logging, the architecture's, `--r1`'s and `--learning-rate`'s. */
 export function mnistTrainerOptions(o: MnistRunOptions): TrainerOptions {
   return {
     batchSize: o.batchSize,
