@@ -220,12 +220,17 @@ export function resumeConflicts(o: MnistRunOptions, trainer: Trainer): string[] 
   return conflicts;
 }
 
+/** The networks the flags ask for: `--arch` shaped by `--filters`, `--start-filters`, `--kernel-size`, built for an R1 run or not. */
+function runArchConfig(o: MnistRunOptions, r1: boolean): ReturnType<typeof archConfig> {
+  return archConfig(o.arch, { filters: o.filters, startFilters: o.startFilters, kernelSize: o.kernelSize, r1 });
+}
+
 /** Whether the flags' architecture builds networks with the same weight shapes as `gan`'s. */
 function sameNetworks(o: MnistRunOptions, gan: GAN, r1: boolean): boolean {
   const shapes = (g: GAN) =>
     [g.generator, g.discriminator].map((m) => m.weights.map((w) => w.shape.join('x')).join(',')).join('|');
   const reference = new GAN({
-    ...archConfig(o.arch, { filters: o.filters, startFilters: o.startFilters, kernelSize: o.kernelSize, r1 }),
+    ...runArchConfig(o, r1),
     latentDim: gan.latentDim,
     dataShape: gan.dataShape,
   });
@@ -316,12 +321,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     } else {
       if (existsSync(metricsPath)) await rm(metricsPath);
       gan = new GAN({
-        ...archConfig(o.arch, {
-          filters: o.filters,
-          startFilters: o.startFilters,
-          kernelSize: o.kernelSize,
-          r1: o.r1 !== undefined,
-        }),
+        ...runArchConfig(o, o.r1 !== undefined),
         latentDim: DEFAULTS.latentDim,
         dataShape: DATA_SHAPE,
         seed: o.seed,
