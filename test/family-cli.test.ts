@@ -181,3 +181,33 @@ test('--start-filters widens the generator start map, --learning-rate sets both 
   trainer.dispose();
   gan.dispose();
 });
+
+test('--discriminator-filters widens the discriminator, and a resume holds it', () => {
+  const o = parseMnistFlags(['--arch', 'dcgan', '--filters', '4', '--discriminator-filters', '6']);
+  if (o === 'help') throw new Error('unexpected help');
+  expect(o.discriminatorFilters).toBe(6);
+  expect(() => parseMnistFlags(['--discriminator-filters', '8'])).toThrow(
+    /--discriminator-filters applies to the convolutional/,
+  );
+  expect(() => parseMnistFlags(['--arch', 'dcgan', '--discriminator-filters', '0'])).toThrow(/--discriminator-filters/);
+  const gan = new GAN({
+    ...archConfig('dcgan', { filters: 4, discriminatorFilters: 6 }),
+    latentDim: 100,
+    dataShape: [28, 28, 1],
+  });
+  const firstConv = gan.discriminator.layers.find((l) => l.getClassName() === 'Conv2D')!;
+  expect((firstConv.getConfig() as { filters: number }).filters).toBe(6);
+  const trainer = new Trainer(gan, mnistTrainerOptions(o));
+  const resume = (...argv: string[]) => {
+    const r = parseMnistFlags([...argv, '--resume']);
+    if (r === 'help') throw new Error('unexpected help');
+    return resumeConflicts(r, trainer);
+  };
+  expect(resume('--arch', 'dcgan', '--filters', '4', '--discriminator-filters', '6')).toEqual([]);
+  expect(resume('--arch', 'dcgan', '--filters', '4', '--discriminator-filters', '4')[0]).toMatch(
+    /--arch dcgan --filters 4 --discriminator-filters 4 \(these build networks/,
+  );
+  trainer.dispose();
+  gan.dispose();
+  expect(tf.memory().numTensors).toBe(0);
+});

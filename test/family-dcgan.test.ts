@@ -71,6 +71,31 @@ describe('presets.dcgan architecture', () => {
     expect(tf.memory().numTensors).toBe(0);
   });
 
+  test('discriminatorFilters widens only the discriminator', () => {
+    const wide = new GAN({
+      ...presets.dcgan({ filters: 2, discriminatorFilters: 6 }),
+      latentDim: 8,
+      dataShape: [28, 28, 1],
+    });
+    const plain = new GAN({ ...presets.dcgan({ filters: 2 }), latentDim: 8, dataShape: [28, 28, 1] });
+    const convKernels = (g: GAN) =>
+      g.discriminator.layers.filter((l) => l.getClassName() === 'Conv2D').map((l) => l.getWeights()[0]!.shape);
+    expect(convKernels(wide)).toEqual([
+      [4, 4, 1, 6],
+      [4, 4, 6, 12],
+    ]);
+    expect(convKernels(plain)).toEqual([
+      [4, 4, 1, 2],
+      [4, 4, 2, 4],
+    ]);
+    // The logit reads the last block's 7 * 7 * 12 features.
+    expect(wide.discriminator.layers.at(-1)!.getWeights()[0]!.shape).toEqual([7 * 7 * 12, 1]);
+    expect(shapes(wide.generator)).toEqual(shapes(plain.generator));
+    for (const g of [wide, plain]) g.dispose();
+    expect(() => presets.dcgan({ discriminatorFilters: 0 })).toThrow(/discriminatorFilters must be a positive integer/);
+    expect(tf.memory().numTensors).toBe(0);
+  });
+
   test('conditional variants: cGAN label channel, ACGAN and InfoGAN heads', () => {
     const base = { ...presets.dcgan({ filters: 4 }), latentDim: 8, dataShape: [28, 28, 1] as const };
     const cgan = new GAN({ ...base, numClasses: 10 });

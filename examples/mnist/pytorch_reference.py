@@ -149,6 +149,8 @@ def main():
     p.add_argument('--kernel-size', type=int, default=4)
     p.add_argument('--start-filters', type=int, default=0,
                    help="channels of the generator's 7x7 start map (as `ts-gan mnist --start-filters`); 0: 2 x filters")
+    p.add_argument('--discriminator-filters', type=int, default=0,
+                   help="channels of the discriminator's first block (as `ts-gan mnist --discriminator-filters`); 0: --filters")
     p.add_argument('--learning-rate', type=float, default=2e-4,
                    help='both Adam optimizers (as `ts-gan mnist --learning-rate`)')
     p.add_argument('--r1', type=float, default=0,
@@ -168,7 +170,7 @@ def main():
     dc = a.arch == 'dcgan'
     if dc:
         G = dcgan_init(DcganGenerator(100, a.filters, a.kernel_size, a.start_filters))
-        D = dcgan_init(dcgan_discriminator(a.filters, a.kernel_size, batch_norm=a.r1 == 0))
+        D = dcgan_init(dcgan_discriminator(a.discriminator_filters or a.filters, a.kernel_size, batch_norm=a.r1 == 0))
     else:
         G, D = generator(100), discriminator()
     opt_g = torch.optim.Adam(G.parameters(), lr=a.learning_rate, betas=(0.5, 0.999), eps=1e-7)

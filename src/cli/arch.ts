@@ -39,7 +39,7 @@ export function checkArch(value: string): Arch {
 
 /**
  * The GAN configuration of an architecture (networks and conditioning), without latentDim,
- * dataShape and seed. `filters`, `startFilters` and `kernelSize` shape the convolutional ones
+ * dataShape and seed. `filters`, `startFilters`, `discriminatorFilters` and `kernelSize` shape the convolutional ones
  * (presets.dcgan's options); `r1` builds them for an R1 run: the paper's BatchNorm in the
  * discriminator is left out, since a BatchNorm critic's input gradient mixes the batch and the
  * penalty would not be per sample.
@@ -49,6 +49,7 @@ export function archConfig(
   options: {
     filters?: number | undefined;
     startFilters?: number | undefined;
+    discriminatorFilters?: number | undefined;
     kernelSize?: number | undefined;
     r1?: boolean;
   } = {},
@@ -58,6 +59,7 @@ export function archConfig(
       discriminatorBatchNorm: !options.r1,
       ...(options.filters === undefined ? {} : { filters: options.filters }),
       ...(options.startFilters === undefined ? {} : { startFilters: options.startFilters }),
+      ...(options.discriminatorFilters === undefined ? {} : { discriminatorFilters: options.discriminatorFilters }),
       ...(options.kernelSize === undefined ? {} : { kernelSize: options.kernelSize }),
     });
   switch (arch) {

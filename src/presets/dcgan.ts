@@ -38,6 +38,13 @@ export interface DcganOptions {
    * 32 filters: 128 instead of 64 read 7.44 against 7.23 after 6,000 steps in the PyTorch twin).
    */
   startFilters?: number;
+  /**
+   * Channels of the discriminator's first block; the others double. Default `filters`, the paper's
+   * symmetric widths. A wider discriminator than generator judges strokes more finely (MNIST,
+   * 32 generator filters with a 128-channel start map, R1 10, learning rate 4e-4, PyTorch twin:
+   * 64 read 7.51 / Frechet 9.0 after 6,000 steps, 32 read 7.44 / 9.2).
+   */
+  discriminatorFilters?: number;
   /** Convolution kernel size. Default 4. */
   kernelSize?: number;
   /** BatchNormalization momentum (Keras convention), in [0, 1). Default 0.9. */
@@ -68,6 +75,7 @@ export interface DcganPreset {
 const OPTION_KEYS = [
   'filters',
   'startFilters',
+  'discriminatorFilters',
   'kernelSize',
   'batchNormMomentum',
   'leakyAlpha',
@@ -106,6 +114,7 @@ export function dcgan(options: DcganOptions = {}): DcganPreset {
     options.startFilters === undefined
       ? undefined
       : positiveInteger('presets.dcgan', 'startFilters', options.startFilters);
+  const dFilters = positiveInteger('presets.dcgan', 'discriminatorFilters', options.discriminatorFilters ?? filters);
   const kernelSize = positiveInteger('presets.dcgan', 'kernelSize', options.kernelSize ?? DEFAULT_KERNEL_SIZE);
   const momentum = numberInRange(
     'presets.dcgan',
@@ -178,7 +187,7 @@ export function dcgan(options: DcganOptions = {}): DcganPreset {
     }
     for (let i = 0; i < doublings; i++) {
       h = tfl.layers
-        .conv2d({ filters: filters * 2 ** i, kernelSize, strides: 2, padding: 'same', kernelInitializer: init() })
+        .conv2d({ filters: dFilters * 2 ** i, kernelSize, strides: 2, padding: 'same', kernelInitializer: init() })
         .apply(h) as tfl.SymbolicTensor;
       // No BatchNorm on the first block, as in the paper.
       if (i > 0 && dBatchNorm) h = tfl.layers.batchNormalization({ momentum }).apply(h) as tfl.SymbolicTensor;
