@@ -1,10 +1,12 @@
 /**
  * `npm run bench:profile`: which kernels a Trainer step runs, how often, and how long each takes
  * (tf.profile), on one backend. The seed MLP GAN by default; `--arch dcgan` profiles the command's
- * DCGAN (`--filters N`, default 64) on random 28x28 images. `--shapes` splits the table by input
- * shapes; `--without NAME` turns one backend fix off.
+ * DCGAN (`--filters N`, default 64, and the command's `--start-filters`, `--discriminator-filters`,
+ * `--kernel-size`, `--r1`) on random 28x28 images. `--shapes` splits the table by input shapes;
+ * `--without NAME` turns one backend fix off.
  *
  *   npx tsx bench/profile.ts [wasm|cpu] [batch] [--no-fixes | --without NAME] [--arch dcgan] [--filters N] [--shapes]
+ *     [--start-filters N] [--discriminator-filters N] [--kernel-size N] [--r1 GAMMA]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, type FixName, useBackend } from '../src/backends/index.js';
@@ -17,9 +19,20 @@ const option = (name: string): string | undefined => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const positional = args.filter(
-  (a, i) => !a.startsWith('--') && !['--arch', '--filters', '--without'].includes(args[i - 1] ?? ''),
-);
+const VALUE_OPTIONS = [
+  '--arch',
+  '--filters',
+  '--without',
+  '--start-filters',
+  '--discriminator-filters',
+  '--kernel-size',
+  '--r1',
+];
+const positional = args.filter((a, i) => !a.startsWith('--') && !VALUE_OPTIONS.includes(args[i - 1] ?? ''));
+const numberOption = (name: string): number | undefined => {
+  const v = option(name);
+  return v === undefined ? undefined : Number(v);
+};
 const backend = (positional[0] ?? 'wasm') as BackendName;
 const batch = Number(positional[1] ?? 32);
 const without = option('--without');
@@ -30,9 +43,22 @@ await useBackend(backend, { fixes });
 
 /** The command's DCGAN with its Trainer options, on random images (speed does not depend on content). */
 function dcganRunner(filters: number): Runner {
-  const gan = new GAN({ ...archConfig('dcgan', { filters }), latentDim: 100, dataShape: [28, 28, 1], seed: 1 });
+  const gamma = numberOption('--r1');
+  const shape = {
+    filters,
+    startFilters: numberOption('--start-filters'),
+    discriminatorFilters: numberOption('--discriminator-filters'),
+    kernelSize: numberOption('--kernel-size'),
+    r1: gamma !== undefined,
+  };
+  const gan = new GAN({ ...archConfig('dcgan', shape), latentDim: 100, dataShape: [28, 28, 1], seed: 1 });
   const images = tf.randomUniform([2048, 28, 28, 1], -1, 1, 'float32', 1);
-  const trainer = new Trainer(gan, { batchSize: batch, logEvery: 1_000_000, ...archTrainerOptions('dcgan') });
+  const trainer = new Trainer(gan, {
+    batchSize: batch,
+    logEvery: 1_000_000,
+    ...archTrainerOptions('dcgan'),
+    ...(gamma === undefined ? {} : { r1: { gamma } }),
+  });
   return {
     run: async (steps) => {
       await trainer.fit(images, { steps });
