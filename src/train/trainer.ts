@@ -22,109 +22,22 @@ import { type RandomState, SeededRandom, withSeededMathRandom } from '../random.
 import { ExponentialMovingAverage } from '../regularizers/ema.js';
 import { clipWeights } from '../regularizers/weight-clip.js';
 import type { StepLogs } from '../types.js';
-import {
-  knownKeys,
-  nonNegativeInteger,
-  numberInRange,
-  positiveInteger,
-  positiveNumber,
-  show,
-} from '../util/validate.js';
-import { FusedAdamOptimizer } from './adam.js';
+import { knownKeys, nonNegativeInteger, numberInRange, positiveInteger, show } from '../util/validate.js';
 import { STANDARD_LOG_KEYS, type StepFunction } from './custom-step.js';
-import { type RegularizerOptions, type Regularizers, resolveRegularizers } from './regularizer-options.js';
+import { type Regularizers, resolveRegularizers } from './regularizer-options.js';
+import {
+  type FitOptions,
+  optimizerChoice,
+  optimizerFrom,
+  TRAINER_OPTION_KEYS,
+  type TrainerOptions,
+} from './trainer-options.js';
 import { discriminatorUpdate, generatorUpdate, trainableVariables } from './updates.js';
 
-/** The seed document's Adam: learning rate 2e-4, beta1 0.5 (Radford et al. 2015). */
-const DEFAULT_LEARNING_RATE = 2e-4;
-const DEFAULT_BETA1 = 0.5;
-const DEFAULT_BETA2 = 0.999;
-/**
- * Passed explicitly because tfjs picks 1e-4 on WebGL (it reports 16-bit floats) and 1e-7
- * elsewhere; one value keeps backends on the same trajectory.
- */
-const DEFAULT_EPSILON = 1e-7;
+export type { FitOptions, TrainerOptions } from './trainer-options.js';
+
 /** Offsets the trainer's stream from the GAN's initialization stream (both derive from one seed). */
 const TRAIN_STREAM_OFFSET = 0x7a11;
-
-/**
- * Options of a {@link Trainer}. Every one is validated in the constructor.
- * @category Training
- */
-export interface TrainerOptions extends RegularizerOptions {
-  /** Real samples per discriminator update (and generated samples per update). Default 32. */
-  batchSize?: number;
-  /** Discriminator updates per generator update (n_critic). Default 1. */
-  discriminatorSteps?: number;
-  /** Generator optimizer. The trainer takes ownership and disposes it. Default Adam(2e-4, 0.5, 0.999, 1e-7). */
-  generatorOptimizer?: tf.Optimizer;
-  /** Discriminator optimizer. The trainer takes ownership and disposes it. Default Adam(2e-4, 0.5, 0.999, 1e-7). */
-  discriminatorOptimizer?: tf.Optimizer;
-  /** Learning rate of the default generator Adam (two time-scale update rule). Default 2e-4. */
-  generatorLearningRate?: number;
-  /** Learning rate of the default discriminator Adam. Default 2e-4. */
-  discriminatorLearningRate?: number;
-  /** One-sided label smoothing: real targets become `1 - labelSmoothing`. In [0, 0.5). Default 0. */
-  labelSmoothing?: number;
-  /** Steps at the start with discriminator updates only (discriminator pre-training). Default 0. */
-  warmupSteps?: number;
-  /** Read logs back and call `onStepEnd` every this many steps (and on a fit's last step). Default 1. */
-  logEvery?: number;
-  /** Callbacks for every `fit`. */
-  callbacks?: readonly Callback[];
-  /** Stop with a NonFiniteLossError when a logged loss is not finite. Default true. */
-  terminateOnNaN?: boolean;
-  /** Seed of the training stream (noise, batch choice, dropout). Default: derived from the GAN's seed. */
-  seed?: number;
-  /** Clock in milliseconds, for steps per second. Default `performance.now`. */
-  now?: () => number;
-  /** A custom training step that replaces the built-in one; see {@link StepContext}. */
-  step?: StepFunction;
-  /**
-   * How the network that is not being trained runs during the other's update: `'inference'`
-   * (default; BatchNorm uses and keeps its moving statistics) or `'training'` (BatchNorm on batch
-   * statistics, as PyTorch's and keras.io's DCGANs do; the moving statistics then also move during
-   * the other network's update, the weights never). Use `'training'` for networks with BatchNorm in
-   * the discriminator, such as `presets.dcgan({ discriminatorBatchNorm: true })`.
-   */
-  frozenNetworkMode?: 'inference' | 'training';
-}
-
-/**
- * Options of {@link Trainer.fit}.
- * @category Training
- */
-export interface FitOptions {
-  /** How many steps to train, a positive integer. */
-  steps: number;
-  /** Callbacks for this call only, run after the trainer's own. */
-  callbacks?: readonly Callback[];
-}
-
-const OPTION_KEYS = [
-  'batchSize',
-  'discriminatorSteps',
-  'generatorOptimizer',
-  'discriminatorOptimizer',
-  'generatorLearningRate',
-  'discriminatorLearningRate',
-  'labelSmoothing',
-  'warmupSteps',
-  'logEvery',
-  'callbacks',
-  'terminateOnNaN',
-  'seed',
-  'now',
-  'step',
-  'frozenNetworkMode',
-  'gradientPenalty',
-  'r1',
-  'r2',
-  'penalties',
-  'weightClip',
-  'instanceNoise',
-  'ema',
-] as const;
 
 /**
  * Trains a {@link GAN}. One step is `discriminatorSteps` discriminator updates, each on a fresh
@@ -195,7 +108,7 @@ export class Trainer {
     if (options === null || typeof options !== 'object') {
       throw new ConfigError(`Trainer: options must be an object, got ${show(options)}.`);
     }
-    knownKeys('Trainer', options, OPTION_KEYS);
+    knownKeys('Trainer', options, TRAINER_OPTION_KEYS);
     this.gan = gan;
     this.batchSize = positiveInteger('Trainer', 'batchSize', options.batchSize ?? 32);
     this.discriminatorSteps = positiveInteger('Trainer', 'discriminatorSteps', options.discriminatorSteps ?? 1);
@@ -508,34 +421,6 @@ export class Trainer {
     if (this.disposed) throw new StateError(`Trainer.${method}: this trainer has been disposed.`);
     this.gan.assertUsable(`${method} (through its Trainer)`);
   }
-}
-
-/** The optimizer the caller gave, or the learning rate of the default Adam; throws before creating anything. */
-function optimizerChoice(
-  role: 'generator' | 'discriminator',
-  optimizer: tf.Optimizer | undefined,
-  learningRate: number | undefined,
-): tf.Optimizer | number {
-  const optionName = `${role}Optimizer`;
-  const rateName = `${role}LearningRate`;
-  if (optimizer !== undefined) {
-    if (learningRate !== undefined) {
-      throw new ConfigError(`Trainer: give ${optionName} or ${rateName}, not both; set the rate on the optimizer.`);
-    }
-    if (typeof (optimizer as Partial<tf.Optimizer>).minimize !== 'function') {
-      throw new ConfigError(
-        `Trainer: ${optionName} must be a tf.Optimizer (for example tf.train.adam()), got ${show(optimizer)}.`,
-      );
-    }
-    return optimizer;
-  }
-  return positiveNumber('Trainer', rateName, learningRate ?? DEFAULT_LEARNING_RATE);
-}
-
-function optimizerFrom(choice: tf.Optimizer | number): tf.Optimizer {
-  if (typeof choice !== 'number') return choice;
-  // tf.train.adam's math; one fused kernel per variable where ts-gan/backends registered it.
-  return new FusedAdamOptimizer(choice, DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPSILON);
 }
 
 /**
