@@ -211,3 +211,26 @@ test('--discriminator-filters widens the discriminator, and a resume holds it', 
   gan.dispose();
   expect(tf.memory().numTensors).toBe(0);
 });
+
+test('--adam-betas sets both Adams, is refused when malformed, and a resume holds it', () => {
+  const o = parseMnistFlags(['--arch', 'dcgan', '--filters', '4', '--adam-betas', '0,0.99']);
+  if (o === 'help') throw new Error('unexpected help');
+  expect(o.adamBetas).toEqual([0, 0.99]);
+  expect(mnistTrainerOptions(o)).toMatchObject({ adamBetas: [0, 0.99] });
+  for (const bad of ['0.5', '0,1', '-0.1,0.9', '0,,0.9', 'a,b', '0.5,0.9,0.99']) {
+    expect(() => parseMnistFlags([`--adam-betas=${bad}`])).toThrow(/--adam-betas must be two numbers in \[0, 1\)/);
+  }
+  const gan = new GAN({ ...archConfig('dcgan', { filters: 4 }), latentDim: 100, dataShape: [28, 28, 1] });
+  const trainer = new Trainer(gan, mnistTrainerOptions(o));
+  const resume = (...argv: string[]) => {
+    const r = parseMnistFlags([...argv, '--resume']);
+    if (r === 'help') throw new Error('unexpected help');
+    return resumeConflicts(r, trainer);
+  };
+  expect(resume('--adam-betas', '0,0.99')).toEqual([]);
+  expect(resume()).toEqual([]);
+  expect(resume('--adam-betas', '0.5,0.999')).toEqual(['--adam-betas 0.5,0.999 (the checkpoint trains with 0,0.99)']);
+  trainer.dispose();
+  gan.dispose();
+  expect(tf.memory().numTensors).toBe(0);
+});

@@ -40,3 +40,32 @@ test('frozenNetworkMode, label smoothing, warm-up and n_critic are restored by T
   data.dispose();
   expect(tf.memory().numTensors).toBe(0);
 });
+
+test('adamBetas reach both default Adams and survive Trainer.load, in their optimizers', async () => {
+  const gan = tinyGan();
+  const trainer = new Trainer(gan, { batchSize: 4, adamBetas: [0, 0.99] });
+  const betas = (t: Trainer) =>
+    [t.generatorOptimizer, t.discriminatorOptimizer].map((o) => {
+      const c = o.getConfig() as { beta1: number; beta2: number };
+      return [c.beta1, c.beta2];
+    });
+  expect(betas(trainer)).toEqual([
+    [0, 0.99],
+    [0, 0.99],
+  ]);
+  const data = tinyData();
+  await trainer.fit(data, { steps: 1 });
+  const dir = path.join(root, 'betas');
+  await trainer.save(dir);
+  const loaded = await Trainer.load(dir);
+  expect(betas(loaded)).toEqual([
+    [0, 0.99],
+    [0, 0.99],
+  ]);
+  loaded.dispose();
+  loaded.gan.dispose();
+  trainer.dispose();
+  gan.dispose();
+  data.dispose();
+  expect(tf.memory().numTensors).toBe(0);
+});

@@ -322,6 +322,13 @@ describe('trainer errors', () => {
       /give generatorOptimizer or generatorLearningRate, not both/,
     ],
     ['not an optimizer', { discriminatorOptimizer: {} }, /discriminatorOptimizer must be a tf.Optimizer/],
+    ['adam betas shape', { adamBetas: [0.5] }, /adamBetas must be \[beta1, beta2\], got \[0\.5\]/],
+    ['adam beta2 of 1', { adamBetas: [0, 1] }, /adamBetas\[1\] must be a number in \[0, 1\), got 1\./],
+    [
+      'adam betas beside an optimizer',
+      { discriminatorOptimizer: tf.train.sgd(0.1), adamBetas: [0, 0.99] },
+      /adamBetas sets the default Adams' betas, and discriminatorOptimizer was given/,
+    ],
     // The generator's default Adam would be created before the discriminator option is read.
     [
       'bad second rate',

@@ -153,6 +153,8 @@ def main():
                    help="channels of the discriminator's first block (as `ts-gan mnist --discriminator-filters`); 0: --filters")
     p.add_argument('--learning-rate', type=float, default=2e-4,
                    help='both Adam optimizers (as `ts-gan mnist --learning-rate`)')
+    p.add_argument('--adam-betas', default='0.5,0.999',
+                   help='beta1,beta2 of both Adam optimizers (as `ts-gan mnist --adam-betas`)')
     p.add_argument('--r1', type=float, default=0,
                    help='R1 penalty gamma/2 * E||grad D(real)||^2, with BatchNorm out of the DCGAN discriminator '
                         '(as `ts-gan mnist --r1`); 0: none')
@@ -173,8 +175,9 @@ def main():
         D = dcgan_init(dcgan_discriminator(a.discriminator_filters or a.filters, a.kernel_size, batch_norm=a.r1 == 0))
     else:
         G, D = generator(100), discriminator()
-    opt_g = torch.optim.Adam(G.parameters(), lr=a.learning_rate, betas=(0.5, 0.999), eps=1e-7)
-    opt_d = torch.optim.Adam(D.parameters(), lr=a.learning_rate, betas=(0.5, 0.999), eps=1e-7)
+    betas = tuple(float(b) for b in a.adam_betas.split(','))
+    opt_g = torch.optim.Adam(G.parameters(), lr=a.learning_rate, betas=betas, eps=1e-7)
+    opt_d = torch.optim.Adam(D.parameters(), lr=a.learning_rate, betas=betas, eps=1e-7)
     fixed = torch.randn(25, 100, generator=torch.Generator().manual_seed(a.seed + 1))
     metrics = open(os.path.join(a.out, 'metrics.jsonl'), 'w')
 

@@ -74,6 +74,18 @@ export function positiveNumberFlag(command: string, name: string, value: string)
   return n;
 }
 
+/** Reads a flag of two numbers in [0, 1) separated by a comma, such as Adam's betas `0,0.99`. */
+export function unitPairFlag(command: string, name: string, value: string): [number, number] {
+  const parts = value.split(',');
+  const pair = parts.map((p) => (p.trim() === '' ? Number.NaN : Number(p)));
+  if (pair.length !== 2 || pair.some((n) => !(n >= 0 && n < 1))) {
+    throw new UsageError(
+      `ts-gan ${command}: --${name} must be two numbers in [0, 1) separated by a comma, such as 0,0.99; got ${JSON.stringify(value)}.`,
+    );
+  }
+  return pair as [number, number];
+}
+
 /** Reads an integer flag with no lower bound other than being an integer. */
 export function seedFlag(command: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;

@@ -26,6 +26,7 @@ import { knownKeys, nonNegativeInteger, numberInRange, positiveInteger, show } f
 import { STANDARD_LOG_KEYS, type StepFunction } from './custom-step.js';
 import { type Regularizers, resolveRegularizers } from './regularizer-options.js';
 import {
+  adamBetasOption,
   type FitOptions,
   optimizerChoice,
   optimizerFrom,
@@ -141,6 +142,7 @@ export class Trainer {
     this.regularizers = resolveRegularizers(gan, options);
     this.initialOptions = Object.freeze({ ...options });
     // Both choices are checked before either default optimizer exists, so a refusal leaks nothing.
+    const betas = adamBetasOption(options);
     const generatorChoice = optimizerChoice('generator', options.generatorOptimizer, options.generatorLearningRate);
     const discriminatorChoice = optimizerChoice(
       'discriminator',
@@ -153,8 +155,8 @@ export class Trainer {
           'one optimizer would share its moment estimates between the networks.',
       );
     }
-    this.generatorOptimizer = optimizerFrom(generatorChoice);
-    this.discriminatorOptimizer = optimizerFrom(discriminatorChoice);
+    this.generatorOptimizer = optimizerFrom(generatorChoice, betas);
+    this.discriminatorOptimizer = optimizerFrom(discriminatorChoice, betas);
     this.callbacks = [
       ...(options.terminateOnNaN === false ? [] : [new TerminateOnNaN()]),
       ...(options.callbacks ?? []),
