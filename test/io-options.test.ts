@@ -14,6 +14,16 @@ import { tinyData, tinyDiscriminator, tinyGan } from './support/fixtures';
 const root = mkdtempSync(path.join(tmpdir(), 'ts-gan-options-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** Disposes both trainers with their GANs and the data, then checks that nothing leaked. */
+function releaseAll(trainer: Trainer, loaded: Trainer, data: tf.Tensor): void {
+  for (const t of [loaded, trainer]) {
+    t.dispose();
+    t.gan.dispose();
+  }
+  data.dispose();
+  expect(tf.memory().numTensors).toBe(0);
+}
+
 test('frozenNetworkMode, label smoothing, warm-up and n_critic are restored by Trainer.load', async () => {
   const gan = tinyGan({ buildDiscriminator: (ctx) => tinyDiscriminator(ctx, true) });
   const trainer = new Trainer(gan, {
@@ -33,12 +43,7 @@ test('frozenNetworkMode, label smoothing, warm-up and n_critic are restored by T
   expect(loaded.warmupSteps).toBe(1);
   expect(loaded.discriminatorSteps).toBe(2);
   expect(loaded.step).toBe(2);
-  loaded.dispose();
-  loaded.gan.dispose();
-  trainer.dispose();
-  gan.dispose();
-  data.dispose();
-  expect(tf.memory().numTensors).toBe(0);
+  releaseAll(trainer, loaded, data);
 });
 
 test('adamBetas reach both default Adams and survive Trainer.load, in their optimizers', async () => {
@@ -62,10 +67,5 @@ test('adamBetas reach both default Adams and survive Trainer.load, in their opti
     [0, 0.99],
     [0, 0.99],
   ]);
-  loaded.dispose();
-  loaded.gan.dispose();
-  trainer.dispose();
-  gan.dispose();
-  data.dispose();
-  expect(tf.memory().numTensors).toBe(0);
+  releaseAll(trainer, loaded, data);
 });
