@@ -16,6 +16,12 @@ discriminator, N(0, 0.02) weights, both networks on batch statistics in both upd
 
     python3 examples/mnist/pytorch_reference.py --arch dcgan --filters 32 --kernel-size 5 \
         --batch-size 64 --steps 6000 --dump-every 1000 --out runs/torch-dcgan-k5
+
+The R1 recipe of docs/gan-family.md (no BatchNorm in the discriminator once `--r1` is given):
+
+    python3 examples/mnist/pytorch_reference.py --arch dcgan --filters 32 --start-filters 128 \
+        --discriminator-filters 64 --kernel-size 5 --r1 10 --learning-rate 4e-4 --adam-betas 0,0.99 \
+        --batch-size 64 --steps 8000 --dump-every 1000 --out runs/torch-dcgan-r1
 """
 import argparse
 import json
