@@ -20,6 +20,7 @@ const DEFAULT_BETA2 = 0.999;
  * elsewhere; one value keeps backends on the same trajectory.
  */
 const DEFAULT_EPSILON = 1e-7;
+
 /**
  * Options of a {@link Trainer}. Every one is validated in the constructor.
  * @category Training
