@@ -170,11 +170,7 @@ test('--start-filters widens the generator start map, --learning-rate sets both 
     dataShape: [28, 28, 1],
   });
   const trainer = new Trainer(gan, mnistTrainerOptions(o));
-  const resume = (...argv: string[]) => {
-    const r = parseMnistFlags([...argv, '--resume']);
-    if (r === 'help') throw new Error('unexpected help');
-    return resumeConflicts(r, trainer);
-  };
+  const resume = resumeAgainst(trainer);
   expect(resume('--arch', 'dcgan', '--filters', '4', '--start-filters', '12', '--learning-rate', '0.0004')).toEqual([]);
   expect(resume('--learning-rate', '2e-4')).toEqual(['--learning-rate 0.0002 (the checkpoint trains with 0.0004)']);
   expect(resume('--arch', 'dcgan', '--filters', '4')[0]).toMatch(/--arch dcgan --filters 4 \(these build networks/);
@@ -198,11 +194,7 @@ test('--discriminator-filters widens the discriminator, and a resume holds it', 
   const firstConv = gan.discriminator.layers.find((l) => l.getClassName() === 'Conv2D')!;
   expect((firstConv.getConfig() as { filters: number }).filters).toBe(6);
   const trainer = new Trainer(gan, mnistTrainerOptions(o));
-  const resume = (...argv: string[]) => {
-    const r = parseMnistFlags([...argv, '--resume']);
-    if (r === 'help') throw new Error('unexpected help');
-    return resumeConflicts(r, trainer);
-  };
+  const resume = resumeAgainst(trainer);
   expect(resume('--arch', 'dcgan', '--filters', '4', '--discriminator-filters', '6')).toEqual([]);
   expect(resume('--arch', 'dcgan', '--filters', '4', '--discriminator-filters', '4')[0]).toMatch(
     /--arch dcgan --filters 4 --discriminator-filters 4 \(these build networks/,
@@ -222,11 +214,7 @@ test('--adam-betas sets both Adams, is refused when malformed, and a resume hold
   }
   const gan = new GAN({ ...archConfig('dcgan', { filters: 4 }), latentDim: 100, dataShape: [28, 28, 1] });
   const trainer = new Trainer(gan, mnistTrainerOptions(o));
-  const resume = (...argv: string[]) => {
-    const r = parseMnistFlags([...argv, '--resume']);
-    if (r === 'help') throw new Error('unexpected help');
-    return resumeConflicts(r, trainer);
-  };
+  const resume = resumeAgainst(trainer);
   expect(resume('--adam-betas', '0,0.99')).toEqual([]);
   expect(resume()).toEqual([]);
   expect(resume('--adam-betas', '0.5,0.999')).toEqual(['--adam-betas 0.5,0.999 (the checkpoint trains with 0,0.99)']);
@@ -234,3 +222,12 @@ test('--adam-betas sets both Adams, is refused when malformed, and a resume hold
   gan.dispose();
   expect(tf.memory().numTensors).toBe(0);
 });
+
+/** The conflicts `ts-gan mnist ARGV --resume` would report against `trainer`'s checkpoint. */
+function resumeAgainst(trainer: Trainer): (...argv: string[]) => string[] {
+  return (...argv) => {
+    const r = parseMnistFlags([...argv, '--resume']);
+    if (r === 'help') throw new Error('unexpected help');
+    return resumeConflicts(r, trainer);
+  };
+}
