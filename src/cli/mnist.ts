@@ -159,13 +159,14 @@ export interface MnistRunOptions {
   given: ReadonlySet<string>;
 }
 
+/** The flags that shape only the convolutional architectures' networks (refused with `--arch mlp`). */
+const CONV_SHAPE_FLAGS = ['filters', 'start-filters', 'discriminator-filters', 'kernel-size'] as const;
+type NetworkFlag = 'arch' | (typeof CONV_SHAPE_FLAGS)[number];
+
 /** The flags that shape a run; with --resume the checkpoint's values hold, so these must agree with it. */
 const RUN_SHAPING_FLAGS = [
   'arch',
-  'filters',
-  'start-filters',
-  'discriminator-filters',
-  'kernel-size',
+  ...CONV_SHAPE_FLAGS,
   'r1',
   'learning-rate',
   'adam-betas',
@@ -179,7 +180,7 @@ export function parseMnistFlags(argv: string[]): MnistRunOptions | 'help' {
   if (v.help) return 'help';
   checkBackendFlag('mnist', v.backend);
   const arch = checkArch(v.arch ?? 'mlp');
-  for (const flag of ['filters', 'start-filters', 'discriminator-filters', 'kernel-size'] as const) {
+  for (const flag of CONV_SHAPE_FLAGS) {
     if (v[flag] !== undefined && arch === 'mlp') {
       throw new UsageError(
         `ts-gan mnist: --${flag} applies to the convolutional architectures (--arch dcgan, cgan, acgan, infogan), not mlp.`,
@@ -244,14 +245,14 @@ export function resumeConflicts(o: MnistRunOptions, trainer: Trainer): string[] 
   if (o.given.has('adam-betas') && (o.adamBetas?.[0] !== beta1 || o.adamBetas?.[1] !== beta2)) {
     conflicts.push(`--adam-betas ${o.adamBetas?.join(',')} (the checkpoint trains with ${beta1},${beta2})`);
   }
-  const values = {
+  const values: Record<NetworkFlag, string | number | undefined> = {
     arch: o.arch,
     filters: o.filters,
     'start-filters': o.startFilters,
     'discriminator-filters': o.discriminatorFilters,
     'kernel-size': o.kernelSize,
   };
-  const shaping = (Object.keys(values) as (keyof typeof values)[]).filter((flag) => o.given.has(flag));
+  const shaping = (['arch', ...CONV_SHAPE_FLAGS] as const).filter((flag) => o.given.has(flag));
   if (shaping.length > 0 && !sameNetworks(o, trainer.gan, savedR1 !== undefined)) {
     const flags = shaping.map((flag) => `--${flag} ${values[flag]}`);
     conflicts.push(`${flags.join(' ')} (these build networks unlike the checkpoint's)`);
