@@ -1,7 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError, discriminatorUpdate, GAN, generatorUpdate, type StepFunction, Trainer } from 'ts-gan';
+import {
+  ConfigError,
+  type DiscriminatorPenalty,
+  discriminatorUpdate,
+  GAN,
+  generatorUpdate,
+  r1Penalty,
+  r2Penalty,
+  SeededRandom,
+  type StepFunction,
+  Trainer,
+} from 'ts-gan';
 import { describe, expect, test } from 'vitest';
+import { toyDiscriminator, toyGenerator } from './support/family';
 import { snapshot, tinyData, tinyGan, tinyGenerator } from './support/fixtures';
 
 function wganGan(seed = 1) {
@@ -75,6 +87,85 @@ describe('regularizer options of the Trainer', () => {
     gan.dispose();
   });
 
+  test.each([
+    ['unconditional', {}],
+    ['ACGAN (auxiliary head)', { numClasses: 2, conditioning: 'auxiliary' as const }],
+  ])('R1 and R2 reuse the loss forward pass, %s: same loss, penalties and weights, no leak', (_, config) => {
+    const labels = tf.tensor1d([0, 1, 1, 0], 'int32');
+    const real = tf.tensor2d([0.5, -0.2, 0.9, 0.1, -0.4, 0.7, 0.3, 0.3], [4, 2]);
+    // Without inputGradientOf, the penalties fall back to running the discriminator again.
+    const separate = [r1Penalty({ gamma: 1 }), r2Penalty({ gamma: 0.5 })].map(({ name, compute }) => ({
+      name,
+      compute,
+    }));
+    const update = (penalties: readonly DiscriminatorPenalty[]) => {
+      const numTensors = tf.memory().numTensors;
+      const gan = new GAN({
+        latentDim: 4,
+        dataShape: [2],
+        buildGenerator: toyGenerator,
+        buildDiscriminator: toyDiscriminator,
+        seed: 2,
+        ...config,
+      });
+      const optimizer = tf.train.adam(0.01);
+      const values = tf.tidy(() => {
+        const d = discriminatorUpdate(gan, optimizer, real, new SeededRandom(3), {
+          penalties,
+          withStats: true,
+          ...(gan.conditioning ? { labels } : {}),
+        });
+        return [d.loss, d.penalties?.r1, d.penalties?.r2, d.dReal].map((t) => t?.dataSync()[0]);
+      });
+      const weights = snapshot(gan.discriminator);
+      optimizer.dispose();
+      gan.dispose();
+      return { values, weights, leaked: tf.memory().numTensors - numTensors };
+    };
+    const shared = update([r1Penalty({ gamma: 1 }), r2Penalty({ gamma: 0.5 })]);
+    const twice = update(separate);
+    expect(shared.values.every((v) => v !== undefined && Number.isFinite(v))).toBe(true);
+    expect(shared.values[1]).toBeGreaterThan(0);
+    for (const [i, v] of shared.values.entries()) expect(v).toBeCloseTo(twice.values[i] as number, 5);
+    for (const [i, w] of shared.weights.entries()) {
+      for (const [j, x] of w.entries()) expect(x).toBeCloseTo((twice.weights[i] as Float32Array)[j] as number, 5);
+    }
+    expect(shared.leaked).toBe(0);
+    expect(twice.leaked).toBe(0);
+    labels.dispose();
+    real.dispose();
+  });
+
+  test('a penalty that asks for the real input gradient gets the gradient of the loss forward pass', () => {
+    const gan = tinyGan();
+    const data = tinyData();
+    const real = tf.slice(data, 0, 4);
+    const optimizer = tf.train.sgd(0.1);
+    let seen: number[] = [];
+    let expected: number[] = [];
+    const probe: DiscriminatorPenalty = {
+      name: 'probe',
+      inputGradientOf: 'real',
+      compute: ({ inputGradients, critic, real: x }) => {
+        seen = Array.from(inputGradients?.real?.dataSync() ?? []);
+        expected = Array.from(
+          tf
+            .grad((input: tf.Tensor) => tf.sum(critic(input)))(x)
+            .dataSync(),
+        );
+        return tf.scalar(0);
+      },
+    };
+    tf.tidy(() => {
+      discriminatorUpdate(gan, optimizer, real, new SeededRandom(3), { penalties: [probe] });
+    });
+    expect(seen).toHaveLength(real.size);
+    for (const [i, v] of seen.entries()) expect(v).toBeCloseTo(expected[i] as number, 6);
+    optimizer.dispose();
+    tf.dispose([data, real]);
+    gan.dispose();
+  });
+
   test('weight clipping keeps every critic weight in [-c, c], and is refused with other losses', async () => {
     const gan = wganGan();
     const trainer = new Trainer(gan, { batchSize: 4, weightClip: 0.01, discriminatorSteps: 3 });
@@ -98,6 +189,10 @@ describe('regularizer options of the Trainer', () => {
     expect(
       () => new Trainer(w, { r1: { gamma: 1 }, penalties: [{ name: 'r1', compute: () => tf.scalar(0) }] }),
     ).toThrow(/two penalties are named "r1"/);
+    const sideways = { name: 'mine', inputGradientOf: 'both', compute: () => tf.scalar(0) };
+    expect(() => new Trainer(w, { penalties: [sideways as unknown as DiscriminatorPenalty] })).toThrow(
+      /penalties\[0\]\.inputGradientOf must be "real", "fake" or left out, got "both"/,
+    );
     ns.dispose();
     w.dispose();
     expect(tf.memory().numTensors).toBe(0);

@@ -88,7 +88,12 @@ export function zeroCenteredGradientPenalty(
   x: tf.Tensor,
   gamma: number,
 ): tf.Scalar {
-  return tf.tidy(() => tf.mul(gamma / 2, tf.mean(squaredNorms(inputGradient(critic, x)))) as tf.Scalar);
+  return tf.tidy(() => zeroCenteredFromGradient(inputGradient(critic, x), gamma));
+}
+
+/** `gamma / 2 * mean_i(||g_i||^2)` for input gradients `g` already taken. */
+function zeroCenteredFromGradient(grads: tf.Tensor, gamma: number): tf.Scalar {
+  return tf.tidy(() => tf.mul(gamma / 2, tf.mean(squaredNorms(grads))) as tf.Scalar);
 }
 
 /**
@@ -151,7 +156,11 @@ export function r1Penalty(options: ZeroCenteredPenaltyOptions): DiscriminatorPen
   const gamma = checkGamma('r1', options);
   return {
     name: 'r1',
-    compute: ({ critic, real }) => zeroCenteredGradientPenalty(critic, real, gamma),
+    inputGradientOf: 'real',
+    compute: ({ critic, real, inputGradients }) =>
+      inputGradients?.real
+        ? zeroCenteredFromGradient(inputGradients.real, gamma)
+        : zeroCenteredGradientPenalty(critic, real, gamma),
   };
 }
 
@@ -167,7 +176,11 @@ export function r2Penalty(options: ZeroCenteredPenaltyOptions): DiscriminatorPen
   const gamma = checkGamma('r2', options);
   return {
     name: 'r2',
-    compute: ({ critic, fake }) => zeroCenteredGradientPenalty(critic, fake, gamma),
+    inputGradientOf: 'fake',
+    compute: ({ critic, fake, inputGradients }) =>
+      inputGradients?.fake
+        ? zeroCenteredFromGradient(inputGradients.fake, gamma)
+        : zeroCenteredGradientPenalty(critic, fake, gamma),
   };
 }
 

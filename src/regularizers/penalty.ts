@@ -27,6 +27,12 @@ export interface PenaltyContext {
   readonly critic: (x: tf.Tensor) => tf.Tensor;
   /** The trainer's random source (for interpolation weights and the like). */
   readonly rng: SeededRandom;
+  /**
+   * The gradient of `sum(critic(real))` (or of `fake`) with respect to that batch, taken from the
+   * same forward pass as `realLogits` (or `fakeLogits`): present only for the side a penalty asked
+   * for with {@link DiscriminatorPenalty.inputGradientOf}, and only inside the trainer's update.
+   */
+  readonly inputGradients?: { readonly real?: tf.Tensor; readonly fake?: tf.Tensor };
 }
 
 /**
@@ -45,6 +51,13 @@ export interface PenaltyContext {
 export interface DiscriminatorPenalty {
   /** The key the penalty's value is logged under (for example `gradientPenalty`). */
   readonly name: string;
+  /**
+   * Ask the update for the discriminator's input gradient on the real (or generated) batch in
+   * `context.inputGradients`: the update then differentiates the forward pass whose logits make the
+   * loss, instead of the penalty running the discriminator a second time. R1 and R2 use it; a
+   * penalty must still work without it (a custom step may call `compute` with a plain context).
+   */
+  readonly inputGradientOf?: 'real' | 'fake';
   /**
    * @param context - the batch, the logits and the critic function.
    * @returns the weighted penalty, a scalar added to the discriminator loss.

@@ -71,6 +71,11 @@ export function resolveRegularizers(gan: GAN, options: RegularizerOptions): Regu
       if (p === null || typeof p !== 'object' || typeof p.name !== 'string' || typeof p.compute !== 'function') {
         throw new ConfigError(`Trainer: penalties[${i}] must be an object { name, compute }, got ${show(p)}.`);
       }
+      if (p.inputGradientOf !== undefined && p.inputGradientOf !== 'real' && p.inputGradientOf !== 'fake') {
+        throw new ConfigError(
+          `Trainer: penalties[${i}].inputGradientOf must be "real", "fake" or left out, got ${show(p.inputGradientOf)}.`,
+        );
+      }
       penalties.push(p);
     });
   }

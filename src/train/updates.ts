@@ -10,7 +10,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { ConditionDraw } from '../conditional/conditioning.js';
+import { registerGreaterGradient } from '../backends/fixes/greater-gradient.js';
+import type { ConditionDraw, DiscriminatorOutputs } from '../conditional/conditioning.js';
 import { DataError } from '../errors.js';
 import type { GAN } from '../gan.js';
 import type { SeededRandom } from '../random.js';
@@ -126,22 +127,23 @@ export function discriminatorUpdate(
   let fakeLogits: tf.Tensor | undefined;
   const keptPenalties: [string, tf.Scalar][] = [];
   let keptAux: tf.Scalar | undefined;
+  // Sides whose input gradient a penalty (R1, R2) asked for: differentiating the forward pass that
+  // makes the loss spares the penalty a second one. Tensors kept out of that inner gradient's scope
+  // are disposed below.
+  const gradientOf = (side: 'real' | 'fake') => penalties.some((p) => p.inputGradientOf === side);
+  const innerKept: tf.Tensor[] = [];
+  const discriminate = (x: tf.Tensor): DiscriminatorOutputs =>
+    cond && drawn
+      ? cond.discriminate(gan.discriminator, x, drawn.input, true)
+      : { logits: gan.discriminator.apply(x, { training: true }) as tf.Tensor, aux: undefined };
   const loss = optimizer.minimize(
     () => {
-      let r: tf.Tensor;
-      let f: tf.Tensor;
-      let auxLoss: tf.Scalar | undefined;
-      if (cond && drawn) {
-        const condition = drawn.input;
-        const realOut = cond.discriminate(gan.discriminator, realSeen, condition, true);
-        const fakeOut = cond.discriminate(gan.discriminator, fake, condition, true);
-        r = realOut.logits;
-        f = fakeOut.logits;
-        auxLoss = cond.discriminatorAuxLoss(realOut.aux, options.labels, fakeOut.aux, drawn);
-      } else {
-        r = gan.discriminator.apply(realSeen, { training: true }) as tf.Tensor;
-        f = gan.discriminator.apply(fake, { training: true }) as tf.Tensor;
-      }
+      const realOut = discriminateWithInputGradient(discriminate, realSeen, gradientOf('real'), innerKept);
+      const fakeOut = discriminateWithInputGradient(discriminate, fake, gradientOf('fake'), innerKept);
+      const r = realOut.logits;
+      const f = fakeOut.logits;
+      const auxLoss =
+        cond && drawn ? cond.discriminatorAuxLoss(realOut.aux, options.labels, fakeOut.aux, drawn) : undefined;
       if (wantLogits) {
         realLogits = tf.keep(r);
         fakeLogits = tf.keep(f);
@@ -152,11 +154,12 @@ export function discriminatorUpdate(
         total = tf.add(total, auxLoss) as tf.Scalar;
       }
       if (penalties.length > 0) {
-        const critic =
-          cond && drawn
-            ? (x: tf.Tensor) => cond.discriminate(gan.discriminator, x, (drawn as ConditionDraw).input, true).logits
-            : (x: tf.Tensor) => gan.discriminator.apply(x, { training: true }) as tf.Tensor;
-        const context = { real: realSeen, fake, realLogits: r, fakeLogits: f, critic, rng };
+        const critic = (x: tf.Tensor) => discriminate(x).logits;
+        const inputGradients = {
+          ...(realOut.inputGradient && { real: realOut.inputGradient }),
+          ...(fakeOut.inputGradient && { fake: fakeOut.inputGradient }),
+        };
+        const context = { real: realSeen, fake, realLogits: r, fakeLogits: f, critic, rng, inputGradients };
         for (const penalty of penalties) {
           const value = penalty.compute(context);
           keptPenalties.push([penalty.name, tf.keep(value)]);
@@ -195,7 +198,33 @@ export function discriminatorUpdate(
     realLogits.dispose();
     fakeLogits.dispose();
   }
+  for (const t of innerKept) t.dispose();
   return result;
+}
+
+/**
+ * The discriminator's outputs on `x` and, when asked, the gradient of the sum of its logits with
+ * respect to `x`, from one forward pass. Run inside the update's gradient: tfjs records nested
+ * gradients on one tape, so the logits stay differentiable in the discriminator's weights and the
+ * input gradient in turn (double backpropagation). The logits are created inside the inner
+ * gradient's scope, so they are kept and pushed to `kept` for the caller to dispose.
+ */
+function discriminateWithInputGradient(
+  discriminate: (x: tf.Tensor) => DiscriminatorOutputs,
+  x: tf.Tensor,
+  withGradient: boolean,
+  kept: tf.Tensor[],
+): DiscriminatorOutputs & { inputGradient?: tf.Tensor } {
+  if (!withGradient) return discriminate(x);
+  // LeakyReLU's gradient uses Greater, which has no gradient of its own in tfjs-core.
+  registerGreaterGradient();
+  let out: DiscriminatorOutputs | undefined;
+  const inputGradient = tf.grad((input: tf.Tensor) => {
+    out = discriminate(input);
+    for (const t of [out.logits, out.aux]) if (t) kept.push(tf.keep(t));
+    return tf.sum(out.logits);
+  })(x);
+  return { ...(out as DiscriminatorOutputs), inputGradient };
 }
 
 /**
