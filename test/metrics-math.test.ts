@@ -180,6 +180,18 @@ describe('kernelInceptionDistance', () => {
     expect(diff.standardError).toBeCloseTo(diff.std / Math.sqrt(10), 12);
   });
 
+  it('by default draws subsets that differ, so the standard error is not a false 0', async () => {
+    // 20 samples a side: every subset of 20 would be the same, so the default halves it.
+    const halved = await kernelInceptionDistance(X, Y, { subsets: 5 });
+    expect(halved.subsetSize).toBe(10);
+    expect(halved.standardError).toBeGreaterThan(0);
+    // Unequal sides keep the smaller count: the larger side's draws still differ.
+    const longer = sinMatrix(40, 4, (i, j) => Math.sin(0.3 * i + 0.7 * j));
+    const kept = await kernelInceptionDistance(longer, Y, { subsets: 5 });
+    expect(kept.subsetSize).toBe(20);
+    expect(kept.standardError).toBeGreaterThan(0);
+  });
+
   it('is repeatable for a seed and leaves no tensors', async () => {
     const warm = await kernelInceptionDistance(X, Y, { subsets: 3, subsetSize: 10, seed: 4 });
     const before = tf.memory().numTensors;

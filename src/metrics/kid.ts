@@ -18,7 +18,11 @@ import { type MatrixLike, toSampleMatrix } from './matrix.js';
 export interface KidOptions {
   /** Number of random subsets. Default 50. */
   subsets?: number;
-  /** Samples drawn (without replacement) from each side per subset. Default min(1000, both counts). */
+  /**
+   * Samples drawn (without replacement) from each side per subset. Default min(1000, both counts),
+   * halved when that takes every sample of both sides: every subset would then be the same, and the
+   * standard error a false 0.
+   */
   subsetSize?: number;
   /** Seed of the subset draws. Default 0. */
   seed?: number;
@@ -83,7 +87,7 @@ export async function kernelInceptionDistance(
   const m = positiveInteger(
     'kernelInceptionDistance',
     'subsetSize',
-    options.subsetSize ?? Math.min(DEFAULT_SUBSET_SIZE, x.rows, y.rows),
+    options.subsetSize ?? defaultSubsetSize(x.rows, y.rows),
   );
   if (m < 2 || m > x.rows || m > y.rows) {
     throw new ShapeError(
@@ -168,4 +172,10 @@ function choose(rng: SeededRandom, n: number, m: number): Int32Array {
     idx[j] = t;
   }
   return idx.slice(0, m);
+}
+
+/** min(1000, n1, n2), halved when it would take every sample of both sides (subsets would not differ). */
+function defaultSubsetSize(n1: number, n2: number): number {
+  const m = Math.min(DEFAULT_SUBSET_SIZE, n1, n2);
+  return m === n1 && m === n2 ? Math.max(2, Math.floor(m / 2)) : m;
 }
