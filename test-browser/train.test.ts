@@ -3,7 +3,7 @@
  * train a few steps, sample, and release every tensor.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { GAN, StateError, Trainer } from 'ts-gan';
+import { GAN, r1Penalty, r2Penalty, StateError, Trainer, type TrainerOptions } from 'ts-gan';
 import { afterEach, expect, inject, test } from 'vitest';
 import { LATENT, SHAPE, tinyData, tinyGan } from '../test/support/fixtures';
 
@@ -92,4 +92,42 @@ test('a GAN built from ready models takes ownership and disposes them', () => {
   s.dispose();
   gan.dispose();
   expect(tf.memory().numTensors).toBe(before);
+});
+
+test('R1, R2 and WGAN-GP differentiate twice through LeakyReLU, sharing the forward pass, without leaks', async () => {
+  const run = async (options: TrainerOptions) => {
+    const gan = tinyGan({ seed: 5 });
+    const trainer = new Trainer(gan, { batchSize: 4, ...options });
+    const data = tinyData();
+    await trainer.fit(data, { steps: 1 });
+    const warm = tf.memory().numTensors;
+    const history = await trainer.fit(data, { steps: 3 });
+    const leaked = tf.memory().numTensors - warm;
+    data.dispose();
+    trainer.dispose();
+    gan.dispose();
+    return { history, leaked };
+  };
+  const shared = await run({ r1: { gamma: 1 }, r2: { gamma: 0.5 } });
+  // The same penalties without inputGradientOf run the discriminator a second time.
+  const { compute: r1 } = r1Penalty({ gamma: 1 });
+  const { compute: r2 } = r2Penalty({ gamma: 0.5 });
+  const twice = await run({
+    penalties: [
+      { name: 'r1', compute: r1 },
+      { name: 'r2', compute: r2 },
+    ],
+  });
+  for (const key of ['r1', 'r2', 'dLoss']) {
+    const a = shared.history.values[key] ?? [];
+    expect(a).toHaveLength(3);
+    for (const [i, v] of a.entries()) {
+      expect(Number.isFinite(v), `${key} = ${v}`).toBe(true);
+      expect(v).toBeCloseTo((twice.history.values[key] ?? [])[i] as number, 3);
+    }
+  }
+  expect((shared.history.values.r1 ?? []).some((v) => v > 0)).toBe(true);
+  const gp = await run({ gradientPenalty: { weight: 10 } });
+  expect(gp.history.values.gradientPenalty?.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
+  expect([shared.leaked, twice.leaked, gp.leaked]).toEqual([0, 0, 0]);
 });
