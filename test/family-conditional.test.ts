@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, DataError, GAN, type GANConfig, ShapeError, Trainer } from 'ts-gan';
+import { ConfigError, DataError, GAN, ShapeError, Trainer } from 'ts-gan';
 import { describe, expect, test } from 'vitest';
 import {
   distanceToNearestMode,
@@ -7,21 +7,11 @@ import {
   mixture,
   nearestModes,
   toyDiscriminator,
+  toyGan,
   toyGenerator,
 } from './support/family';
 
 const LABELS = Array.from({ length: 400 }, (_, i) => i % 4);
-
-function toyGan(extra: Partial<GANConfig>, seed = 2): GAN {
-  return new GAN({
-    latentDim: 4,
-    dataShape: [2],
-    buildGenerator: toyGenerator,
-    buildDiscriminator: toyDiscriminator,
-    seed,
-    ...extra,
-  });
-}
 
 function fastTrainer(gan: GAN): Trainer {
   return new Trainer(gan, {

@@ -6,10 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { GAN, type GANConfig, spectralNormalization, Trainer, type TrainerOptions } from 'ts-gan';
+import { type GANConfig, spectralNormalization, Trainer, type TrainerOptions } from 'ts-gan';
 import { describe, expect, test } from 'vitest';
 import { relativisticStep } from '../examples/custom-step/relativistic-step';
-import { blob, distanceToBlob, toyDiscriminator, toyGenerator } from './support/family';
+import { blob, distanceToBlob, toyGan } from './support/family';
 
 const STEPS = 150;
 
@@ -44,14 +44,7 @@ const VARIANTS: [string, Partial<GANConfig>, TrainerOptions][] = [
 describe('every variant learns a toy distribution', () => {
   for (const [name, ganOptions, trainerOptions] of VARIANTS) {
     test(`${name}: ${STEPS} steps bring samples (and their EMA) onto the data`, async () => {
-      const gan = new GAN({
-        latentDim: 4,
-        dataShape: [2],
-        buildGenerator: toyGenerator,
-        buildDiscriminator: toyDiscriminator,
-        seed: 2,
-        ...ganOptions,
-      });
+      const gan = toyGan(ganOptions);
       const trainer = new Trainer(gan, {
         batchSize: 32,
         generatorLearningRate: 2e-3,

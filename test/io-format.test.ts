@@ -22,7 +22,7 @@ import {
 } from 'ts-gan';
 import { fileCheckpointStore, fileHandler } from 'ts-gan/node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { toyDiscriminator, toyGenerator } from './support/family';
+import { toyGan } from './support/family';
 import { tinyData, tinyGan } from './support/fixtures';
 import { fingerprint } from './support/io-scenarios';
 
@@ -285,14 +285,7 @@ describe('GAN checkpoints and the file handler', () => {
 
   test('conditional GANs keep their conditioning (cGAN, InfoGAN)', async () => {
     for (const extra of [{ numClasses: 4 }, { infoCodes: { categorical: 3, continuous: 2, weight: 0.5 } }] as const) {
-      const gan = new GAN({
-        latentDim: 4,
-        dataShape: [2],
-        buildGenerator: toyGenerator,
-        buildDiscriminator: toyDiscriminator,
-        seed: 2,
-        ...extra,
-      });
+      const gan = toyGan(extra);
       const dir = path.join(root, `conditional-${Object.keys(extra)[0]}`);
       await gan.save(dir);
       const loaded = await GAN.load(dir);

@@ -13,7 +13,7 @@ import {
   Trainer,
 } from 'ts-gan';
 import { describe, expect, test } from 'vitest';
-import { toyDiscriminator, toyGenerator } from './support/family';
+import { toyGan } from './support/family';
 import { snapshot, tinyData, tinyGan, tinyGenerator } from './support/fixtures';
 
 function wganGan(seed = 1) {
@@ -100,14 +100,7 @@ describe('regularizer options of the Trainer', () => {
     }));
     const update = (penalties: readonly DiscriminatorPenalty[]) => {
       const numTensors = tf.memory().numTensors;
-      const gan = new GAN({
-        latentDim: 4,
-        dataShape: [2],
-        buildGenerator: toyGenerator,
-        buildDiscriminator: toyDiscriminator,
-        seed: 2,
-        ...config,
-      });
+      const gan = toyGan(config);
       const optimizer = tf.train.adam(0.01);
       const values = tf.tidy(() => {
         const d = discriminatorUpdate(gan, optimizer, real, new SeededRandom(3), {

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { type NetworkContext, SeededRandom } from 'ts-gan';
+import { GAN, type GANConfig, type NetworkContext, SeededRandom } from 'ts-gan';
 
 /** Four modes on the corners of a square; class k is mode k. */
 export const MODES: readonly (readonly [number, number])[] = [
@@ -64,6 +64,18 @@ export function nearestModes(samples: tf.Tensor): number[] {
 }
 
 const HIDDEN = 32;
+
+/** A GAN of the toy networks on 2-D points (latent 4), seed 2 unless given; `extra` conditions or reshapes it. */
+export function toyGan(extra: Partial<GANConfig> = {}, seed = 2): GAN {
+  return new GAN({
+    latentDim: 4,
+    dataShape: [2],
+    buildGenerator: toyGenerator,
+    buildDiscriminator: toyDiscriminator,
+    seed,
+    ...extra,
+  });
+}
 
 /** A generator for 2-D data that honours the conditioning contract of the context. */
 export function toyGenerator(ctx: NetworkContext): tfl.LayersModel {
