@@ -153,15 +153,7 @@ export interface ZeroCenteredPenaltyOptions {
  * @category Regularizers
  */
 export function r1Penalty(options: ZeroCenteredPenaltyOptions): DiscriminatorPenalty {
-  const gamma = checkGamma('r1', options);
-  return {
-    name: 'r1',
-    inputGradientOf: 'real',
-    compute: ({ critic, real, inputGradients }) =>
-      inputGradients?.real
-        ? zeroCenteredFromGradient(inputGradients.real, gamma)
-        : zeroCenteredGradientPenalty(critic, real, gamma),
-  };
+  return zeroCenteredPenalty('r1', 'real', options);
 }
 
 /**
@@ -173,14 +165,28 @@ export function r1Penalty(options: ZeroCenteredPenaltyOptions): DiscriminatorPen
  * @category Regularizers
  */
 export function r2Penalty(options: ZeroCenteredPenaltyOptions): DiscriminatorPenalty {
-  const gamma = checkGamma('r2', options);
+  return zeroCenteredPenalty('r2', 'fake', options);
+}
+
+/**
+ * R1 or R2: the penalty on one side's batch, from the input gradient the update provides
+ * (`inputGradientOf`), or by differentiating the critic itself when called with a plain context.
+ */
+function zeroCenteredPenalty(
+  name: 'r1' | 'r2',
+  side: 'real' | 'fake',
+  options: ZeroCenteredPenaltyOptions,
+): DiscriminatorPenalty {
+  const gamma = checkGamma(name, options);
   return {
-    name: 'r2',
-    inputGradientOf: 'fake',
-    compute: ({ critic, fake, inputGradients }) =>
-      inputGradients?.fake
-        ? zeroCenteredFromGradient(inputGradients.fake, gamma)
-        : zeroCenteredGradientPenalty(critic, fake, gamma),
+    name,
+    inputGradientOf: side,
+    compute: (context) => {
+      const given = context.inputGradients?.[side];
+      return given
+        ? zeroCenteredFromGradient(given, gamma)
+        : zeroCenteredGradientPenalty(context.critic, context[side], gamma);
+    },
   };
 }
 

@@ -10,11 +10,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { registerGreaterGradient } from '../backends/fixes/greater-gradient.js';
 import type { ConditionDraw, DiscriminatorOutputs } from '../conditional/conditioning.js';
 import { DataError } from '../errors.js';
 import type { GAN } from '../gan.js';
 import type { SeededRandom } from '../random.js';
+import { inputGradient as inputGradientOf } from '../regularizers/gradient-penalty.js';
 import { addInstanceNoise, instanceNoiseLike } from '../regularizers/instance-noise.js';
 import type { DiscriminatorPenalty } from '../regularizers/penalty.js';
 
@@ -216,14 +216,12 @@ function discriminateWithInputGradient(
   kept: tf.Tensor[],
 ): DiscriminatorOutputs & { inputGradient?: tf.Tensor } {
   if (!withGradient) return discriminate(x);
-  // LeakyReLU's gradient uses Greater, which has no gradient of its own in tfjs-core.
-  registerGreaterGradient();
   let out: DiscriminatorOutputs | undefined;
-  const inputGradient = tf.grad((input: tf.Tensor) => {
+  const inputGradient = inputGradientOf((input) => {
     out = discriminate(input);
     for (const t of [out.logits, out.aux]) if (t) kept.push(tf.keep(t));
-    return tf.sum(out.logits);
-  })(x);
+    return out.logits;
+  }, x);
   return { ...(out as DiscriminatorOutputs), inputGradient };
 }
 
