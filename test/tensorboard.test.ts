@@ -149,7 +149,7 @@ describe('Event protocol buffers', () => {
   const image = { width: 3, height: 2, encoded: new Uint8Array([137, 80, 78, 71, 0, 255]) };
   const events: TensorBoardEvent[] = [
     fileVersionEvent(1_700_000_000.125),
-    scalarEvent(7, { 'train/dLoss': 0.6931, 'train/gLoss': -2.5e-8, nan: Number.NaN, big: 3e38 }, 1_700_000_001.5),
+    scalarEvent(7, { 'train/dLoss': 0.6934, 'train/gLoss': -2.5e-8, nan: Number.NaN, big: 3e38 }, 1_700_000_001.5),
     imageEvent(2 ** 40, 'samples/fixed-noise', image, 1_700_000_002),
     sessionStartEvent(1000, 1_700_000_003.75),
     scalarEvent(-3, { 'ünïcode/τ': 1 }, 0.5),
