@@ -120,15 +120,14 @@ export {
   fileVersionEvent,
   imageEvent,
   parseEventFile,
-  readTfRecords,
   type SessionStatus,
   scalarEvent,
   sessionStartEvent,
   type TensorBoardEvent,
   type TensorBoardImage,
   type TensorBoardValue,
-  tfRecord,
 } from './tensorboard/events.js';
+export { readTfRecords, tfRecord } from './tensorboard/records.js';
 export { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs, FusedAdamOptimizer } from './train/adam.js';
 export type { StepContext, StepFunction, StepTensors } from './train/custom-step.js';
 export type { RegularizerOptions, Regularizers } from './train/regularizer-options.js';

@@ -19,8 +19,8 @@ import {
   scalarEvent,
   sessionStartEvent,
   type TensorBoardEvent,
-  tfRecord,
 } from '../tensorboard/events.js';
+import { tfRecord } from '../tensorboard/records.js';
 import type { StepLogs } from '../types.js';
 import { knownKeys, nonNegativeInteger, positiveInteger } from '../util/validate.js';
 import { encodeImageGrid, type ImageGridOptions, imageGridSize } from './png.js';

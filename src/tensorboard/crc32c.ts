@@ -10,7 +10,7 @@ const CASTAGNOLI_REVERSED = 0x82f63b78;
 const MASK_DELTA = 0xa282ead8;
 
 /** One entry per byte value: the CRC register after shifting that byte through it. */
-const TABLE: Uint32Array = (() => {
+const TABLE: Uint32Array = /* @__PURE__ */ (() => {
   const table = new Uint32Array(256);
   for (let i = 0; i < 256; i++) {
     let c = i;
