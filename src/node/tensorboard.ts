@@ -82,9 +82,6 @@ export const TENSORBOARD_IMAGE_TAG = 'samples/fixed-noise';
  * @category Callbacks
  */
 export class TensorBoardCallback implements Callback {
-  /** The event file, once the first `fit` began. */
-  file: string | undefined;
-
   private readonly logDir: string;
   private readonly every: number;
   private readonly imageEvery: number;
@@ -96,6 +93,12 @@ export class TensorBoardCallback implements Callback {
   private evaluationsWritten = 0;
   private lastImage = -1;
   private info: TrainBeginInfo | undefined;
+  private eventFile: string | undefined;
+
+  /** The path of the event file, once the first `fit` began; undefined before. */
+  get file(): string | undefined {
+    return this.eventFile;
+  }
 
   /**
    * @param options - see {@link TensorBoardOptions}.
@@ -130,7 +133,7 @@ export class TensorBoardCallback implements Callback {
   /** Opens the event file (at the first `fit`), marks a resumed run's restart, and writes the first grid. */
   async onTrainBegin(info: TrainBeginInfo): Promise<void> {
     this.info = info;
-    if (this.file === undefined) this.file = await this.create();
+    if (this.eventFile === undefined) this.eventFile = await this.create();
     if (info.initialStep > 0) this.add(sessionStartEvent(info.initialStep, this.wallTime()));
     await this.image(info.initialStep);
     this.addEvaluations();
@@ -166,10 +169,10 @@ export class TensorBoardCallback implements Callback {
 
   /** Appends the records not yet written to the file. Every hook ends with this. */
   async flush(): Promise<void> {
-    if (this.pending.length === 0 || this.file === undefined) return;
+    if (this.pending.length === 0 || this.eventFile === undefined) return;
     const bytes = Buffer.concat(this.pending);
     this.pending = [];
-    await appendFile(this.file, bytes);
+    await appendFile(this.eventFile, bytes);
   }
 
   private add(event: TensorBoardEvent): void {
