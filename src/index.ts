@@ -111,6 +111,23 @@ export {
   type ZeroCenteredPenaltyOptions,
   zeroCenteredGradientPenalty,
 } from './regularizers/index.js';
+// Logging (TensorBoard event files; writing them to disk is ts-gan/node's TensorBoardCallback)
+export { crc32c, maskedCrc32c } from './tensorboard/crc32c.js';
+export {
+  decodeEvent,
+  EVENT_FILE_VERSION,
+  encodeEvent,
+  fileVersionEvent,
+  imageEvent,
+  parseEventFile,
+  type SessionStatus,
+  scalarEvent,
+  sessionStartEvent,
+  type TensorBoardEvent,
+  type TensorBoardImage,
+  type TensorBoardValue,
+} from './tensorboard/events.js';
+export { readTfRecords, tfRecord } from './tensorboard/records.js';
 export { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs, FusedAdamOptimizer } from './train/adam.js';
 export type { StepContext, StepFunction, StepTensors } from './train/custom-step.js';
 export type { RegularizerOptions, Regularizers } from './train/regularizer-options.js';

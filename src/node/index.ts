@@ -1,7 +1,8 @@
 /**
- * ts-gan's Node-only helpers: MNIST from local files, PNG grids, a terminal progress bar, and
- * files for checkpoints and models. Importing this entry registers the file handlers for
- * `file://` URLs and plain paths (see registerFileRouter); it changes nothing else.
+ * ts-gan's Node-only helpers: MNIST from local files, PNG grids, a terminal progress bar,
+ * TensorBoard event files, and files for checkpoints and models. Importing this entry registers
+ * the file handlers for `file://` URLs and plain paths (see registerFileRouter); it changes
+ * nothing else.
  *
  * @packageDocumentation
  */
@@ -24,6 +25,13 @@ export {
 } from './mnist.js';
 export { encodeImageGrid, type ImageGridOptions, imageGridSize, writeImageGrid } from './png.js';
 export { ProgressBar, type ProgressBarOptions, type ProgressStream } from './progress.js';
+export {
+  readEvents,
+  TENSORBOARD_IMAGE_TAG,
+  TensorBoardCallback,
+  type TensorBoardOptions,
+  tensorBoardLogger,
+} from './tensorboard.js';
 
 import { registerFileRouter } from './file-io.js';
 

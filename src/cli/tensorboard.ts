@@ -1,0 +1,41 @@
+/**
+ * The TensorBoard logger of `ts-gan mnist`: the same fixed-noise grid as samples/, and the judge's
+ * metrics beside the step logs.
+ *
+ * @packageDocumentation
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { GAN } from '../gan.js';
+import type { EvaluationCallback } from '../metrics/callback.js';
+import { TensorBoardCallback } from '../node/tensorboard.js';
+import { CONDITIONAL_COLUMNS, conditionalGrid } from './arch.js';
+import { GRID_SIZE } from './recorder.js';
+
+/** The run folder's subfolder of event files: `tensorboard --logdir runs/` lists it as `<run>/tensorboard`. */
+export const TENSORBOARD_DIR = 'tensorboard';
+
+/**
+ * Writes `<out>/tensorboard/events.out.tfevents.*`: the step logs, the evaluations of `judge`, and
+ * the grid of samples/ (one row per class for conditional GANs) every `sampleEvery` steps.
+ */
+export function mnistTensorBoard(
+  out: string,
+  gan: GAN,
+  sampleEvery: number,
+  judge: EvaluationCallback | undefined,
+): TensorBoardCallback {
+  const byClass = (gan.conditioning?.numClasses ?? 0) > 0;
+  return new TensorBoardCallback({
+    logDir: join(out, TENSORBOARD_DIR),
+    imageEvery: sampleEvery,
+    images: (g) => (byClass ? conditionalGrid(g, g.seed) : g.sample(GRID_SIZE, { seed: g.seed })),
+    grid: { columns: byClass ? CONDITIONAL_COLUMNS : 5, scale: 2 },
+    ...(judge === undefined ? {} : { evaluation: judge }),
+  });
+}
+
+/** A new run in an old folder starts without the old run's event files, as it starts without its metrics.jsonl. */
+export async function clearTensorBoard(out: string): Promise<void> {
+  await rm(join(out, TENSORBOARD_DIR), { recursive: true, force: true });
+}
