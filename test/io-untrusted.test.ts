@@ -5,7 +5,8 @@
  * manifests to both loaders and checks that each is loaded or refused with a GanError, that
  * nothing outside the folder or URL is read or requested, and that no tensor is left behind.
  */
-import { renameSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
@@ -30,6 +31,7 @@ import {
   underCase,
   weightsManifest,
   writeCase,
+  www,
 } from './support/untrusted';
 
 let server: Awaited<ReturnType<typeof startServer>>;
@@ -106,11 +108,31 @@ describe('file checkpoints', () => {
     expect(error).toBeInstanceOf(CheckpointError);
     expect((error as Error).message).toMatch(/symbolic link|outside the checkpoint folder/);
     expect(reads.filter((r) => !inside(caseDir, r))).toEqual([]);
+    // A model.json that is a link out of the folder is not read either.
+    writeCase('generator/model.json', goodManifest('generator/model.json'));
+    const json = path.join(caseDir, 'generator', 'model.json');
+    copyFileSync(json, path.join(www, 'outside.json'));
+    rmSync(json);
+    symlinkSync(path.join(www, 'outside.json'), json);
+    const viaJson = await recordReads(() => GAN.load(caseDir));
+    expect(viaJson.error).toBeInstanceOf(CheckpointError);
+    expect((viaJson.error as Error).message).toMatch(/symbolic link that leads outside the checkpoint folder/);
+    expect(viaJson.reads.filter((r) => !inside(caseDir, r))).toEqual([]);
     // A link that stays inside is followed.
     writeCase('generator/model.json', generatorNaming('./linked.bin'));
     symlinkSync('weights.bin', path.join(caseDir, 'generator', 'linked.bin'));
     const gan = await GAN.load(caseDir);
     gan.dispose();
+  });
+
+  test('a weight "file" that is a FIFO is refused, not waited on', async () => {
+    writeCase('generator/model.json', goodManifest('generator/model.json'));
+    const weights = path.join(caseDir, 'generator', 'weights.bin');
+    rmSync(weights);
+    execFileSync('mkfifo', [weights]);
+    const { error } = await recordReads(() => GAN.load(caseDir));
+    expect(error).toBeInstanceOf(CheckpointError);
+    expect((error as Error).message).toMatch(/weights\.bin.* is not a regular file/);
   });
 
   test('a string weight, whose size tfjs would walk element by element, is refused at once', async () => {
