@@ -117,18 +117,34 @@ async function realPathOf(dir: string, jsonPath: string): Promise<string> {
 
 /**
  * The real path of `file` (symbolic links followed), if it is a regular file inside `realRoot`.
- * Reading that path, not `file`, means a link swapped in later is not followed either.
+ * Reading that path, not `file`, means a link swapped in later is not followed either. A link
+ * that leads out and a link that leads nowhere get the same message, so that a checkpoint cannot
+ * learn from the error whether a path outside its folder exists.
  * @throws {@link CheckpointError} when a link leads out of `realRoot`, or `file` is not a regular file.
  */
 async function realFileInside(realRoot: string, file: string, jsonPath: string, rel?: unknown): Promise<string> {
-  const real = await fs.realpath(file);
-  const relative = path.relative(realRoot, real);
   const named = rel === undefined ? file : `the weight file ${JSON.stringify(rel)} named by ${jsonPath}`;
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
-    throw new CheckpointError(
-      `${named} is a symbolic link that leads outside the checkpoint folder ${realRoot} (to ${real}); it is refused without being read.`,
+  const leadsOut = () =>
+    new CheckpointError(
+      `${named} is a symbolic link that does not lead to a file inside the checkpoint folder ${realRoot}; ` +
+        'it is refused without being read.',
     );
+  let real: string;
+  try {
+    real = await fs.realpath(file);
+  } catch (err) {
+    if (await isLink(file)) throw leadsOut();
+    throw err;
   }
+  const relative = path.relative(realRoot, real);
+  if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) throw leadsOut();
   if (!(await fs.stat(real)).isFile()) throw new CheckpointError(`${named} is not a regular file.`);
   return real;
+}
+
+async function isLink(file: string): Promise<boolean> {
+  return fs.lstat(file).then(
+    (s) => s.isSymbolicLink(),
+    () => false,
+  );
 }

@@ -70,7 +70,7 @@ export async function recordReads<T>(
 /** Whether `p` is `dir` or inside it. */
 export function inside(dir: string, p: string): boolean {
   const rel = path.relative(dir, p);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  return rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
 }
 
 /**
