@@ -99,6 +99,73 @@ export function expectedWeightBytes(specs: readonly tf.io.WeightsManifestEntry[]
   return total;
 }
 
+/** The dtypes a checkpoint's weights may have. Not `string`: its length-prefixed encoding has no size to check. */
+const WEIGHT_DTYPES: ReadonlySet<unknown> = new Set(['float32', 'int32', 'bool', 'complex64']);
+const QUANTIZED_DTYPES: ReadonlySet<unknown> = new Set(['uint8', 'uint16', 'float16']);
+
+/** What is wrong with one weight spec read from a file, or null. */
+function specProblem(spec: unknown): string | null {
+  if (spec === null || typeof spec !== 'object') return 'is not an object';
+  const { name, shape, dtype, quantization } = spec as Record<string, unknown>;
+  if (typeof name !== 'string') return 'has no name';
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    return `has the shape ${JSON.stringify(shape)}, not a list of non-negative integers`;
+  }
+  if (!Number.isSafeInteger(shape.reduce((a: number, b: number) => a * b, 1) * 8)) return 'is too large';
+  if (!WEIGHT_DTYPES.has(dtype))
+    return `has the dtype ${JSON.stringify(dtype)} (expected float32, int32, bool or complex64)`;
+  if (quantization === undefined) return null;
+  const q = quantization as Record<string, unknown> | null;
+  if (
+    q === null ||
+    typeof q !== 'object' ||
+    !QUANTIZED_DTYPES.has(q.dtype) ||
+    !['scale', 'min'].every((k) => q[k] === undefined || Number.isFinite(q[k]))
+  ) {
+    return `has the quantization ${JSON.stringify(q)}`;
+  }
+  return null;
+}
+
+/**
+ * Checks weight specs that come from a file (untrusted JSON), so that every later computation on
+ * them (byte counts, decoding) is well defined.
+ * @param where - names the file or part, for messages.
+ * @returns the specs, typed; an empty list for undefined.
+ * @throws {@link CheckpointError} naming the first spec that is not an object with a name, a
+ *   shape of non-negative integers and a numeric dtype.
+ */
+export function checkWeightSpecs(where: string, specs: unknown): tf.io.WeightsManifestEntry[] {
+  if (specs === undefined) return [];
+  if (!Array.isArray(specs)) throw new CheckpointError(`${where}: the weight specs are not a list.`);
+  for (const [i, spec] of specs.entries()) {
+    const problem = specProblem(spec);
+    if (problem)
+      throw new CheckpointError(
+        `${where}: weight ${i} (${JSON.stringify((spec as { name?: unknown })?.name)}) ${problem}.`,
+      );
+  }
+  return specs as tf.io.WeightsManifestEntry[];
+}
+
+/**
+ * Decodes weight data into tensors the caller owns; on failure, none is left allocated (tfjs may
+ * have decoded some before it fails, and keeps only the last of two tensors with the same name).
+ * @throws {@link CheckpointError} when the specs are invalid or do not match the data.
+ */
+export function decodeWeightData(where: string, data: ArrayBuffer, specs: unknown): tf.NamedTensorMap {
+  const checked = checkWeightSpecs(where, specs);
+  const expected = expectedWeightBytes(checked);
+  if (expected !== undefined && expected !== data.byteLength) {
+    throw new CheckpointError(`${where}: weight data has ${data.byteLength} bytes, its specs describe ${expected}.`);
+  }
+  try {
+    return tf.tidy(() => tf.io.decodeWeights(data, checked));
+  } catch (err) {
+    throw new CheckpointError(`${where}: weights could not be decoded: ${messageOf(err)}`, { cause: err });
+  }
+}
+
 /** Byte length and CRC-32 of a part's weights, as the manifest records them. */
 export interface WeightDigest {
   /** Number of bytes of weight data. */
@@ -118,17 +185,7 @@ export function digestWeights(artifacts: tf.io.ModelArtifacts): WeightDigest {
  * @throws {@link CheckpointError} when the data does not match the specs.
  */
 export function decodeWeights(where: string, artifacts: tf.io.ModelArtifacts): tf.NamedTensorMap {
-  const specs = artifacts.weightSpecs ?? [];
-  const data = joinWeightData(artifacts.weightData);
-  const expected = expectedWeightBytes(specs);
-  if (expected !== undefined && expected !== data.byteLength) {
-    throw new CheckpointError(`${where}: weight data has ${data.byteLength} bytes, its specs describe ${expected}.`);
-  }
-  try {
-    return tf.io.decodeWeights(data, specs);
-  } catch (err) {
-    throw new CheckpointError(`${where}: weights could not be decoded: ${messageOf(err)}`, { cause: err });
-  }
+  return decodeWeightData(where, joinWeightData(artifacts.weightData), artifacts.weightSpecs);
 }
 
 /**

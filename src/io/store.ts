@@ -9,7 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError } from '../errors.js';
-import { expectedWeightBytes, joinWeightData, messageOf } from './artifacts.js';
+import { checkWeightSpecs, expectedWeightBytes, joinWeightData, messageOf } from './artifacts.js';
+import { checkWeightsManifest, containedURL, urlInside } from './contained-path.js';
 
 /**
  * The parts of a checkpoint, in the order they are written (the manifest last).
@@ -124,15 +125,62 @@ export function resolveCheckpointStore(where: string, location: CheckpointLocati
  */
 export function checkpointPartURL(url: string, part: CheckpointPart): string {
   const base = url.replace(/\/+$/, '');
-  if (/^https?:\/\//i.test(base))
-    return part === 'checkpoint' ? `${base}/checkpoint.json` : `${base}/${part}/model.json`;
+  if (HTTP_URL.test(base)) return part === 'checkpoint' ? `${base}/checkpoint.json` : `${base}/${part}/model.json`;
   if (/^downloads:\/\//i.test(base)) return `${base}-${part}`;
   return `${base}/${part}`;
+}
+
+const HTTP_URL = /^https?:\/\//i;
+
+/** The folder URL of an http(s) checkpoint, with a trailing slash: the prefix of every URL it may fetch. */
+function checkpointFolderURL(url: string): string {
+  return `${url.replace(/\/+$/, '')}/`;
+}
+
+/**
+ * tfjs's http handler for one part, kept under the checkpoint's URL. Its fetch refuses any URL
+ * outside `root`, and checks the part's JSON as it arrives: every weight path it names must
+ * resolve under `root` (same origin, same path prefix), or the load is refused before tfjs
+ * fetches any of them. tfjs then fetches the URLs the same rule gives.
+ */
+function containedHttpHandler(partUrl: string, root: string): tf.io.IOHandler {
+  const fetchFunc = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const requested = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (!urlInside(requested, root)) {
+      throw new CheckpointError(
+        `${partUrl} led to a request for ${requested}, outside the checkpoint URL ${root}; it was not sent.`,
+      );
+    }
+    const response = await tf.env().platform.fetch(requested, init);
+    return requested === partUrl && response.ok ? checkedJSONResponse(partUrl, root, response) : response;
+  };
+  return tf.io.http(partUrl, {
+    fetchFunc: fetchFunc as typeof fetch,
+    weightUrlConverter: async (weightPath: string) => containedURL(partUrl, weightPath, root),
+  });
+}
+
+/** The response with the part's JSON, after every weight path it names was checked. */
+async function checkedJSONResponse(partUrl: string, root: string, response: Response): Promise<Response> {
+  const text = await response.text();
+  let json: { weightsManifest?: unknown } | null = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // Not JSON: tfjs reports it, with its own message.
+  }
+  if (json !== null && typeof json === 'object') {
+    for (const group of checkWeightsManifest(partUrl, json.weightsManifest)) {
+      for (const ref of group.paths) containedURL(partUrl, ref, root);
+    }
+  }
+  return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 function urlStore(url: string): CheckpointStore {
   const handler = (part: CheckpointPart, kind: 'save' | 'load'): tf.io.IOHandler => {
     const partUrl = checkpointPartURL(url, part);
+    if (kind === 'load' && HTTP_URL.test(partUrl)) return containedHttpHandler(partUrl, checkpointFolderURL(url));
     const found = kind === 'save' ? tf.io.getSaveHandlers(partUrl) : tf.io.getLoadHandlers(partUrl);
     if (found.length === 0) {
       const nodeHint = /^file:\/\//i.test(url) ? " On Node, import 'ts-gan/node' first." : '';
@@ -199,6 +247,7 @@ async function loadPart(where: string, part: CheckpointPart, handler: tf.io.IOHa
   try {
     return await handler.load();
   } catch (err) {
+    if (err instanceof CheckpointError) throw err;
     throw new CheckpointError(`Checkpoint ${where}: reading the ${part} failed: ${messageOf(err)}`, { cause: err });
   }
 }
@@ -266,7 +315,10 @@ function bundleStore(handler: tf.io.IOHandler): CheckpointStore {
       for (const part of CHECKPOINT_PARTS) {
         const p = topology.parts[part];
         if (!p) throw new CheckpointError(`Checkpoint ${description}: the bundle has no ${part}.`);
-        const partSpecs = specs.slice(specIndex, specIndex + p.weightCount);
+        const partSpecs = checkWeightSpecs(
+          `Checkpoint ${description}, ${part}`,
+          specs.slice(specIndex, specIndex + p.weightCount),
+        );
         specIndex += p.weightCount;
         const bytes = expectedWeightBytes(partSpecs);
         if (bytes === undefined || partSpecs.length !== p.weightCount || offset + bytes > data.byteLength) {

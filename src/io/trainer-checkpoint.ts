@@ -17,7 +17,7 @@ import type { StepFunction } from '../train/custom-step.js';
 import type { Trainer, TrainerOptions } from '../train/trainer.js';
 import { trainableVariables } from '../train/updates.js';
 import { knownKeys, positiveInteger, show } from '../util/validate.js';
-import { messageOf, type NamedTensor } from './artifacts.js';
+import { decodeWeightData, joinWeightData, messageOf, type NamedTensor } from './artifacts.js';
 import { type CheckpointExpectations, checkExpectations } from './expectations.js';
 import {
   buildGan,
@@ -363,10 +363,5 @@ function restoreEma(trainer: Trainer, state: TrainerStateJSON, tensors: tf.Named
 }
 
 function decodeOptimizerTensors(where: string, artifacts: tf.io.ModelArtifacts): tf.NamedTensorMap {
-  const specs = artifacts.weightSpecs ?? [];
-  try {
-    return tf.io.decodeWeights(tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0)), specs);
-  } catch (err) {
-    throw new CheckpointError(`${where}: the optimizer state could not be decoded: ${messageOf(err)}`, { cause: err });
-  }
+  return decodeWeightData(`${where}: the optimizer state`, joinWeightData(artifacts.weightData), artifacts.weightSpecs);
 }

@@ -14,9 +14,10 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError } from '../errors.js';
-import { expectedWeightBytes, joinWeightData, messageOf } from '../io/artifacts.js';
+import { joinWeightData } from '../io/artifacts.js';
 import { type CheckpointArtifacts, type CheckpointStore, registerCheckpointStoreRouter } from '../io/store.js';
 import { exists, folderToRead, replaceFolder } from './atomic-folder.js';
+import { type ModelJSONFile, OPTIONAL_MODEL_FIELDS, readModelFile } from './model-file.js';
 
 /** File names inside a model folder, as tfjs-node writes them. */
 export const MODEL_JSON = 'model.json';
@@ -49,28 +50,6 @@ export function filePath(url: string): string {
 // ---------------------------------------------------------------------------------------------
 // One model folder: model.json + weights
 
-interface ModelJSONFile {
-  modelTopology?: unknown;
-  format?: string;
-  generatedBy?: string;
-  convertedBy?: string | null;
-  weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  trainingConfig?: unknown;
-  userDefinedMetadata?: unknown;
-  signature?: unknown;
-  modelInitializer?: unknown;
-  initializerSignature?: unknown;
-}
-
-/** The optional model.json fields tfjs artifacts may carry; written and read back unchanged. */
-const OPTIONAL_MODEL_FIELDS = [
-  'trainingConfig',
-  'userDefinedMetadata',
-  'signature',
-  'modelInitializer',
-  'initializerSignature',
-] as const;
-
 /** The files of one model: its JSON (model.json format) and weight file, by relative path. */
 function modelFiles(
   artifacts: tf.io.ModelArtifacts,
@@ -99,67 +78,6 @@ function modelFiles(
   const files = new Map<string, Uint8Array | string>([[jsonName, JSON.stringify(json)]]);
   if (weights.byteLength > 0) files.set(weightsName, weights);
   return files;
-}
-
-/**
- * Reads a model.json-format file and its weight files.
- * @throws {@link CheckpointError} naming the file that is missing, not JSON, or truncated.
- */
-async function readModelFile(jsonPath: string): Promise<tf.io.ModelArtifacts> {
-  let text: string;
-  try {
-    text = await fs.readFile(jsonPath, 'utf8');
-  } catch (err) {
-    throw new CheckpointError(`${jsonPath} cannot be read: ${messageOf(err)}`, { cause: err });
-  }
-  let json: ModelJSONFile;
-  try {
-    json = JSON.parse(text) as ModelJSONFile;
-  } catch (err) {
-    throw new CheckpointError(`${jsonPath} is damaged: not valid JSON (${messageOf(err)}).`, { cause: err });
-  }
-  if (json === null || typeof json !== 'object' || json.modelTopology === undefined) {
-    throw new CheckpointError(`${jsonPath} is damaged: it has no modelTopology.`);
-  }
-  const dir = path.dirname(jsonPath);
-  const manifest = json.weightsManifest ?? [];
-  if (!Array.isArray(manifest)) throw new CheckpointError(`${jsonPath} is damaged: weightsManifest is not an array.`);
-  const specs: tf.io.WeightsManifestEntry[] = [];
-  const buffers: ArrayBuffer[] = [];
-  for (const group of manifest) {
-    const groupBuffers: ArrayBuffer[] = [];
-    for (const rel of group.paths ?? []) {
-      const file = path.join(dir, rel);
-      try {
-        const bytes = await fs.readFile(file);
-        groupBuffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-      } catch (err) {
-        throw new CheckpointError(`${file} (listed in ${jsonPath}) cannot be read: ${messageOf(err)}`, { cause: err });
-      }
-    }
-    const groupSpecs = group.weights ?? [];
-    const got = groupBuffers.reduce((n, b) => n + b.byteLength, 0);
-    const want = expectedWeightBytes(groupSpecs);
-    if (want !== undefined && got !== want) {
-      throw new CheckpointError(
-        `${path.join(dir, group.paths?.[0] ?? '?')} is damaged: it has ${got} bytes, ${path.basename(jsonPath)} describes ${want} (truncated or from another save).`,
-      );
-    }
-    specs.push(...groupSpecs);
-    buffers.push(...groupBuffers);
-  }
-  const artifacts: tf.io.ModelArtifacts = {
-    modelTopology: json.modelTopology as object,
-    weightSpecs: specs,
-    weightData: tf.io.concatenateArrayBuffers(buffers),
-  };
-  if (json.format !== undefined) artifacts.format = json.format;
-  if (json.generatedBy !== undefined) artifacts.generatedBy = json.generatedBy;
-  if (json.convertedBy !== undefined) artifacts.convertedBy = json.convertedBy;
-  for (const key of OPTIONAL_MODEL_FIELDS) {
-    if (json[key] !== undefined) (artifacts as Record<string, unknown>)[key] = json[key];
-  }
-  return artifacts;
 }
 
 /** A model folder may be replaced only if it holds nothing but model files. */
@@ -252,9 +170,9 @@ export function fileCheckpointStore(location: string): CheckpointStore {
         throw new CheckpointError(`${target} is not a ts-gan checkpoint: it has no ${CHECKPOINT_JSON}.`);
       }
       return {
-        checkpoint: await readModelFile(path.join(folder, CHECKPOINT_JSON)),
-        generator: await readModelFile(path.join(folder, 'generator', MODEL_JSON)),
-        discriminator: await readModelFile(path.join(folder, 'discriminator', MODEL_JSON)),
+        checkpoint: await readModelFile(path.join(folder, CHECKPOINT_JSON), folder),
+        generator: await readModelFile(path.join(folder, 'generator', MODEL_JSON), folder),
+        discriminator: await readModelFile(path.join(folder, 'discriminator', MODEL_JSON), folder),
       };
     },
   };
