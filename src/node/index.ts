@@ -1,6 +1,6 @@
 /**
  * ts-gan's Node-only helpers: MNIST from local files, PNG grids, a terminal progress bar, and
- * files for checkpoints and models. Importing this entry registers the file handlers for
+ * files for checkpoints and models (one writer per folder, enforced by a lock file). Importing this entry registers the file handlers for
  * `file://` URLs and plain paths (see registerFileRouter); it changes nothing else.
  *
  * @packageDocumentation
@@ -10,9 +10,18 @@ export {
   fileCheckpointStore,
   fileHandler,
   filePath,
+  findCheckpoint,
   isFileLocation,
   registerFileRouter,
 } from './file-io.js';
+export {
+  type FolderLock,
+  type FolderLockOwner,
+  type LockFolderOptions,
+  lockFolder,
+  readFolderLock,
+  withFolderLock,
+} from './folder-lock.js';
 export {
   findMnistFiles,
   type LoadMnistOptions,
