@@ -14,8 +14,8 @@ export interface Child {
   stdout(): string;
   /** Everything it wrote to stderr so far. */
   stderr(): string;
-  /** Resolves with the first stdout line (past `from` lines) that matches, rejects if the child exits first. */
-  waitFor(match: RegExp, from?: number): Promise<{ line: string; index: number }>;
+  /** Resolves with the first line of stdout (or `stream`), past `from` lines, that matches; rejects if the child exits first. */
+  waitFor(match: RegExp, from?: number, stream?: 'stdout' | 'stderr'): Promise<{ line: string; index: number }>;
   /** Sends a line to its stdin. */
   send(line: string): void;
   /** SIGKILL, then resolves when it is gone. */
@@ -47,6 +47,7 @@ export function startChild(script: string, args: string[] = [], env: Record<stri
   });
   child.stderr.on('data', (d) => {
     err += d;
+    wake();
   });
   let code: number | null | undefined;
   const exited = new Promise<number | null>((resolve) =>
@@ -56,15 +57,15 @@ export function startChild(script: string, args: string[] = [], env: Record<stri
       resolve(c);
     }),
   );
-  const lines = () => out.split('\n').slice(0, -1);
+  const lines = (stream: 'stdout' | 'stderr') => (stream === 'stdout' ? out : err).split('\n').slice(0, -1);
   return {
     process: child,
     stdout: () => out,
     stderr: () => err,
-    waitFor(match, from = 0) {
+    waitFor(match, from = 0, stream = 'stdout') {
       return new Promise((resolve, reject) => {
         const check = () => {
-          const all = lines();
+          const all = lines(stream);
           for (let i = from; i < all.length; i++) {
             if (match.test(all[i] as string)) return resolve({ line: all[i] as string, index: i });
           }
