@@ -14,23 +14,9 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CheckpointError } from '../errors.js';
+import { createExclusive, type FolderLockOwner, pidAlive, readOwner, removeLitter, removeStale } from './lock-file.js';
 
-/**
- * Who holds a folder lock, as written in its lock file.
- * @category IO
- */
-export interface FolderLockOwner {
-  /** The owner's process id. */
-  pid: number;
-  /** The host the owner runs on (`os.hostname()`). */
-  hostname: string;
-  /** When the lock was taken, ISO 8601. */
-  since: string;
-  /** The owner's command line. */
-  command: string;
-  /** A random token: the lock's identity, so that a lock is only ever removed by its taker. */
-  token: string;
-}
+export type { FolderLockOwner } from './lock-file.js';
 
 /**
  * A lock held on a folder; release it when the write is done.
@@ -110,6 +96,7 @@ export async function lockFolder(folder: string, options: LockFolderOptions = {}
   for (let attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
     if (await createExclusive(file, owner)) {
       held().add(file);
+      await removeLitter(file);
       return handle(file, owner);
     }
     const current = await readOwner(file);
@@ -174,58 +161,6 @@ function handle(file: string, owner: FolderLockOwner): FolderLock {
 }
 
 /**
- * Creates `file` holding `owner`, complete, if it does not exist: written under a unique name, then
- * hard-linked to `file` (a link fails when the name exists). Where hard links are not supported,
- * an exclusive create (`wx`) does the same, with a short moment in which the file is empty.
- * @returns false when `file` exists.
- */
-async function createExclusive(file: string, owner: FolderLockOwner): Promise<boolean> {
-  const text = `${JSON.stringify(owner)}\n`;
-  const staging = `${file}.${owner.token}-${randomBytes(4).toString('hex')}.new`;
-  await fs.writeFile(staging, text, { flag: 'wx' });
-  try {
-    await fs.link(staging, file);
-    return true;
-  } catch (err) {
-    if (errno(err) === 'EEXIST') return false;
-    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV'].includes(errno(err) ?? '')) throw err;
-  } finally {
-    await fs.rm(staging, { force: true });
-  }
-  try {
-    await fs.writeFile(file, text, { flag: 'wx' });
-    return true;
-  } catch (err) {
-    if (errno(err) === 'EEXIST') return false;
-    throw err;
-  }
-}
-
-async function readOwner(file: string): Promise<FolderLockOwner | 'missing' | 'unreadable'> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    return errno(err) === 'ENOENT' ? 'missing' : 'unreadable';
-  }
-  try {
-    const o = JSON.parse(text) as Partial<FolderLockOwner>;
-    if (Number.isSafeInteger(o.pid) && typeof o.hostname === 'string' && typeof o.token === 'string') {
-      return {
-        pid: o.pid as number,
-        hostname: o.hostname,
-        since: String(o.since ?? '?'),
-        command: String(o.command ?? '?'),
-        token: o.token,
-      };
-    }
-  } catch {
-    // Damaged (or being written by the `wx` fallback): nobody can tell who holds it.
-  }
-  return 'unreadable';
-}
-
-/**
  * Whether the owner is provably gone: on this host, and its pid does not run (or is this process,
  * which does not hold the lock: a restarted container often gets the same pid again).
  */
@@ -233,41 +168,6 @@ function isStale(file: string, owner: FolderLockOwner): boolean {
   if (owner.hostname !== os.hostname()) return false;
   if (owner.pid === process.pid) return !held().has(file);
   return !pidAlive(owner.pid);
-}
-
-/** Whether a process with this pid runs on this host. */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it runs, under another user.
-    return errno(err) === 'EPERM';
-  }
-}
-
-/**
- * Removes a stale lock, making sure that no two processes taking it over at once remove each
- * other's fresh lock: only the one that creates the marker `<file>.stale-<token>` may remove the
- * lock with that token, and it checks the token again first.
- * @returns false when another process is taking it over (try again shortly).
- */
-async function removeStale(file: string, stale: FolderLockOwner, me: FolderLockOwner): Promise<boolean> {
-  const marker = `${file}.stale-${stale.token}`;
-  if (!(await createExclusive(marker, me))) {
-    const breaker = await readOwner(marker);
-    // A taker that died while taking over (a very narrow window) leaves its marker behind.
-    if (typeof breaker === 'object' && isStale(marker, breaker)) await fs.rm(marker, { force: true });
-    return false;
-  }
-  try {
-    const again = await readOwner(file);
-    if (typeof again === 'object' && again.token === stale.token) await fs.rm(file, { force: true });
-    return true;
-  } finally {
-    await fs.rm(marker, { force: true });
-  }
 }
 
 function lockedError(
@@ -307,10 +207,6 @@ function commandLine(): string {
   const [node, script, ...args] = process.argv;
   const text = [path.basename(node ?? 'node'), ...(script ? [script] : []), ...args].join(' ');
   return text.length > MAX_COMMAND_CHARS ? `${text.slice(0, MAX_COMMAND_CHARS)}...` : text;
-}
-
-function errno(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException | null)?.code;
 }
 
 function pause(ms: number): Promise<void> {
