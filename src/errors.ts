@@ -16,6 +16,7 @@ export type GanErrorCode =
   | 'ERR_GAN_DATA'
   | 'ERR_GAN_NON_FINITE'
   | 'ERR_GAN_CHECKPOINT'
+  | 'ERR_GAN_CHECKPOINT_LOCKED'
   | 'ERR_GAN_BACKEND';
 
 /**
@@ -117,13 +118,37 @@ export class NonFiniteLossError extends GanError {
 }
 
 /**
+ * The codes a {@link CheckpointError} carries: `ERR_GAN_CHECKPOINT` for most failures,
+ * `ERR_GAN_CHECKPOINT_LOCKED` when another writer holds the folder, `ERR_GAN_NON_FINITE` when a
+ * save is refused because a weight or optimizer slot is NaN or infinite.
+ * @category Errors
+ */
+export type CheckpointErrorCode = Extract<
+  GanErrorCode,
+  'ERR_GAN_CHECKPOINT' | 'ERR_GAN_CHECKPOINT_LOCKED' | 'ERR_GAN_NON_FINITE'
+>;
+
+/**
  * A checkpoint could not be written or read, or does not match what the caller expects.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await trainer.save('./runs/a/checkpoint');
+ * } catch (err) {
+ *   if (err instanceof CheckpointError && err.code === 'ERR_GAN_CHECKPOINT_LOCKED') console.error(err.message);
+ * }
+ * ```
  * @category Errors
  */
 export class CheckpointError extends GanError {
-  /** @param message - names the checkpoint, the field or file, and what is wrong. */
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_GAN_CHECKPOINT', message, options);
+  /**
+   * @param message - names the checkpoint, the field or file, and what is wrong.
+   * @param options - `cause`; `code` when the failure has its own code (default `ERR_GAN_CHECKPOINT`).
+   */
+  constructor(message: string, options?: { cause?: unknown; code?: CheckpointErrorCode }) {
+    const { code = 'ERR_GAN_CHECKPOINT', ...rest } = options ?? {};
+    super(code, message, 'cause' in rest ? { cause: rest.cause } : undefined);
   }
 }
 

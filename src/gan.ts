@@ -227,7 +227,9 @@ export class GAN {
    * @param destination - a URL (`file://` or a path on Node with `ts-gan/node`, `indexeddb://`,
    *   `localstorage://`, `downloads://`, `http(s)://`), a tfjs IOHandler, or one handler per part.
    * @returns the manifest written.
-   * @throws {@link CheckpointError} when it cannot be written.
+   * @throws {@link CheckpointError} when it cannot be written; code `ERR_GAN_NON_FINITE` when a weight
+   *   is NaN or infinite (nothing is written), `ERR_GAN_CHECKPOINT_LOCKED` when another writer is
+   *   saving into the same folder.
    * @example
    * ```ts
    * await gan.save('indexeddb://my-gan');

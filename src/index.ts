@@ -34,6 +34,7 @@ export {
 export {
   BackendError,
   CheckpointError,
+  type CheckpointErrorCode,
   ConfigError,
   DataError,
   GanError,

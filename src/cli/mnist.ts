@@ -28,6 +28,7 @@ import {
 import { BACKEND_CHOICES, checkBackendFlag, setupBackend } from './backend.js';
 import { checkpointExists, loadCheckpoint, saveCheckpoint, saveGan } from './persist.js';
 import { RunRecorder } from './recorder.js';
+import { withRunLock } from './run-lock.js';
 import { clearTensorBoard, mnistTensorBoard } from './tensorboard.js';
 
 /** The seed document's configuration. */
@@ -332,10 +333,16 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   const checkpointDir = join(o.out, 'checkpoint');
-  if (o.resume && !checkpointExists(checkpointDir)) {
+  if (o.resume && !(await checkpointExists(checkpointDir))) {
     throw new UsageError(`ts-gan mnist: --resume needs a checkpoint in ${resolve(checkpointDir)}, and there is none.`);
   }
   await assertWritable(o.out);
+  return withRunLock('mnist', o.out, () => train(o, io));
+}
+
+/** A run, while holding the run folder's lock. */
+async function train(o: MnistRunOptions, io: CliIO): Promise<number> {
+  const checkpointDir = join(o.out, 'checkpoint');
   await setupBackend(checkBackendFlag('mnist', o.backend), io);
   const data = await loadMnist({
     ...(o.data === undefined ? {} : { dir: o.data }),

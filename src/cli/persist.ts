@@ -4,11 +4,9 @@
  *
  * @packageDocumentation
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GAN } from '../gan.js';
-import { CHECKPOINT_JSON, registerFileRouter } from '../node/file-io.js';
+import { findCheckpoint, registerFileRouter } from '../node/file-io.js';
 import { Trainer } from '../train/trainer.js';
 
 // Called, not imported for its side effect: the package is "sideEffects": false, so a bundler may
@@ -20,9 +18,12 @@ function url(dir: string): string {
   return pathToFileURL(dir).href;
 }
 
-/** Whether `dir` holds a checkpoint written by {@link saveCheckpoint}. */
-export function checkpointExists(dir: string): boolean {
-  return existsSync(join(dir, CHECKPOINT_JSON));
+/**
+ * Whether `dir` holds a checkpoint written by {@link saveCheckpoint}, as `Trainer.load` sees it:
+ * including the previous version kept beside it when a save was interrupted between its renames.
+ */
+export async function checkpointExists(dir: string): Promise<boolean> {
+  return (await findCheckpoint(dir)) !== null;
 }
 
 /** Saves the networks into `dir` (loadable with `GAN.load`). */

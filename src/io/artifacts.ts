@@ -166,6 +166,48 @@ export function decodeWeightData(where: string, data: ArrayBuffer, specs: unknow
   }
 }
 
+/** The first float weight of some artifacts that holds NaN or an infinity, with how many such values it holds. */
+export interface NonFiniteWeight {
+  name: string;
+  /** The first non-finite value: NaN, Infinity or -Infinity. */
+  value: number;
+  /** How many of the weight's values are not finite. */
+  count: number;
+  /** How many values the weight has. */
+  size: number;
+}
+
+/**
+ * Finds a float32 weight holding NaN or an infinity in encoded artifacts (reads the bytes already
+ * encoded, so it costs no tensor readback).
+ * @returns the first such weight, or undefined when every float weight is finite.
+ */
+export function findNonFinite(artifacts: tf.io.ModelArtifacts): NonFiniteWeight | undefined {
+  const data = joinWeightData(artifacts.weightData);
+  let offset = 0;
+  for (const spec of artifacts.weightSpecs ?? []) {
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    const bytes = BYTES_PER_ELEMENT[spec.quantization?.dtype ?? spec.dtype];
+    if (bytes === undefined) return undefined; // string weights: their length is in the data; none in a GAN
+    if (spec.dtype === 'float32' && spec.quantization === undefined && offset + size * 4 <= data.byteLength) {
+      // A Float32Array view needs 4-byte alignment, which a 1-byte weight before this one can break.
+      const values =
+        offset % 4 === 0
+          ? new Float32Array(data, offset, size)
+          : new Float32Array(data.slice(offset, offset + size * 4));
+      let count = 0;
+      let first = 0;
+      for (const v of values) {
+        if (Number.isFinite(v)) continue;
+        if (count++ === 0) first = v;
+      }
+      if (count > 0) return { name: spec.name, value: first, count, size };
+    }
+    offset += size * bytes;
+  }
+  return undefined;
+}
+
 /** Byte length and CRC-32 of a part's weights, as the manifest records them. */
 export interface WeightDigest {
   /** Number of bytes of weight data. */

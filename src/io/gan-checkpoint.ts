@@ -17,6 +17,7 @@ import {
   digestWeights,
   disposeSnapshot,
   encodeNetwork,
+  findNonFinite,
   loadNetwork,
   messageOf,
   type NamedTensor,
@@ -32,6 +33,7 @@ import {
   verifyNetworks,
 } from './manifest.js';
 import {
+  CHECKPOINT_PARTS,
   type CheckpointArtifacts,
   type CheckpointLocation,
   type CheckpointStore,
@@ -135,8 +137,29 @@ export async function writeCheckpoint(
     checkpoint.weightData = new ArrayBuffer(0);
   }
   checkpoint.modelTopology = manifest as unknown as object;
+  refuseNonFinite(store, { generator, discriminator, checkpoint });
   await store.write({ generator, discriminator, checkpoint });
   return manifest;
+}
+
+/**
+ * Refuses to write weights that hold NaN or an infinity, before the store is touched, so that a
+ * run that diverged never replaces its last good checkpoint. Checked on the encoded bytes, for
+ * every store.
+ * @throws {@link CheckpointError} with code `ERR_GAN_NON_FINITE`, naming the first such weight.
+ */
+function refuseNonFinite(store: CheckpointStore, parts: CheckpointArtifacts): void {
+  for (const part of CHECKPOINT_PARTS) {
+    const bad = findNonFinite(parts[part]);
+    if (!bad) continue;
+    const what = part === 'checkpoint' ? 'trainer state (optimizers, moving average)' : part;
+    throw new CheckpointError(
+      `Checkpoint ${store.description} not written: the ${what}'s weight "${bad.name}" holds ${bad.value} ` +
+        `(${bad.count} of ${bad.size} values are not finite), so training has diverged. What was saved there ` +
+        'before is left as it was; resume from it with a lower learning rate, or check the data range.',
+      { code: 'ERR_GAN_NON_FINITE' },
+    );
+  }
 }
 
 /** A checkpoint read and checked: its parts and its manifest. */

@@ -17,35 +17,28 @@ import { CheckpointError } from '../errors.js';
 import { joinWeightData } from '../io/artifacts.js';
 import { type CheckpointArtifacts, type CheckpointStore, registerCheckpointStoreRouter } from '../io/store.js';
 import { exists, folderToRead, replaceFolder } from './atomic-folder.js';
+import {
+  CHECKPOINT_FILES,
+  CHECKPOINT_JSON,
+  filePath,
+  findCheckpoint,
+  holdsCheckpoint,
+  isFileLocation,
+  MODEL_JSON,
+  OPTIMIZERS_BIN,
+  WEIGHTS_BIN,
+} from './file-locations.js';
 import { type ModelJSONFile, OPTIONAL_MODEL_FIELDS, readModelFile } from './model-file.js';
 
-/** File names inside a model folder, as tfjs-node writes them. */
-export const MODEL_JSON = 'model.json';
-export const WEIGHTS_BIN = 'weights.bin';
-/** File names of a checkpoint's own part, at the checkpoint folder's root. */
-export const CHECKPOINT_JSON = 'checkpoint.json';
-export const OPTIMIZERS_BIN = 'optimizers.bin';
-
-const FILE_SCHEME = 'file://';
-const ANY_SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//;
-
-/**
- * @param url - `file://path` or a plain path.
- * @returns whether the file handlers claim it: `file://` URLs and strings with no `scheme://`.
- * @category IO
- */
-export function isFileLocation(url: unknown): url is string {
-  return typeof url === 'string' && url.length > 0 && (url.startsWith(FILE_SCHEME) || !ANY_SCHEME.test(url));
-}
-
-/**
- * The path of a `file://` URL or plain path, as tfjs-node reads it: `file://./out` is `./out`,
- * `file:///tmp/out` is `/tmp/out`.
- * @category IO
- */
-export function filePath(url: string): string {
-  return url.startsWith(FILE_SCHEME) ? url.slice(FILE_SCHEME.length) : url;
-}
+export {
+  CHECKPOINT_JSON,
+  filePath,
+  findCheckpoint,
+  isFileLocation,
+  MODEL_JSON,
+  OPTIMIZERS_BIN,
+  WEIGHTS_BIN,
+} from './file-locations.js';
 
 // ---------------------------------------------------------------------------------------------
 // One model folder: model.json + weights
@@ -109,7 +102,11 @@ export function fileHandler(location: string): tf.io.IOHandler {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       const folder = target.endsWith('.json') ? path.dirname(target) : target;
       const jsonName = target.endsWith('.json') ? path.basename(target) : MODEL_JSON;
-      await replaceFolder(folder, modelFiles(artifacts, jsonName, WEIGHTS_BIN), onlyModelFiles);
+      await replaceFolder(folder, modelFiles(artifacts, jsonName, WEIGHTS_BIN), {
+        mayReplace: onlyModelFiles,
+        isComplete: (d) => exists(path.join(d, jsonName)),
+        label: 'Model folder',
+      });
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
     async load(): Promise<tf.io.ModelArtifacts> {
@@ -162,11 +159,17 @@ export function fileCheckpointStore(location: string): CheckpointStore {
         for (const [rel, data] of modelFiles(parts[net], MODEL_JSON, WEIGHTS_BIN)) contents.set(`${net}/${rel}`, data);
       }
       for (const [rel, data] of modelFiles(parts.checkpoint, CHECKPOINT_JSON, OPTIMIZERS_BIN)) contents.set(rel, data);
-      await replaceFolder(target, contents, onlyCheckpoint);
+      await replaceFolder(target, contents, {
+        mayReplace: onlyCheckpoint,
+        isComplete: holdsCheckpoint,
+        own: CHECKPOINT_FILES,
+        label: 'Checkpoint',
+      });
     },
     async read(): Promise<CheckpointArtifacts> {
-      const folder = await folderToRead(target, (d) => exists(path.join(d, CHECKPOINT_JSON)));
-      if (!(await exists(path.join(folder, CHECKPOINT_JSON)))) {
+      const folder = await findCheckpoint(target);
+      if (folder === null) {
+        await folderToRead(target, holdsCheckpoint); // throws "Nothing found" when nothing is there
         throw new CheckpointError(`${target} is not a ts-gan checkpoint: it has no ${CHECKPOINT_JSON}.`);
       }
       return {

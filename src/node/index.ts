@@ -1,8 +1,8 @@
 /**
  * ts-gan's Node-only helpers: MNIST from local files, PNG grids, a terminal progress bar,
- * TensorBoard event files, and files for checkpoints and models. Importing this entry registers
- * the file handlers for `file://` URLs and plain paths (see registerFileRouter); it changes
- * nothing else.
+ * TensorBoard event files, and files for checkpoints and models (one writer per folder, enforced
+ * by a lock file). Importing this entry registers the file handlers for `file://` URLs and plain
+ * paths (see registerFileRouter); it changes nothing else.
  *
  * @packageDocumentation
  */
@@ -11,9 +11,18 @@ export {
   fileCheckpointStore,
   fileHandler,
   filePath,
+  findCheckpoint,
   isFileLocation,
   registerFileRouter,
 } from './file-io.js';
+export {
+  type FolderLock,
+  type FolderLockOwner,
+  type LockFolderOptions,
+  lockFolder,
+  readFolderLock,
+  withFolderLock,
+} from './folder-lock.js';
 export {
   findMnistFiles,
   type LoadMnistOptions,
