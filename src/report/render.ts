@@ -193,7 +193,7 @@ figure{margin:8px 0}figcaption{font-weight:600;font-size:.92em;margin-bottom:2px
 .latest img,.viewer img{image-rendering:pixelated;max-width:100%;width:456px;border:1px solid #ccc}
 .strip{display:flex;flex-wrap:wrap;gap:6px}
 .thumb{border:2px solid transparent;background:none;padding:2px;cursor:pointer;text-align:center;font:inherit;font-size:.8em}
-.thumb img{display:block;width:96px;image-rendering:pixelated}.thumb.current{border-color:#2471a3}
+.thumb img{display:block;width:80px;image-rendering:pixelated}.thumb.current{border-color:#2471a3}
 #grid-slider{width:min(456px,100%)}
 code,pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}
 pre{background:#f2f3f4;padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
