@@ -69,9 +69,12 @@ test('report.html opens from disk with no network and draws every chart', async 
     if (message.type() === 'error' || message.type() === 'warning') errors.push(message.text());
   });
   try {
+    // The page's scripts run before its load event, which goto awaits.
     await page.goto(reportUrl);
-    await page.waitForFunction(() => document.documentElement.getAttribute('data-charts') !== null);
-    expect(await page.getAttribute('html', 'data-charts')).toBe(String(CHARTS.length));
+    expect(errors).toEqual([]);
+    expect(await page.getAttribute('html', 'data-charts'), 'charts drawn by the page script').toBe(
+      String(CHARTS.length),
+    );
 
     const charts = await page.evaluate((ids) => {
       return ids.map((id) => {
