@@ -112,6 +112,19 @@ export {
   type ZeroCenteredPenaltyOptions,
   zeroCenteredGradientPenalty,
 } from './regularizers/index.js';
+// Report
+export {
+  type AlarmRecord,
+  type EvaluationRecord,
+  type ParsedMetrics,
+  parseMetricsJsonl,
+  type ReportImage,
+  type RunConfig,
+  type RunInvocation,
+  type RunReportData,
+  type StepRecord,
+} from './report/data.js';
+export { type ReportAssets, renderRunReport } from './report/render.js';
 // Logging (TensorBoard event files; writing them to disk is ts-gan/node's TensorBoardCallback)
 export { crc32c, maskedCrc32c } from './tensorboard/crc32c.js';
 export {

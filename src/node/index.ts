@@ -1,8 +1,8 @@
 /**
  * ts-gan's Node-only helpers: MNIST from local files, PNG grids, a terminal progress bar,
- * TensorBoard event files, and files for checkpoints and models (one writer per folder, enforced
- * by a lock file). Importing this entry registers the file handlers for `file://` URLs and plain
- * paths (see registerFileRouter); it changes nothing else.
+ * TensorBoard event files, run reports, and files for checkpoints and models (one writer per
+ * folder, enforced by a lock file). Importing this entry registers the file handlers for `file://`
+ * URLs and plain paths (see registerFileRouter); it changes nothing else.
  *
  * @packageDocumentation
  */
@@ -34,6 +34,13 @@ export {
 } from './mnist.js';
 export { encodeImageGrid, type ImageGridOptions, imageGridSize, writeImageGrid } from './png.js';
 export { ProgressBar, type ProgressBarOptions, type ProgressStream } from './progress.js';
+export {
+  loadReportAssets,
+  REPORT_HTML,
+  type RunReportOptions,
+  readRunReport,
+  writeRunReport,
+} from './report.js';
 export {
   readEvents,
   TENSORBOARD_IMAGE_TAG,
