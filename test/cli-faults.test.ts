@@ -184,3 +184,11 @@ describe('ts-gan mnist: a re-run into a finished run', () => {
     expect(resumedFrom(resumed.stderr)).toBe(2);
   });
 });
+
+test('--help names --overwrite, SIGTERM and resume’s trim of metrics.jsonl', async () => {
+  const help = await cli('mnist', '--help');
+  expect(help.code).toBe(0);
+  expect(help.stdout).toMatch(/--overwrite {2,}replace the run in --out/);
+  expect(help.stdout).toMatch(/SIGTERM stops after the current step and saves[\s\S]*143 after SIGTERM/);
+  expect(help.stdout).toMatch(/metrics\.jsonl loses its lines past the checkpoint's step/);
+});

@@ -96,7 +96,13 @@ describe('what counts as a run in a folder', () => {
     const dir = await temp('remove');
     for (const folder of ['checkpoint', 'checkpoint.old-1-2-ab', 'gan', 'samples', 'mine'])
       await mkdir(join(dir, folder));
-    for (const file of ['checkpoint/checkpoint.json', 'gan/checkpoint.json', 'metrics.jsonl', 'notes.txt', 'mine/a.txt'])
+    for (const file of [
+      'checkpoint/checkpoint.json',
+      'gan/checkpoint.json',
+      'metrics.jsonl',
+      'notes.txt',
+      'mine/a.txt',
+    ])
       await writeFile(join(dir, file), 'x');
     for (const file of ['step-000000.png', 'latest.png', 'favourite.png'])
       await writeFile(join(dir, 'samples', file), 'x');
