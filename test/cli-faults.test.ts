@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { cli } from './support/cli';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -18,6 +18,13 @@ const temp = (prefix: string) => mkdtemp(join(tmpdir(), `ts-gan-cli-faults-${pre
 const SMALL = ['--backend', 'cpu', '--batch-size', '8', '--limit', '200', '--log-every', '1', '--eval-every', '0'];
 /** More steps than a test ever waits for: the child runs until it is signalled. */
 const ENDLESS = ['--steps', '100000', '--sample-every', '0'];
+
+/** The children started by a test; one still running after it (a failed test) is killed. */
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
 
 /** `ts-gan mnist ...args` as its own process, as a user or a job scheduler starts it. */
 function spawnMnist(args: string[]): { child: ChildProcess; stderr: () => string } {
@@ -30,6 +37,7 @@ function spawnMnist(args: string[]): { child: ChildProcess; stderr: () => string
     err += d;
   });
   child.stdout?.resume();
+  children.push(child);
   return { child, stderr: () => err };
 }
 
