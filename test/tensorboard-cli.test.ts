@@ -84,8 +84,19 @@ test('ts-gan mnist writes tensorboard/ with metrics.jsonl values and samples/ gr
     }
   }
 
-  // A new run in the same folder drops the old run's event files; --no-tensorboard writes none.
-  const off = await cli('mnist', ...SMALL, '--steps', '1', '--eval-every', '0', '--no-tensorboard', '--out', out);
+  // A new run that replaces this one (--overwrite) drops its event files; --no-tensorboard writes none.
+  const off = await cli(
+    'mnist',
+    ...SMALL,
+    '--steps',
+    '1',
+    '--eval-every',
+    '0',
+    '--no-tensorboard',
+    '--overwrite',
+    '--out',
+    out,
+  );
   expect(off.code).toBe(0);
   expect(existsSync(join(out, 'tensorboard'))).toBe(false);
   expect(tf.memory().numTensors).toBe(before);

@@ -4,7 +4,6 @@
  *
  * @packageDocumentation
  */
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GAN } from '../gan.js';
 import type { EvaluationCallback } from '../metrics/callback.js';
