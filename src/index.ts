@@ -43,7 +43,7 @@ export {
   StateError,
 } from './errors.js';
 // Training
-export { GAN, type SampleOptions } from './gan.js';
+export { GAN, type SampleChunkOptions, type SampleOptions } from './gan.js';
 // IO (checkpoints)
 export {
   type CheckpointExpectations,
@@ -90,6 +90,7 @@ export type { DcganOptions, DcganPreset, MlpOptions, MlpPreset } from './presets
 // Presets
 export * as presets from './presets/index.js';
 export { type RandomState, SeededRandom, withSeededMathRandom } from './random.js';
+export { MAX_SAMPLE_VALUES, SAMPLE_CHUNK } from './sampling.js';
 // Regularizers
 export {
   addInstanceNoise,
