@@ -118,7 +118,7 @@ export class GAN {
     const cond = this.conditioning;
     const context: NetworkContext = Object.freeze({
       latentDim: this.latentDim,
-      dataShape: this.dataShape,
+      dataShape: [...this.dataShape],
       ...(cond && {
         conditionDim: cond.conditionDim,
         discriminatorTakesCondition: cond.discriminatorTakesCondition,

@@ -8,7 +8,14 @@
  */
 
 // Callbacks
-export { type Callback, CallbackList, type TrainBeginInfo, type TrainEndInfo } from './callbacks/callback.js';
+export {
+  type Callback,
+  CallbackList,
+  type TrainBeginInfo,
+  type TrainEndInfo,
+  type TrainingWarning,
+  type TrainingWarningCode,
+} from './callbacks/callback.js';
 export { History } from './callbacks/history.js';
 export { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 // Conditional generation
@@ -90,7 +97,6 @@ export type { DcganOptions, DcganPreset, MlpOptions, MlpPreset } from './presets
 // Presets
 export * as presets from './presets/index.js';
 export { type RandomState, SeededRandom, withSeededMathRandom } from './random.js';
-export { MAX_SAMPLE_VALUES, SAMPLE_CHUNK } from './sampling.js';
 // Regularizers
 export {
   addInstanceNoise,
@@ -112,6 +118,7 @@ export {
   type ZeroCenteredPenaltyOptions,
   zeroCenteredGradientPenalty,
 } from './regularizers/index.js';
+export { MAX_SAMPLE_VALUES, SAMPLE_CHUNK } from './sampling.js';
 export { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs, FusedAdamOptimizer } from './train/adam.js';
 export type { StepContext, StepFunction, StepTensors } from './train/custom-step.js';
 export type { RegularizerOptions, Regularizers } from './train/regularizer-options.js';

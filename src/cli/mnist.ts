@@ -393,7 +393,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       const trainingData = gan.conditioning?.needsLabels
         ? { x: data.images, labels: Int32Array.from(data.labels) }
         : data.images;
-      const callbacks: Callback[] = [progress, recorder];
+      const warnings: Callback = { onWarning: (w) => void io.stderr.write(`\nwarning: ${w.message}\n`) };
+      const callbacks: Callback[] = [progress, recorder, warnings];
       if (o.evalEvery > 0) callbacks.push(evaluation(o, gan.seed, metricsPath, io));
       await trainer.fit(trainingData, { steps: remaining, callbacks });
     }
