@@ -16,6 +16,11 @@ export {
   type TrainingWarning,
   type TrainingWarningCode,
 } from './callbacks/callback.js';
+export {
+  DivergenceAlarm,
+  type DivergenceAlarmOptions,
+  type DivergenceEvent,
+} from './callbacks/divergence.js';
 export { History } from './callbacks/history.js';
 export { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 // Conditional generation
@@ -43,6 +48,7 @@ export {
   CheckpointError,
   ConfigError,
   DataError,
+  DivergenceError,
   GanError,
   type GanErrorCode,
   NonFiniteLossError,
