@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, GAN, MAX_SAMPLE_VALUES, SAMPLE_CHUNK, SeededRandom } from 'ts-gan';
+import { ConfigError, type GAN, MAX_SAMPLE_VALUES, SAMPLE_CHUNK, SeededRandom } from 'ts-gan';
 import { describe, expect, test } from 'vitest';
 import { NormalStream } from '../src/random';
 import { toyGan } from './support/family';
@@ -37,7 +37,12 @@ function joined(chunks: Iterable<tf.Tensor>): { values: number[]; sizes: number[
 
 describe('NormalStream', () => {
   test('pieces of any size, joined, are one normal() draw, and the stream ends in the same state', () => {
-    for (const sizes of [[3, 5, 1, 7], [1, 1, 1], [2, 9, 4], [0, 5, 0, 6]]) {
+    for (const sizes of [
+      [3, 5, 1, 7],
+      [1, 1, 1],
+      [2, 9, 4],
+      [0, 5, 0, 6],
+    ]) {
       const total = sizes.reduce((a, b) => a + b, 0);
       const whole = new SeededRandom(11);
       const expected = Array.from(whole.normal(total));
