@@ -15,6 +15,7 @@ export type GanErrorCode =
   | 'ERR_GAN_STATE'
   | 'ERR_GAN_DATA'
   | 'ERR_GAN_NON_FINITE'
+  | 'ERR_GAN_DIVERGED'
   | 'ERR_GAN_CHECKPOINT'
   | 'ERR_GAN_CHECKPOINT_LOCKED'
   | 'ERR_GAN_BACKEND';
@@ -127,6 +128,37 @@ export type CheckpointErrorCode = Extract<
   GanErrorCode,
   'ERR_GAN_CHECKPOINT' | 'ERR_GAN_CHECKPOINT_LOCKED' | 'ERR_GAN_NON_FINITE'
 >;
+
+/**
+ * A loss exploded while staying finite (see {@link DivergenceAlarm}): training stopped there.
+ * @category Errors
+ */
+export class DivergenceError extends GanError {
+  /** The step (1-based count of completed steps) at which the loss was read. */
+  readonly step: number;
+  /** The name of the log entry that exploded, for example `gLoss`. */
+  readonly loss: string;
+  /** The value read. */
+  readonly value: number;
+
+  /**
+   * @param step - the step at which the value was read.
+   * @param loss - the name of the log entry.
+   * @param value - the value.
+   * @param reason - which rule it broke, for example `|gLoss| above 1000000`.
+   */
+  constructor(step: number, loss: string, value: number, reason: string) {
+    super(
+      'ERR_GAN_DIVERGED',
+      `Training diverged at step ${step}: ${loss} is ${value} (${reason}). ` +
+        'Lower the learning rates, check the data range ([-1, 1] for a tanh generator), or add a penalty ' +
+        '(R1, a gradient penalty); resume from a checkpoint saved before the divergence.',
+    );
+    this.step = step;
+    this.loss = loss;
+    this.value = value;
+  }
+}
 
 /**
  * A checkpoint could not be written or read, or does not match what the caller expects.

@@ -12,6 +12,7 @@ import type { CheckpointManifest } from './io/manifest.js';
 import type { CheckpointLocation } from './io/store.js';
 import { type GanLoss, getLoss } from './losses/gan-loss.js';
 import { SeededRandom, withSeededMathRandom } from './random.js';
+import { drawCounts, MAX_SAMPLE_VALUES, SAMPLE_CHUNK, sampleChunkIterator } from './sampling.js';
 import type { GANConfig, NetworkContext, NetworkFactory } from './types.js';
 import { knownKeys, positiveInteger, show } from './util/validate.js';
 
@@ -47,6 +48,15 @@ export interface SampleOptions {
   labels?: readonly number[] | Int32Array | tf.Tensor1D;
   /** InfoGAN: continuous codes `[n, continuous]` (rows of numbers in [-1, 1]); drawn uniformly when absent. */
   codes?: readonly (readonly number[])[] | tf.Tensor2D;
+}
+
+/**
+ * Options of {@link GAN.sampleChunks}.
+ * @category Training
+ */
+export interface SampleChunkOptions extends SampleOptions {
+  /** Samples per chunk, a positive integer. Default {@link SAMPLE_CHUNK} (256). */
+  chunkSize?: number;
 }
 
 /**
@@ -108,7 +118,7 @@ export class GAN {
     const cond = this.conditioning;
     const context: NetworkContext = Object.freeze({
       latentDim: this.latentDim,
-      dataShape: this.dataShape,
+      dataShape: [...this.dataShape],
       ...(cond && {
         conditionDim: cond.conditionDim,
         discriminatorTakesCondition: cond.discriminatorTakesCondition,
@@ -143,32 +153,93 @@ export class GAN {
   }
 
   /**
-   * Draws `n` samples from the generator, in inference mode (BatchNorm uses its moving statistics).
+   * Draws `n` samples from the generator, in inference mode (BatchNorm uses its moving statistics),
+   * {@link SAMPLE_CHUNK} samples per generator call, so that the noise and the activations stay
+   * small; the result is the same as one call on all the noise.
    *
-   * @param n - how many samples, a positive integer.
+   * @param n - how many samples, a positive integer; `n` times the values of one sample must not
+   *   exceed {@link MAX_SAMPLE_VALUES} (1 GiB of float32).
    * @param options - `seed` for repeatable noise.
    * @returns a tensor `[n, ...dataShape]` that the caller owns.
-   * @throws {@link ConfigError} for a bad `n`; {@link StateError} after dispose.
+   * @throws {@link ConfigError} for a bad `n`, or one whose result is too large for one tensor
+   *   (at once, before any work: draw such counts with {@link GAN.sampleChunks});
+   *   {@link StateError} after dispose.
    */
   sample(n: number, options: SampleOptions = {}): tf.Tensor {
     this.assertUsable('sample');
     positiveInteger('GAN.sample', 'n', n);
-    const rng = options.seed === undefined ? this.sampleRng : new SeededRandom(checkSeed(options.seed));
-    const cond = this.conditioning;
-    if (!cond) {
-      if (options.labels !== undefined || options.codes !== undefined) {
-        throw new ConfigError('GAN.sample: labels and codes need a conditional GAN (numClasses or infoCodes).');
-      }
-      return tf.tidy(() => {
-        const z = this.noise(n, rng);
-        return this.generator.apply(z, { training: false }) as tf.Tensor;
-      });
+    const perSample = this.dataShape.reduce((a, b) => a * b, 1);
+    if (n * perSample > MAX_SAMPLE_VALUES) {
+      const most = Math.floor(MAX_SAMPLE_VALUES / perSample);
+      throw new ConfigError(
+        `GAN.sample: n = ${n} samples of shape ${formatShape(this.dataShape)} make ${n * perSample} values, ` +
+          `more than one tensor may hold here (${MAX_SAMPLE_VALUES} values, 1 GiB of float32): at most ${most} ` +
+          'samples per call. Draw more in chunks with gan.sampleChunks(n) (one noise stream, one chunk in memory ' +
+          'at a time), or call sample repeatedly; `ts-gan sample` writes large grids in chunks.',
+      );
     }
-    return tf.tidy(() => {
-      const { labels, codes } = sampleConditions(cond, n, options);
-      const z = this.noise(n, rng);
-      const { input } = cond.draw(n, rng, labels, codes);
-      return cond.generate(this.generator, z, input, false);
+    const chunks: tf.Tensor[] = [];
+    try {
+      for (const chunk of this.drawChunks('sample', n, options)) chunks.push(chunk);
+      if (chunks.length === 1) return chunks[0] as tf.Tensor;
+      return tf.concat(chunks);
+    } finally {
+      if (chunks.length > 1) for (const chunk of chunks) chunk.dispose();
+    }
+  }
+
+  /**
+   * Draws `n` samples as {@link GAN.sample} does, one chunk at a time: the chunks, joined, equal
+   * `gan.sample(n, options)`, and only one chunk's noise and activations are in memory at once. The
+   * options are checked, and the GAN's own sampling stream advanced past all `n` samples, when
+   * this is called; the samples are drawn as the iterator is read.
+   *
+   * @param n - how many samples in all, a positive safe integer (no size limit).
+   * @param options - as for {@link GAN.sample}, and `chunkSize` (default {@link SAMPLE_CHUNK}).
+   * @returns an iterator of tensors `[size, ...dataShape]`; the caller owns and disposes each.
+   * @throws {@link ConfigError} for a bad option; {@link StateError} after dispose.
+   * @example
+   * ```ts
+   * for (const chunk of gan.sampleChunks(100_000, { seed: 1, chunkSize: 1000 })) {
+   *   await save(await chunk.data());
+   *   chunk.dispose();
+   * }
+   * ```
+   */
+  sampleChunks(n: number, options: SampleChunkOptions = {}): Generator<tf.Tensor, void> {
+    return this.drawChunks('sampleChunks', n, options);
+  }
+
+  /** {@link GAN.sampleChunks}, with errors naming `method`. */
+  private drawChunks(method: string, n: number, options: SampleChunkOptions): Generator<tf.Tensor, void> {
+    const where = `GAN.${method}`;
+    this.assertUsable(method);
+    positiveInteger(where, 'n', n);
+    if (!Number.isSafeInteger(n)) throw new ConfigError(`${where}: n must be a safe integer, got ${n}.`);
+    const chunkSize = positiveInteger(where, 'chunkSize', options.chunkSize ?? SAMPLE_CHUNK);
+    const cond = this.conditioning;
+    if (!cond && (options.labels !== undefined || options.codes !== undefined)) {
+      throw new ConfigError(`${where}: labels and codes need a conditional GAN (numClasses or infoCodes).`);
+    }
+    const rng = options.seed === undefined ? this.sampleRng : new SeededRandom(checkSeed(options.seed));
+    const start = rng.getState();
+    // Checked now, so that a bad label fails here and not at some later chunk; the chunks slice the
+    // caller's own values.
+    if (cond) tf.tidy(() => checkSampleConditions(where, cond, n, options));
+    if (options.seed === undefined) {
+      const counts = drawCounts(n, this.latentDim, cond, options);
+      this.sampleRng.skip(counts.noise + counts.labels + counts.codes);
+    }
+    const { generator, latentDim } = this;
+    return sampleChunkIterator({
+      generator,
+      latentDim,
+      conditioning: cond,
+      n,
+      chunkSize,
+      start,
+      given: { labels: options.labels, codes: options.codes },
+      assertUsable: () => this.assertUsable(method),
     });
   }
 
@@ -347,30 +418,25 @@ function checkModelShape(
   });
 }
 
-/** Turns {@link SampleOptions} labels and codes into tensors, checked against the conditioning. */
-function sampleConditions(
-  cond: Conditioning,
-  n: number,
-  options: SampleOptions,
-): { labels: tf.Tensor1D | undefined; codes: tf.Tensor2D | undefined } {
-  let labels: tf.Tensor1D | undefined;
+/**
+ * Checks {@link SampleOptions} labels and codes against the conditioning and the count. Run inside a
+ * tidy: it makes tensors of arrays to check them.
+ */
+function checkSampleConditions(where: string, cond: Conditioning, n: number, options: SampleOptions): void {
   if (options.labels !== undefined) {
     if (cond.numClasses === 0)
-      throw new ConfigError('GAN.sample: this InfoGAN has no categorical code to set with labels.');
-    // Checked before the cast to int32, which would truncate 2.5 to 2 silently.
+      throw new ConfigError(`${where}: this InfoGAN has no categorical code to set with labels.`);
+    // Checked as given, so that 2.5 is refused instead of truncated to 2 by a cast to int32.
     const given = options.labels instanceof tf.Tensor ? options.labels : tf.tensor1d(Array.from(options.labels));
-    labels = tf.cast(cond.checkLabels('GAN.sample', given, n), 'int32') as tf.Tensor1D;
+    cond.checkLabels(where, given, n);
   }
-  let codes: tf.Tensor2D | undefined;
   if (options.codes !== undefined) {
-    if (cond.continuous === 0) throw new ConfigError('GAN.sample: codes need an InfoGAN with continuous codes.');
-    codes = (
-      options.codes instanceof tf.Tensor ? options.codes : tf.tensor2d(options.codes.map((row) => [...row]))
-    ) as tf.Tensor2D;
-    assertBatchShape('GAN.sample', 'codes', codes, [cond.continuous]);
-    if (codes.shape[0] !== n) throw new ShapeError(`GAN.sample: codes must have ${n} rows, got ${codes.shape[0]}.`);
+    if (cond.continuous === 0) throw new ConfigError(`${where}: codes need an InfoGAN with continuous codes.`);
+    const codes =
+      options.codes instanceof tf.Tensor ? options.codes : tf.tensor2d(options.codes.map((row) => [...row]));
+    assertBatchShape(where, 'codes', codes, [cond.continuous]);
+    if (codes.shape[0] !== n) throw new ShapeError(`${where}: codes must have ${n} rows, got ${codes.shape[0]}.`);
   }
-  return { labels, codes };
 }
 
 function checkDataShape(value: unknown): readonly number[] {

@@ -8,7 +8,19 @@
  */
 
 // Callbacks
-export { type Callback, CallbackList, type TrainBeginInfo, type TrainEndInfo } from './callbacks/callback.js';
+export {
+  type Callback,
+  CallbackList,
+  type TrainBeginInfo,
+  type TrainEndInfo,
+  type TrainingWarning,
+  type TrainingWarningCode,
+} from './callbacks/callback.js';
+export {
+  DivergenceAlarm,
+  type DivergenceAlarmOptions,
+  type DivergenceEvent,
+} from './callbacks/divergence.js';
 export { History } from './callbacks/history.js';
 export { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 // Conditional generation
@@ -37,6 +49,7 @@ export {
   type CheckpointErrorCode,
   ConfigError,
   DataError,
+  DivergenceError,
   GanError,
   type GanErrorCode,
   NonFiniteLossError,
@@ -44,7 +57,7 @@ export {
   StateError,
 } from './errors.js';
 // Training
-export { GAN, type SampleOptions } from './gan.js';
+export { GAN, type SampleChunkOptions, type SampleOptions } from './gan.js';
 // IO (checkpoints)
 export {
   type CheckpointExpectations,
@@ -125,6 +138,7 @@ export {
   type StepRecord,
 } from './report/data.js';
 export { type ReportAssets, renderRunReport } from './report/render.js';
+export { MAX_SAMPLE_VALUES, SAMPLE_CHUNK } from './sampling.js';
 // Logging (TensorBoard event files; writing them to disk is ts-gan/node's TensorBoardCallback)
 export { crc32c, maskedCrc32c } from './tensorboard/crc32c.js';
 export {

@@ -139,6 +139,15 @@ export class SeededRandom {
   }
 
   /**
+   * Advances the stream as `count` calls of {@link SeededRandom.nextUint32} would, without keeping
+   * the numbers: `normal(k)` consumes `2 * ceil(k / 2)` of them, `uniform(k)` and `integers(k)` `k`.
+   * @param count - how many 32-bit draws to pass over, a non-negative integer.
+   */
+  skip(count: number): void {
+    for (let i = 0; i < count; i++) this.nextUint32();
+  }
+
+  /**
    * Draws integers uniformly from [0, max), with replacement.
    * @param n - how many.
    * @param max - exclusive upper bound, at most 2^32.
@@ -148,6 +157,50 @@ export class SeededRandom {
     // floor(u * max) has a bias of at most max / 2^32: below 1e-5 for any dataset that fits in memory.
     for (let i = 0; i < n; i++) out[i] = Math.floor(this.nextFloat() * max);
     return out;
+  }
+}
+
+/**
+ * Standard normals drawn piece by piece: the pieces, joined, are exactly what one
+ * {@link SeededRandom.normal} call for their total would return, whatever their sizes, and the
+ * stream ends in the same state once {@link NormalStream.finish} has run. Sampling uses it to draw
+ * noise in chunks of bounded size.
+ */
+export class NormalStream {
+  private readonly rng: SeededRandom;
+  /** The sine half of the last Box-Muller pair, when a piece ended between the two halves. */
+  private pending: number | undefined;
+
+  /** @param rng - the stream to draw from; advanced as the pieces are taken. */
+  constructor(rng: SeededRandom) {
+    this.rng = rng;
+  }
+
+  /**
+   * @param n - how many normals.
+   * @returns the next `n` normals of the stream.
+   */
+  take(n: number): Float32Array {
+    const out = new Float32Array(n);
+    let i = 0;
+    if (n > 0 && this.pending !== undefined) {
+      out[i++] = this.pending;
+      this.pending = undefined;
+    }
+    const whole = n - ((n - i) % 2);
+    if (whole > i) out.set(this.rng.normal(whole - i), i);
+    if (whole < n) {
+      // An odd remainder: draw one more pair through normal(2) and keep its second half.
+      const pair = this.rng.normal(2);
+      out[n - 1] = pair[0] as number;
+      this.pending = pair[1] as number;
+    }
+    return out;
+  }
+
+  /** Drops a pending half pair, as one `normal` call with an odd count does. */
+  finish(): void {
+    this.pending = undefined;
   }
 }
 

@@ -14,8 +14,11 @@ import type { GanLoss, LossName } from './losses/gan-loss.js';
 export interface NetworkContext {
   /** Length of the noise vector the generator takes. */
   readonly latentDim: number;
-  /** Shape of one data sample, without the batch dimension, for example `[28, 28, 1]`. */
-  readonly dataShape: readonly number[];
+  /**
+   * Shape of one data sample, without the batch dimension, for example `[28, 28, 1]`. A fresh,
+   * mutable array, so that it passes straight to tfjs-layers: `inputShape: dataShape`.
+   */
+  readonly dataShape: number[];
   /**
    * Width of the generator's second input (a one-hot label, or InfoGAN's codes); 0 or absent when
    * the GAN is unconditional and the generator takes noise only.

@@ -111,6 +111,8 @@ test('--resume refuses flags that differ from the checkpoint, and only those giv
     seed: 3,
   });
   const trainer = new Trainer(gan, { batchSize: 16, r1: { gamma: 10 } });
+  // The default Adams are made on first use; resumeConflicts reads their settings.
+  trainer.generatorOptimizer.getConfig();
   const before = tf.memory().numTensors;
   const same = ['--arch', 'dcgan', '--filters', '4', '--kernel-size', '5', '--r1', '10', '--batch-size', '16'];
   expect(resumeConflicts(flags(...same, '--seed', '3'), trainer)).toEqual([]);

@@ -33,6 +33,26 @@ export interface TrainEndInfo extends TrainBeginInfo {
 }
 
 /**
+ * Stable codes of {@link TrainingWarning}s. New codes may be added in minor versions.
+ * @category Callbacks
+ */
+export type TrainingWarningCode = 'WARN_GAN_DATA_RANGE' | 'WARN_GAN_BATCH_LARGER_THAN_DATA';
+
+/**
+ * Something about a run that is allowed but probably a mistake, reported once to every callback's
+ * {@link Callback.onWarning} (the library itself never writes to the console).
+ * @category Callbacks
+ */
+export interface TrainingWarning {
+  /** A stable, machine-readable code. */
+  readonly code: TrainingWarningCode;
+  /** What was found and what to do about it. */
+  readonly message: string;
+  /** The 1-based step it concerns (for a check of the data, the first step of the `fit`). */
+  readonly step: number;
+}
+
+/**
  * Keras-like training hooks. Every hook is optional and may be async; the trainer awaits each
  * before it goes on. Hooks receive plain numbers, never tensors. Pass a class instance or a plain
  * object.
@@ -55,6 +75,12 @@ export interface Callback {
   onStepEnd?(step: number, logs: StepLogs): void | Promise<void>;
   /** Called once when a `fit` ends normally, after a stop, or when the data ran out (not after an error). */
   onTrainEnd?(info: TrainEndInfo): void | Promise<void>;
+  /**
+   * Called when the trainer finds something probably wrong that does not stop training: data
+   * outside [-1, 1] (checked once, on the dataset tensor or an iterable's first batch), or a batch
+   * larger than the dataset. Each code is reported once per trainer.
+   */
+  onWarning?(warning: TrainingWarning): void | Promise<void>;
 }
 
 /**
@@ -82,6 +108,11 @@ export class CallbackList {
   /** @param step - the step completed. @param logs - a fresh copy is given to each callback. */
   async onStepEnd(step: number, logs: StepLogs): Promise<void> {
     for (const cb of this.callbacks) await cb.onStepEnd?.(step, { ...logs });
+  }
+
+  /** @param warning - passed to every callback. */
+  async onWarning(warning: TrainingWarning): Promise<void> {
+    for (const cb of this.callbacks) await cb.onWarning?.(warning);
   }
 
   /** @param info - passed to every callback. */

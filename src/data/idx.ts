@@ -34,6 +34,8 @@ export interface IdxArray {
 export interface IdxImageOptions {
   /** Keep only the first `limit` images. Default: all. */
   limit?: number;
+  /** Names the file in error messages, for example its path. */
+  source?: string;
 }
 
 /** How far past [-1, 1] a float image may stray (float32 rounding of a tanh output). */
@@ -173,8 +175,8 @@ export async function decodeIdx(bytes: Uint8Array, source = 'IDX data'): Promise
  * @param images - from {@link parseIdx}.
  * @param options - `limit` keeps the first images only.
  * @returns a tensor the caller owns.
- * @throws {@link DataError} when the array is not 3-dimensional uint8 or float, a float value lies
- *   outside [-1, 1], or `limit` is invalid.
+ * @throws {@link DataError} when the array is not 3-dimensional uint8 or float, holds no images, a
+ *   float value lies outside [-1, 1], or `limit` is invalid.
  * @example
  * ```ts
  * const x = idxImagesToTensor(parseIdx(bytes), { limit: 1000 }); // [1000, 28, 28, 1]
@@ -190,12 +192,17 @@ export function idxImagesToTensor(images: IdxArray, options: IdxImageOptions = {
     );
   }
   const [total, height, width] = images.shape as [number, number, number];
+  if (total === 0) {
+    throw new DataError(
+      `idxImagesToTensor: ${options.source ?? 'the IDX file'} holds no images (shape [${images.shape.join(', ')}]); ` +
+        'give a file with at least one image.',
+    );
+  }
   const limit = options.limit ?? total;
   if (!Number.isInteger(limit) || limit < 1) {
     throw new DataError(`idxImagesToTensor: limit must be a positive integer, got ${String(options.limit)}.`);
   }
   const n = Math.min(limit, total);
-  if (n === 0) throw new DataError('idxImagesToTensor: the file holds no images.');
   const size = n * height * width;
   const scaled = new Float32Array(size);
   const src = images.data;

@@ -85,7 +85,7 @@ function topologyOf(where: string, net: string, expected: LayersModel | NetworkF
   }
   let model: LayersModel;
   try {
-    model = expected({ latentDim: g.latentDim, dataShape: Object.freeze([...g.dataShape]) });
+    model = expected({ latentDim: g.latentDim, dataShape: [...g.dataShape] });
   } catch (err) {
     throw new ConfigError(`${where}: expect.${net} threw: ${messageOf(err)}`, { cause: err });
   }

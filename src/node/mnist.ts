@@ -162,7 +162,10 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<MnistDa
       `MNIST: ${files.images} holds ${images.shape[0]} images but ${files.labels} holds ${labels.shape[0]} labels.`,
     );
   }
-  const tensor = idxImagesToTensor(images, options.limit === undefined ? {} : { limit: options.limit });
+  const tensor = idxImagesToTensor(images, {
+    source: files.images,
+    ...(options.limit === undefined ? {} : { limit: options.limit }),
+  });
   const n = tensor.shape[0];
   return { images: tensor, labels: (labels.data as Uint8Array).slice(0, n), files };
 }

@@ -11,7 +11,12 @@ import '@tensorflow/tfjs-layers';
 import { type Callback, CallbackList, type TrainBeginInfo, type TrainEndInfo } from '../callbacks/callback.js';
 import { History } from '../callbacks/history.js';
 import { TerminateOnNaN } from '../callbacks/terminate-on-nan.js';
-import { createStepSource, type LabelledTrainingData, type StepBatchSource } from '../conditional/labelled-data.js';
+import {
+  createStepSource,
+  isLabelledData,
+  type LabelledTrainingData,
+  type StepBatchSource,
+} from '../conditional/labelled-data.js';
 import type { TrainingData } from '../data/batches.js';
 import { ConfigError, StateError } from '../errors.js';
 import type { GAN } from '../gan.js';
@@ -24,6 +29,7 @@ import { clipWeights } from '../regularizers/weight-clip.js';
 import type { StepLogs } from '../types.js';
 import { knownKeys, nonNegativeInteger, numberInRange, positiveInteger, show } from '../util/validate.js';
 import { STANDARD_LOG_KEYS, type StepFunction } from './custom-step.js';
+import { DataChecks } from './data-checks.js';
 import { type Regularizers, resolveRegularizers } from './regularizer-options.js';
 import {
   adamBetasOption,
@@ -39,6 +45,13 @@ export type { FitOptions, TrainerOptions } from './trainer-options.js';
 
 /** Offsets the trainer's stream from the GAN's initialization stream (both derive from one seed). */
 const TRAIN_STREAM_OFFSET = 0x7a11;
+
+/**
+ * Marks a GAN that a `fit` is training, with the trainer that runs it. A registered symbol, so that
+ * an ESM and a CommonJS copy of the library see each other's mark.
+ */
+const FITTING = Symbol.for('ts-gan.Trainer.fitting');
+type MarkedGan = GAN & { [FITTING]?: Trainer };
 
 /**
  * Trains a {@link GAN}. One step is `discriminatorSteps` discriminator updates, each on a fresh
@@ -61,10 +74,6 @@ export class Trainer {
   readonly batchSize: number;
   /** Discriminator updates per step. */
   readonly discriminatorSteps: number;
-  /** The generator's optimizer. */
-  readonly generatorOptimizer: tf.Optimizer;
-  /** The discriminator's optimizer. */
-  readonly discriminatorOptimizer: tf.Optimizer;
   /** One-sided label smoothing. */
   readonly labelSmoothing: number;
   /** Discriminator-only steps at the start. */
@@ -89,6 +98,14 @@ export class Trainer {
   /** Whether the frozen network runs in training mode (option `frozenNetworkMode: 'training'`). */
   private readonly frozenTraining: boolean;
   private readonly callbacks: readonly Callback[];
+  /** The optimizers as the options chose them: given ones, or the default Adam's learning rate. */
+  private readonly optimizerChoices: {
+    generator: tf.Optimizer | number;
+    discriminator: tf.Optimizer | number;
+    betas: readonly [number, number];
+  };
+  private optimizers: { generator: tf.Optimizer; discriminator: tf.Optimizer } | undefined;
+  private readonly dataChecks = new DataChecks();
   private readonly now: () => number;
   private rng: SeededRandom;
   private stepCount = 0;
@@ -155,14 +172,38 @@ export class Trainer {
           'one optimizer would share its moment estimates between the networks.',
       );
     }
-    this.generatorOptimizer = optimizerFrom(generatorChoice, betas);
-    this.discriminatorOptimizer = optimizerFrom(discriminatorChoice, betas);
+    // The default Adams hold tensors from birth: made at the first step (or first access), so that
+    // a fit refused before any step leaves nothing allocated.
+    this.optimizerChoices = { generator: generatorChoice, discriminator: discriminatorChoice, betas };
     this.callbacks = [
       ...(options.terminateOnNaN === false ? [] : [new TerminateOnNaN()]),
       ...(options.callbacks ?? []),
     ];
     // Created last: nothing after it can throw and leak its variables.
     this.ema = options.ema === undefined ? undefined : new ExponentialMovingAverage(gan.generator, options.ema);
+  }
+
+  /** The generator's optimizer (the default Adam is created on first use). */
+  get generatorOptimizer(): tf.Optimizer {
+    return this.ownOptimizers().generator;
+  }
+
+  /** The discriminator's optimizer (the default Adam is created on first use). */
+  get discriminatorOptimizer(): tf.Optimizer {
+    return this.ownOptimizers().discriminator;
+  }
+
+  private ownOptimizers(): { generator: tf.Optimizer; discriminator: tf.Optimizer } {
+    if (this.optimizers) return this.optimizers;
+    const { generator, discriminator, betas } = this.optimizerChoices;
+    if (this.disposed && (typeof generator === 'number' || typeof discriminator === 'number')) {
+      throw new StateError('Trainer: this trainer has been disposed; its optimizers are gone.');
+    }
+    this.optimizers = {
+      generator: optimizerFrom(generator, betas),
+      discriminator: optimizerFrom(discriminator, betas),
+    };
+    return this.optimizers;
   }
 
   /** How the frozen network runs during the other network's update (option `frozenNetworkMode`). */
@@ -264,19 +305,32 @@ export class Trainer {
     }
     knownKeys('Trainer.fit', options, ['steps', 'callbacks']);
     const steps = positiveInteger('Trainer.fit', 'steps', options.steps);
+    const gan = this.gan as MarkedGan;
+    if (gan[FITTING] !== undefined) {
+      throw new StateError(
+        'Trainer.fit: another Trainer is fitting this GAN; two fits at once would interleave their updates of ' +
+          'the same networks. Await that fit (or stop it) first, or train a separate GAN.',
+      );
+    }
     const source = createStepSource(data, this.gan, this.batchSize, this.rng);
     const history = new History();
     const callbacks = new CallbackList([history, ...this.callbacks, ...(options.callbacks ?? [])]);
     const begin: TrainBeginInfo = { gan: this.gan, steps, initialStep: this.stepCount, stop: () => this.stop() };
     this.running = true;
     this.stopRequested = false;
+    gan[FITTING] = this;
     try {
       await callbacks.onTrainBegin(begin);
-      const reason = await this.loop(source, steps, callbacks);
+      const dataset = data instanceof tf.Tensor ? data : isLabelledData(data) ? data.x : undefined;
+      for (const warning of await this.dataChecks.dataset(dataset, this.batchSize, this.stepCount + 1)) {
+        await callbacks.onWarning(warning);
+      }
+      const reason = await this.loop(source, steps, callbacks, dataset === undefined);
       await callbacks.onTrainEnd({ ...begin, finalStep: this.stepCount, reason } satisfies TrainEndInfo);
       return history;
     } finally {
       this.running = false;
+      delete gan[FITTING];
       await source.close();
     }
   }
@@ -291,12 +345,18 @@ export class Trainer {
     if (this.disposed) return;
     if (this.running) throw new StateError('Trainer.dispose: a fit is running; stop it and await it first.');
     this.disposed = true;
-    this.generatorOptimizer.dispose();
-    this.discriminatorOptimizer.dispose();
+    // The optimizers the caller gave are the trainer's to dispose (it took ownership), made or not.
+    const { generator, discriminator } = this.optimizers ?? this.optimizerChoices;
+    for (const optimizer of [generator, discriminator]) if (typeof optimizer !== 'number') optimizer.dispose();
     this.ema?.dispose();
   }
 
-  private async loop(source: StepBatchSource, steps: number, callbacks: CallbackList): Promise<TrainEndInfo['reason']> {
+  private async loop(
+    source: StepBatchSource,
+    steps: number,
+    callbacks: CallbackList,
+    checkFirstBatch: boolean,
+  ): Promise<TrainEndInfo['reason']> {
     let lastLogTime = this.now();
     let lastLogStep = this.stepCount;
     for (let i = 0; i < steps; i++) {
@@ -311,6 +371,11 @@ export class Trainer {
           if (batch === null) return 'data-exhausted';
           batches.push(batch.x);
           labelBatches.push(batch.labels);
+        }
+        if (i === 0 && checkFirstBatch) {
+          for (const warning of await this.dataChecks.batch(batches[0] as tf.Tensor, step)) {
+            await callbacks.onWarning(warning);
+          }
         }
         const logged = step % this.logEvery === 0 || i === steps - 1;
         const { packed, keys } = this.runStep(batches, labelBatches, step, step <= this.warmupSteps, logged);
@@ -357,13 +422,14 @@ export class Trainer {
     const reg = this.regularizers;
     const noiseStd = reg.instanceNoise?.stdAt(step) ?? 0;
     let keys: readonly string[] = STANDARD_LOG_KEYS;
+    const { generator: generatorOptimizer, discriminator: discriminatorOptimizer } = this.ownOptimizers();
     const packed = withSeededMathRandom(this.rng, () =>
       tf.tidy(() => {
         if (this.customStep) {
           const out = this.customStep({
             gan,
-            generatorOptimizer: this.generatorOptimizer,
-            discriminatorOptimizer: this.discriminatorOptimizer,
+            generatorOptimizer,
+            discriminatorOptimizer,
             generatorVariables: gVars,
             discriminatorVariables: dVars,
             real: batches[batches.length - 1] as tf.Tensor,
@@ -388,7 +454,7 @@ export class Trainer {
         let d: ReturnType<typeof discriminatorUpdate> | undefined;
         batches.forEach((real, k) => {
           const last = k === batches.length - 1;
-          d = discriminatorUpdate(gan, this.discriminatorOptimizer, real, this.rng, {
+          d = discriminatorUpdate(gan, discriminatorOptimizer, real, this.rng, {
             realLabel: 1 - this.labelSmoothing,
             withStats: logged && last,
             withGeneratorLoss: logged && last && warmup,
@@ -402,7 +468,7 @@ export class Trainer {
         });
         let gLoss: tf.Scalar | undefined;
         if (!warmup) {
-          gLoss = generatorUpdate(gan, this.generatorOptimizer, this.batchSize, this.rng, {
+          gLoss = generatorUpdate(gan, generatorOptimizer, this.batchSize, this.rng, {
             real: batches[batches.length - 1],
             varList: gVars,
             instanceNoiseStd: noiseStd,
