@@ -72,7 +72,12 @@ test(`SIGKILL during saves, ${TRIALS} trials: every time the checkpoint loads an
     if (point.env.PAUSE_AT_WRITE || point.env.PAUSE_AFTER_RENAME === '1') expect(step).toBe(last);
     if (point.env.PAUSE_AFTER_RENAME === '2') expect(step).toBe(last + 1);
   }
-  // Later saves clean up what the killed ones left, and take over their stale locks.
+  // A later save cleans up what the killed ones left (the last kill may leave a temporary folder or
+  // a lock's staging file), and takes over their stale locks.
+  const survivor = await Trainer.load(dir);
+  await survivor.save(dir);
+  survivor.dispose();
+  survivor.gan.dispose();
   expect(readdirSync(root).filter((name) => name.startsWith('killed.'))).toEqual([]);
 });
 

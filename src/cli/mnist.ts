@@ -131,7 +131,7 @@ writes it anew at any time). Warnings (data outside [-1, 1], a batch larger than
 stderr. An alarm (divergence, mode collapse) is a line {"step", "alarm", "message"} in metrics.jsonl.
 
 Ctrl-C or SIGTERM stops after the current step and saves gan/ and checkpoint/ as the end of a run
-does; a second signal aborts at once.
+does; the exit code is then 0 after Ctrl-C, 143 after SIGTERM. A second signal aborts at once.
 
 Exit codes: 0 done (also after Ctrl-C), 1 failure, 2 usage error, ${EXIT_DIVERGED} training diverged (stopped by
 the divergence alarm or a NaN loss; gan/ and checkpoint/ keep their last good state), 143 stopped by
