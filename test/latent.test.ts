@@ -49,13 +49,13 @@ describe('lerp and slerp', () => {
     const b = rng.normal(16);
     const path = interpolateLatents(a, b, 9, 'linear');
     const step = Array.from(a, (v, i) => ((b[i] as number) - v) / 8);
-    path.forEach((p, k) =>
+    path.forEach((p, k) => {
       closeTo(
         p,
         Array.from(a, (v, i) => v + k * (step[i] as number)),
         1e-5,
-      ),
-    );
+      );
+    });
   });
 
   test('slerp keeps the norm of equal-norm endpoints and stays on their great circle at constant angular speed', () => {
@@ -122,7 +122,9 @@ describe('latentPath', () => {
   test('passes through every keyframe at k * stepsPerSegment and ends on the last', () => {
     const path = latentPath(keys, 5);
     expect(path).toHaveLength(11);
-    keys.forEach((k, i) => expect(Array.from(path[i * 5] as Float32Array)).toEqual(Array.from(k)));
+    keys.forEach((k, i) => {
+      expect(Array.from(path[i * 5] as Float32Array)).toEqual(Array.from(k));
+    });
   });
 
   test('with loop, returns towards the first keyframe without repeating it', () => {
@@ -233,7 +235,9 @@ describe('GAN latent methods', () => {
     const rows = rowsOf(images);
     for (let r = 0; r < 2; r++) {
       const expected = interpolateLatents(from[r] as Float32Array, to[r] as Float32Array, 5, 'slerp');
-      expected.forEach((z, s) => closeTo(rows[r * 5 + s] as Float32Array, z, 1e-5));
+      expected.forEach((z, s) => {
+        closeTo(rows[r * 5 + s] as Float32Array, z, 1e-5);
+      });
     }
     // A tensor input gives the same images; linear differs from slerp in the middle.
     const a = tf.tensor2d([...from[0]!], [1, 4]);
@@ -289,13 +293,13 @@ describe('GAN latent methods', () => {
     const keys = [rng.normal(4), rng.normal(4), rng.normal(4)];
     const frames = rowsOf(gan.walk(keys, 3, { label: 1 }));
     expect(frames).toHaveLength(7);
-    keys.forEach((k, i) =>
+    keys.forEach((k, i) => {
       closeTo(
         frames[i * 3] as Float32Array,
         Array.from(k, (v) => v + 1),
         1e-5,
-      ),
-    );
+      );
+    });
     const rows = rowsOf(gan.interpolate([keys[0]!, keys[1]!], [keys[1]!, keys[2]!], 2));
     closeTo(
       rows[2] as Float32Array,
