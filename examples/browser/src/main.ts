@@ -1,8 +1,8 @@
 /**
  * The page: controls, drawing and the automation hooks. Training runs in ./worker.ts.
  */
-import { drawChart, drawGrid, type LossSeries } from './draw';
-import type { BackendChoice, FromWorker, ToWorker } from './protocol';
+import { drawChart, drawGrid, drawJudgeCharts, drawStrip, type JudgeSeries, type LossSeries } from './draw';
+import { type BackendChoice, type FromWorker, type Judgement, STRIP_STEPS, type ToWorker } from './protocol';
 
 /** What automation reads (`window.tsGanDemo`). */
 interface DemoState {
@@ -22,6 +22,11 @@ interface DemoState {
   clicksWhileTraining: number;
   /** Steps whose samples are on the grid. */
   samplesStep: number | null;
+  /** Step of the generator on the interpolation strip. */
+  stripStep: number | null;
+  /** The judge's last verdict, and how many it gave. */
+  judge: Judgement | null;
+  evaluations: number;
 }
 
 declare global {
@@ -44,6 +49,11 @@ const ui = {
   status: $<HTMLParagraphElement>('status'),
   grid: $<HTMLCanvasElement>('grid'),
   chart: $<HTMLCanvasElement>('chart'),
+  scoreChart: $<HTMLCanvasElement>('score-chart'),
+  frechetChart: $<HTMLCanvasElement>('frechet-chart'),
+  strip: $<HTMLCanvasElement>('strip'),
+  sJudge: $('s-judge'),
+  judgeNote: $('judge-note'),
   ping: $<HTMLButtonElement>('ping'),
   sBackend: $('s-backend'),
   sStep: $('s-step'),
@@ -73,10 +83,14 @@ const state: DemoState = {
   clicks: 0,
   clicksWhileTraining: 0,
   samplesStep: null,
+  stripStep: null,
+  judge: null,
+  evaluations: 0,
 };
 window.tsGanDemo = state;
 
 const losses: LossSeries = { steps: [], d: [], g: [] };
+const judged: JudgeSeries = { steps: [], classifierScore: [], frechetDistance: [] };
 let chartDirty = true;
 let worker: Worker | undefined;
 let workerBackend: BackendChoice | undefined;
@@ -113,6 +127,9 @@ function ensureWorker(): Promise<void> {
   losses.steps.length = 0;
   losses.d.length = 0;
   losses.g.length = 0;
+  for (const list of Object.values(judged)) list.length = 0;
+  state.judge = null;
+  state.evaluations = 0;
   chartDirty = true;
   paused = false;
   workerBackend = choice;
@@ -160,7 +177,12 @@ function onWorkerMessage(m: FromWorker): void {
       break;
     case 'samples':
       drawGrid(ui.grid, m.pixels);
+      drawStrip(ui.strip, m.strip, STRIP_STEPS);
       state.samplesStep = m.step;
+      state.stripStep = m.step;
+      break;
+    case 'judgement':
+      showJudgement(m);
       break;
     case 'state':
       state.running = m.running;
@@ -193,6 +215,19 @@ function onWorkerMessage(m: FromWorker): void {
       fail(m.message);
       break;
   }
+}
+
+function showJudgement(j: Judgement): void {
+  const { step, samples, ms, metrics } = j;
+  state.judge = { step, samples, ms, metrics };
+  state.evaluations++;
+  judged.steps.push(step);
+  judged.classifierScore.push(metrics.classifierScore ?? Number.NaN);
+  judged.frechetDistance.push(metrics.frechetDistance ?? Number.NaN);
+  chartDirty = true;
+  ui.sJudge.textContent = `${(metrics.classifierScore ?? Number.NaN).toFixed(2)} / ${(metrics.frechetDistance ?? Number.NaN).toFixed(1)} (step ${step})`;
+  ui.judgeNote.dataset.lastMs = String(Math.round(ms));
+  ui.judgeNote.title = `The last evaluation judged ${samples} samples in ${Math.round(ms)} ms.`;
 }
 
 function downloadFile(bytes: ArrayBuffer, name: string): void {
@@ -253,6 +288,7 @@ function frame(now: number): void {
   lastFrame = now;
   if (chartDirty) {
     drawChart(ui.chart, losses);
+    drawJudgeCharts(ui.scoreChart, ui.frechetChart, judged);
     chartDirty = false;
   }
   requestAnimationFrame(frame);
