@@ -8,10 +8,12 @@ import { defineConfig } from 'vitest/config';
  *   the tests through `provide`; test-browser/support/setup.ts fails every test when tfjs ends up
  *   on another backend;
  * - the live demo, end to end: a Node test builds examples/browser, serves it and drives it with
- *   Playwright (test-browser/demo/).
+ *   Playwright (test-browser/demo/);
+ * - the run report: a Node test makes a short run and opens its report.html from disk, offline,
+ *   with Playwright (test-browser/report/).
  *
  * Run: `npm run test:browser` (needs /usr/bin/chromium: `apt-get install -y chromium`);
- * one part: `npx vitest run --config vitest.browser.config.ts --project webgl` (or `--project demo`).
+ * one part: `npx vitest run --config vitest.browser.config.ts --project webgl` (or `--project demo`, `--project report`).
  */
 export const BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
 
@@ -87,6 +89,20 @@ export default defineConfig({
           // After the library's browsers have closed: both would fight over two cores.
           sequence: { groupOrder: 1 },
           // The demo test launches Chromium itself (Playwright), the same way.
+          provide: { chromium: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } },
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'report',
+          include: ['test-browser/report/*.test.ts'],
+          environment: 'node',
+          testTimeout: 240_000,
+          hookTimeout: 300_000,
+          // After the library's browsers have closed: both would fight over two cores.
+          sequence: { groupOrder: 1 },
+          // A short ts-gan mnist run writes report.html; Chromium opens it from disk.
           provide: { chromium: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } },
         },
       },

@@ -131,6 +131,19 @@ export {
   type ZeroCenteredPenaltyOptions,
   zeroCenteredGradientPenalty,
 } from './regularizers/index.js';
+// Report
+export {
+  type AlarmRecord,
+  type EvaluationRecord,
+  type ParsedMetrics,
+  parseMetricsJsonl,
+  type ReportImage,
+  type RunConfig,
+  type RunInvocation,
+  type RunReportData,
+  type StepRecord,
+} from './report/data.js';
+export { type ReportAssets, renderRunReport } from './report/render.js';
 export { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs, FusedAdamOptimizer } from './train/adam.js';
 export type { StepContext, StepFunction, StepTensors } from './train/custom-step.js';
 export type { RegularizerOptions, Regularizers } from './train/regularizer-options.js';

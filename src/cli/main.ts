@@ -12,6 +12,7 @@ import { GanError } from '../errors.js';
 import { type CliIO, type Command, UsageError } from './args.js';
 import { evaluateCommand } from './evaluate.js';
 import { mnistCommand } from './mnist.js';
+import { reportCommand } from './report.js';
 import { sampleCommand } from './sample.js';
 
 export type { CliIO, Command } from './args.js';
@@ -20,6 +21,7 @@ export type { CliIO, Command } from './args.js';
 export const COMMANDS: Record<string, Command> = {
   evaluate: evaluateCommand,
   mnist: mnistCommand,
+  report: reportCommand,
   sample: sampleCommand,
 };
 

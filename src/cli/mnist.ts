@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import type { Callback } from '../callbacks/callback.js';
 import { DataError } from '../errors.js';
 import { GAN } from '../gan.js';
-import { EvaluationCallback } from '../metrics/callback.js';
+import { EvaluationCallback, type Evaluator } from '../metrics/callback.js';
 import { loadMnist } from '../node/mnist.js';
 import { ProgressBar } from '../node/progress.js';
 import { Trainer, type TrainerOptions } from '../train/trainer.js';
@@ -29,6 +29,7 @@ import { BACKEND_CHOICES, checkBackendFlag, setupBackend } from './backend.js';
 import { INTERPOLATION_DEFAULTS, writeInterpolationGrid } from './interpolation.js';
 import { checkpointExists, loadCheckpoint, saveCheckpoint, saveGan } from './persist.js';
 import { GRID_SCALE, RunRecorder } from './recorder.js';
+import { appendAlarm, recordRun, writeReportOf } from './run-record.js';
 
 /** The seed document's configuration. */
 const DEFAULTS = {
@@ -99,7 +100,9 @@ Options:
 
 Writes into --out: samples/step-NNNNNN.png and samples/latest.png, samples/interpolation.png (at the
 end: 8 rows, each a walk between two random latent vectors), metrics.jsonl, gan/ (load it with
-GAN.load) and checkpoint/ (for --resume).
+GAN.load), checkpoint/ (for --resume), run.json (how the run was started, and each resume) and
+report.html (curves, the judge's metrics and the grids over time; open it in a browser; ts-gan report
+--from DIR writes it anew at any time).
 
 The DCGAN recipe (on wasm, 7.81 / Frechet 4.4 on 10,000 samples after 8,000 steps; the seed MLP
 reads 7.89 / 13.1 after 30,000):
@@ -331,7 +334,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     throw new UsageError(`ts-gan mnist: --resume needs a checkpoint in ${resolve(checkpointDir)}, and there is none.`);
   }
   await assertWritable(o.out);
-  await setupBackend(checkBackendFlag('mnist', o.backend), io);
+  const backend = await setupBackend(checkBackendFlag('mnist', o.backend), io);
   const data = await loadMnist({
     ...(o.data === undefined ? {} : { dir: o.data }),
     ...(o.limit === undefined ? {} : { limit: o.limit }),
@@ -377,6 +380,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       });
       trainer = new Trainer(gan, mnistTrainerOptions(o));
     }
+    await recordRun(o.out, ['mnist', ...argv], o, backend, trainer.step, o.resume);
     const remaining = o.steps - trainer.step;
     const t = trainer;
     const recorder = new RunRecorder({
@@ -407,6 +411,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       seed: gan.seed,
       scale: GRID_SCALE,
     });
+    await writeReportOf(o.out, io);
     io.stdout.write(
       `step ${trainer.step}: samples in ${resolve(o.out, 'samples')}, metrics in ${resolve(metricsPath)}, ` +
         `networks in ${resolve(o.out, 'gan')}, checkpoint in ${resolve(checkpointDir)}\n`,
@@ -421,18 +426,29 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-/** Scores the generator with the shipped MNIST judge and appends `{ step, ...metrics }` to metrics.jsonl. */
-function evaluation(o: MnistRunOptions, seed: number, metricsPath: string, io: CliIO): EvaluationCallback {
+/**
+ * Scores the generator with the shipped MNIST judge (or `evaluator`) and appends `{ step, ...metrics }`
+ * to metrics.jsonl, and a collapse alarm's `{ step, alarm: 'collapse', message }` when it fires.
+ */
+export function evaluation(
+  o: MnistRunOptions,
+  seed: number,
+  metricsPath: string,
+  io: CliIO,
+  evaluator?: Evaluator,
+): EvaluationCallback {
   return new EvaluationCallback({
     every: o.evalEvery,
     samples: o.evalSamples,
     seed,
+    ...(evaluator ? { evaluator } : {}),
     onMetrics: (step, metrics) => appendFile(metricsPath, `${JSON.stringify({ step, ...metrics })}\n`),
     collapse: {
       afterStep: COLLAPSE_ALARM_AFTER,
-      onCollapse: (event) => {
+      onCollapse: async (event) => {
         const why = event.reasons.map((r) => `${r.metric} ${r.value.toFixed(3)} > ${r.threshold}`).join(', ');
         io.stderr.write(`\nwarning: mode collapse suspected at step ${event.step} (${why})\n`);
+        await appendAlarm(metricsPath, event.step, 'collapse', `mode collapse suspected (${why})`);
       },
     },
   });
