@@ -203,3 +203,47 @@ test('the demo saves and loads checkpoints in IndexedDB and as a downloaded file
     await page.close();
   }
 });
+
+test('the demo downloads the report of its run: one HTML file with the charts’ data, which draws offline', async () => {
+  const page = await browser.newPage({ acceptDownloads: true });
+  try {
+    await page.goto(`${baseUrl}?backend=wasm&steps=4&autostart=1`);
+    await page.waitForFunction(() => document.title === 'done' || document.title.startsWith('error'));
+    expect(await page.title()).toBe('done');
+    const state = await demoState(page);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-report')]);
+    expect(download.suggestedFilename()).toBe('ts-gan-demo-report-step-4.html');
+    const file = `${OUTPUT}demo-report.html`;
+    await download.saveAs(file);
+    const html = readFileSync(file, 'utf8');
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).toContain('Trained in a browser tab by the ts-gan demo');
+
+    // The embedded numbers are the run's: every logged step's losses, and the judge's last verdict.
+    const json = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+    const data = JSON.parse(json) as {
+      steps: Record<string, (number | null)[]>;
+      evaluations: Record<string, (number | null)[]>;
+    };
+    expect(data.steps.step).toEqual([1, 2, 3, 4]);
+    expect(data.steps.dLoss?.every((v) => typeof v === 'number' && Number.isFinite(v))).toBe(true);
+    expect(data.evaluations.step?.at(-1)).toBe(4);
+    expect(data.evaluations.classifierScore?.at(-1)).toBeCloseTo(state.judge?.metrics.classifierScore as number, 5);
+
+    // Opened from disk with the network cut, the page draws its charts (uPlot makes one canvas each).
+    const report = await browser.newPage();
+    const errors: string[] = [];
+    report.on('pageerror', (err) => errors.push(err.message));
+    await report.route('**/*', (route) =>
+      route.request().url().startsWith('file:') ? route.continue() : route.abort(),
+    );
+    await report.goto(`file://${file}`);
+    await expect.poll(() => report.locator('.uplot canvas').count(), POLL).toBeGreaterThanOrEqual(3);
+    expect(await report.locator('img[alt="interpolation grid"]').count()).toBe(1);
+    expect(errors).toEqual([]);
+    await report.close();
+  } finally {
+    await page.close();
+  }
+});

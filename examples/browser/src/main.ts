@@ -3,6 +3,7 @@
  */
 import { drawChart, drawGrid, drawJudgeCharts, drawStrip, type JudgeSeries, type LossSeries } from './draw';
 import { type BackendChoice, type FromWorker, type Judgement, STRIP_STEPS, type ToWorker } from './protocol';
+import { buildReport, RunLog } from './report';
 
 /** What automation reads (`window.tsGanDemo`). */
 interface DemoState {
@@ -37,6 +38,9 @@ declare global {
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 const SEED = 42;
+/** As in worker.ts: what the report says of the run. */
+const BATCH_SIZE = 32;
+const LATENT_DIM = 100;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const ui = {
@@ -45,6 +49,7 @@ const ui = {
   saveIdb: $<HTMLButtonElement>('save-idb'),
   loadIdb: $<HTMLButtonElement>('load-idb'),
   saveFile: $<HTMLButtonElement>('save-file'),
+  downloadReport: $<HTMLButtonElement>('download-report'),
   loadFile: $<HTMLInputElement>('load-file'),
   status: $<HTMLParagraphElement>('status'),
   grid: $<HTMLCanvasElement>('grid'),
@@ -91,6 +96,9 @@ window.tsGanDemo = state;
 
 const losses: LossSeries = { steps: [], d: [], g: [] };
 const judged: JudgeSeries = { steps: [], classifierScore: [], frechetDistance: [] };
+/** What the downloadable report shows. */
+const runLog = new RunLog();
+let backendFixes: string[] = [];
 let chartDirty = true;
 let worker: Worker | undefined;
 let workerBackend: BackendChoice | undefined;
@@ -113,6 +121,7 @@ function updateButtons(): void {
   ui.start.textContent = state.running ? 'Pause' : paused ? 'Resume' : 'Start';
   ui.backend.disabled = state.running;
   for (const b of [ui.saveIdb, ui.saveFile]) b.disabled = state.running || !worker;
+  ui.downloadReport.disabled = !state.backend;
 }
 
 function send(message: ToWorker, transfer: Transferable[] = []): void {
@@ -130,6 +139,7 @@ function ensureWorker(): Promise<void> {
   for (const list of Object.values(judged)) list.length = 0;
   state.judge = null;
   state.evaluations = 0;
+  runLog.clear();
   chartDirty = true;
   paused = false;
   workerBackend = choice;
@@ -155,6 +165,7 @@ function onWorkerMessage(m: FromWorker): void {
     case 'ready':
       state.backend = m.backend;
       state.inWorker = m.inWorker;
+      backendFixes = m.fixes;
       ui.sBackend.textContent =
         `${m.backend}${m.fallbackFrom ? ` (${m.fallbackFrom} unavailable)` : ''}` +
         `${m.fixes.length ? `, fixes: ${m.fixes.join(', ')}` : ''}`;
@@ -169,6 +180,7 @@ function onWorkerMessage(m: FromWorker): void {
       losses.steps.push(m.step);
       losses.d.push(m.dLoss);
       losses.g.push(m.gLoss);
+      runLog.addStep(m);
       chartDirty = true;
       ui.sStep.textContent = targetSteps ? `${m.step} / ${targetSteps}` : String(m.step);
       ui.sSpeed.textContent = m.stepsPerSecond.toFixed(1);
@@ -180,6 +192,7 @@ function onWorkerMessage(m: FromWorker): void {
       drawStrip(ui.strip, m.strip, STRIP_STEPS);
       state.samplesStep = m.step;
       state.stripStep = m.step;
+      runLog.addGrid(m.step, ui.grid);
       break;
     case 'judgement':
       showJudgement(m);
@@ -221,6 +234,7 @@ function showJudgement(j: Judgement): void {
   const { step, samples, ms, metrics } = j;
   state.judge = { step, samples, ms, metrics };
   state.evaluations++;
+  runLog.addJudgement(j);
   judged.steps.push(step);
   judged.classifierScore.push(metrics.classifierScore ?? Number.NaN);
   judged.frechetDistance.push(metrics.frechetDistance ?? Number.NaN);
@@ -230,8 +244,29 @@ function showJudgement(j: Judgement): void {
   ui.judgeNote.title = `The last evaluation judged ${samples} samples in ${Math.round(ms)} ms.`;
 }
 
-function downloadFile(bytes: ArrayBuffer, name: string): void {
-  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+/** Builds the report of the run so far in this page and downloads it as one HTML file. */
+function downloadReport(): void {
+  if (!state.backend) return;
+  const html = buildReport(runLog, {
+    backend: state.backend,
+    fixes: backendFixes,
+    seed: SEED,
+    batchSize: BATCH_SIZE,
+    latentDim: LATENT_DIM,
+    grid: ui.grid,
+    strip: ui.strip,
+    now: new Date(),
+  });
+  downloadFile(
+    new TextEncoder().encode(html).buffer as ArrayBuffer,
+    `ts-gan-demo-report-step-${state.step}.html`,
+    'text/html',
+  );
+  setStatus(`Downloaded the report of step ${state.step}.`);
+}
+
+function downloadFile(bytes: ArrayBuffer, name: string, type = 'application/octet-stream'): void {
+  const url = URL.createObjectURL(new Blob([bytes], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
@@ -258,6 +293,7 @@ async function startOrPause(): Promise<void> {
 ui.start.addEventListener('click', () => void startOrPause());
 ui.saveIdb.addEventListener('click', () => send({ type: 'save', to: 'indexeddb' }));
 ui.saveFile.addEventListener('click', () => send({ type: 'save', to: 'file' }));
+ui.downloadReport.addEventListener('click', downloadReport);
 ui.loadIdb.addEventListener('click', async () => {
   await ensureWorker().catch((err) => fail(String(err)));
   send({ type: 'load', from: 'indexeddb' });
