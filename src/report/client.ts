@@ -79,7 +79,8 @@ export const CLIENT_SCRIPT = `
     return { label: label + ' (raw)', stroke: alpha(color, 0.25), width: 1, scale: scale || 'y', points: { show: false } };
   }
   function smooth(label, color, scale) {
-    return { label: label, stroke: color, width: 2, scale: scale || 'y', points: { show: false } };
+    // uPlot's default points: drawn where the points are sparse (a run of a few logged steps).
+    return { label: label, stroke: color, width: 2, scale: scale || 'y' };
   }
 
   var s = data.steps;
