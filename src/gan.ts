@@ -10,6 +10,17 @@ import { ConfigError, ShapeError, StateError } from './errors.js';
 import { type GanLoadOptions, loadGan, saveGan } from './io/gan-checkpoint.js';
 import type { CheckpointManifest } from './io/manifest.js';
 import type { CheckpointLocation } from './io/store.js';
+import {
+  type ClassSweepOptions,
+  classSweepImages,
+  type InterpolateOptions,
+  interpolateImages,
+  type LatentInput,
+  sampleTruncatedImages,
+  type TruncatedSampleOptions,
+  type WalkOptions,
+  walkImages,
+} from './latent-images.js';
 import { type GanLoss, getLoss } from './losses/gan-loss.js';
 import { SeededRandom, withSeededMathRandom } from './random.js';
 import { drawCounts, MAX_SAMPLE_VALUES, SAMPLE_CHUNK, sampleChunkIterator } from './sampling.js';
@@ -341,6 +352,93 @@ export class GAN {
   /** @throws {@link StateError} after dispose. */
   assertUsable(method: string): void {
     if (this.disposed) throw new StateError(`GAN.${method}: this GAN has been disposed.`);
+  }
+
+  /**
+   * Images between pairs of latent vectors: row `r` goes from `from[r]` to `to[r]` in `steps` images,
+   * both ends included, along the great circle (`'slerp'`, the default) or the straight line
+   * (`'linear'`). See {@link slerp} and {@link lerp}.
+   *
+   * @param from - the start vectors (one, or `[rows, latentDim]`).
+   * @param to - the end vectors, as many.
+   * @param steps - images per row, at least 2.
+   * @param options - `method`; for conditional GANs `labels`, the class of each row.
+   * @returns `[rows * steps, ...dataShape]`, row-major, that the caller owns.
+   * @throws {@link ShapeError} for vectors of the wrong length; {@link ConfigError} for a bad option.
+   * @example
+   * ```ts
+   * const rng = new SeededRandom(7);
+   * const images = gan.interpolate(gan.noise(4, rng), gan.noise(4, rng), 8); // a 4 x 8 grid
+   * ```
+   * @category Sampling
+   */
+  interpolate(from: LatentInput, to: LatentInput, steps: number, options: InterpolateOptions = {}): tf.Tensor {
+    this.assertUsable('interpolate');
+    return interpolateImages(this, from, to, steps, options);
+  }
+
+  /**
+   * Images along a path through keyframes (see {@link latentPath}): `stepsPerSegment` images from
+   * each keyframe to the next, for an animation of the latent space.
+   *
+   * @param keyframes - at least 2 latent vectors (`[k, latentDim]`).
+   * @param stepsPerSegment - images per segment.
+   * @param options - `method`, `loop`; for conditional GANs the `label` held along the walk.
+   * @returns `[(k - 1) * stepsPerSegment + 1, ...dataShape]` (`k * stepsPerSegment` with `loop`), owned by the caller.
+   * @throws {@link ShapeError} for vectors of the wrong length; {@link ConfigError} for a bad option.
+   * @example
+   * ```ts
+   * const frames = gan.walk(gan.noise(4, new SeededRandom(1)), 30, { loop: true }); // 120 frames
+   * ```
+   * @category Sampling
+   */
+  walk(keyframes: LatentInput, stepsPerSegment: number, options: WalkOptions = {}): tf.Tensor {
+    this.assertUsable('walk');
+    return walkImages(this, keyframes, stepsPerSegment, options);
+  }
+
+  /**
+   * Draws `n` samples with the truncation trick (Brock et al. 2018): noise components beyond the
+   * threshold are resampled (see {@link truncatedNormal}). Lower thresholds give more typical,
+   * less varied samples. Conditions are drawn as {@link GAN.sample} draws them.
+   *
+   * @param n - how many samples.
+   * @param options - `threshold` (required), `seed`, `labels`.
+   * @returns `[n, ...dataShape]` that the caller owns.
+   * @throws {@link ConfigError} for a bad `n`, threshold or labels.
+   * @example
+   * ```ts
+   * const typical = gan.sampleTruncated(64, { threshold: 0.7, seed: 1 });
+   * ```
+   * @category Sampling
+   */
+  sampleTruncated(n: number, options: TruncatedSampleOptions): tf.Tensor {
+    this.assertUsable('sampleTruncated');
+    positiveInteger('GAN.sampleTruncated', 'n', n);
+    if (options === null || typeof options !== 'object') {
+      throw new ConfigError(`GAN.sampleTruncated: options must be an object with a threshold, got ${show(options)}.`);
+    }
+    knownKeys('GAN.sampleTruncated', options, ['threshold', 'seed', 'labels']);
+    const rng = options.seed === undefined ? this.sampleRng : new SeededRandom(checkSeed(options.seed));
+    return sampleTruncatedImages(this, n, rng, options);
+  }
+
+  /**
+   * A class sweep for conditional GANs: the same `perClass` noise vectors drawn for each class, one
+   * row per class, so that a column shows one style across the classes.
+   *
+   * @param options - `perClass` (default 10), `classes` (default all), `seed` (default 0), `truncation`.
+   * @returns `[classes * perClass, ...dataShape]`, row-major, owned by the caller.
+   * @throws {@link ConfigError} for a GAN without classes; {@link DataError} for a class out of range.
+   * @example
+   * ```ts
+   * const grid = cgan.classSweep({ perClass: 8, seed: 3 }); // 10 rows of 8 for MNIST's digits
+   * ```
+   * @category Sampling
+   */
+  classSweep(options: ClassSweepOptions = {}): tf.Tensor {
+    this.assertUsable('classSweep');
+    return classSweepImages(this, options);
   }
 }
 

@@ -79,6 +79,26 @@ export {
 } from './io/store.js';
 export type { TrainerExpectations, TrainerLoadOptions } from './io/trainer-checkpoint.js';
 export { CHECKPOINT_FORMAT_VERSION, LIBRARY_VERSION } from './io/version.js';
+// Sampling (latent space)
+export {
+  type ClassSweep,
+  classSweepLatents,
+  INTERPOLATION_METHODS,
+  type InterpolationMethod,
+  interpolateLatents,
+  type LatentPathOptions,
+  latentPath,
+  lerp,
+  slerp,
+  truncatedNormal,
+} from './latent.js';
+export type {
+  ClassSweepOptions,
+  InterpolateOptions,
+  LatentInput,
+  TruncatedSampleOptions,
+  WalkOptions,
+} from './latent-images.js';
 // Layers
 export {
   SpectralNormalization,

@@ -116,8 +116,20 @@ describe('ts-gan mnist: a short run writes every file, resumes, and samples', ()
     expect(tf.memory().numTensors).toBe(before);
 
     const samples = (await readdir(join(out, 'samples'))).sort();
-    expect(samples).toEqual(['latest.png', 'step-000000.png', 'step-000002.png', 'step-000004.png']);
-    for (const name of samples) expect(pngSize(await readFile(join(out, 'samples', name)))).toEqual([456, 456]);
+    expect(samples).toEqual([
+      'interpolation.png',
+      'latest.png',
+      'step-000000.png',
+      'step-000002.png',
+      'step-000004.png',
+    ]);
+    for (const name of samples.slice(1))
+      expect(pngSize(await readFile(join(out, 'samples', name)))).toEqual([456, 456]);
+    // The run's latent walks: 8 rows of 10 digits, 28 px with 2 px padding, drawn 3x.
+    expect(pngSize(await readFile(join(out, 'samples', 'interpolation.png')))).toEqual([
+      3 * (10 * 28 + 11 * 2),
+      3 * (8 * 28 + 9 * 2),
+    ]);
     // latest.png is the last grid; the fixed noise makes grids differ only through training.
     expect(await readFile(join(out, 'samples', 'latest.png'))).toEqual(
       await readFile(join(out, 'samples', 'step-000004.png')),

@@ -272,7 +272,15 @@ describe('a real ts-gan mnist run', () => {
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(externalReferences(html)).toEqual([]);
     expect(webAddresses(html)).toEqual([]);
-    expect(sections(html)).toEqual(['Training curves', 'The judge', 'Samples', 'Speed and memory', 'Configuration']);
+    // The run's samples/interpolation.png is shown too.
+    expect(sections(html)).toEqual([
+      'Training curves',
+      'The judge',
+      'Samples',
+      'Interpolation',
+      'Speed and memory',
+      'Configuration',
+    ]);
     const metrics = parseMetricsJsonl(await readFile(join(out, 'metrics.jsonl'), 'utf8'));
     const data = embedded(html);
     expect(data.steps.step).toEqual(Array.from({ length: 10 }, (_, i) => 2 * (i + 1)));

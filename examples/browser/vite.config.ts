@@ -63,6 +63,7 @@ export default defineConfig({
     alias: [
       { find: /^ts-gan$/, replacement: join(repo, 'src', 'index.ts') },
       { find: /^ts-gan\/backends$/, replacement: join(repo, 'src', 'backends', 'index.ts') },
+      { find: /^ts-gan\/metrics$/, replacement: join(repo, 'src', 'metrics', 'index.ts') },
     ],
   },
   plugins: [mnistPlugin()],

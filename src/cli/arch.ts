@@ -4,11 +4,10 @@
  *
  * @packageDocumentation
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { GAN } from '../gan.js';
 import { dcgan } from '../presets/dcgan.js';
 import { mlp } from '../presets/mlp.js';
-import { SeededRandom } from '../random.js';
 import type { TrainerOptions } from '../train/trainer.js';
 import type { GANConfig } from '../types.js';
 import { UsageError } from './args.js';
@@ -88,7 +87,7 @@ export function archTrainerOptions(arch: Arch): TrainerOptions {
 /**
  * A grid for a conditional GAN: row `r` is class (or code) `rows[r]` (default: every class in
  * order), column `c` uses noise vector `c` in every row, so that a column shows one style across
- * the digits.
+ * the digits; {@link GAN.classSweep} with the noise of `seed`.
  * @returns `[rows.length * columns, ...dataShape]`, owned by the caller.
  * @throws DataError for a row label outside the GAN's classes.
  */
@@ -99,20 +98,9 @@ export function conditionalGrid(
 ): tf.Tensor {
   const cond = gan.conditioning;
   if (!cond || cond.numClasses === 0) throw new Error('conditionalGrid: the GAN has no classes to draw rows of.');
-  const rows = options.rows ?? Array.from({ length: cond.numClasses }, (_, i) => i);
-  const columns = options.columns ?? CONDITIONAL_COLUMNS;
-  const n = rows.length * columns;
-  const rng = new SeededRandom(seed);
-  return tf.tidy(() => {
-    const z = tf.tile(gan.noise(columns, rng), [rows.length, 1]);
-    const given = tf.tensor1d(
-      Array.from({ length: n }, (_, i) => rows[Math.floor(i / columns)] as number),
-      'int32',
-    );
-    const labels = cond.checkLabels('ts-gan sample', given, n);
-    // InfoGAN's continuous codes are held at 0 (the middle of their range) so rows differ by the code only.
-    const codes = cond.continuous > 0 ? tf.zeros([n, cond.continuous]) : undefined;
-    const { input } = cond.draw(n, rng, labels, codes as tf.Tensor2D | undefined);
-    return gan.generate(z, input);
+  return gan.classSweep({
+    seed,
+    perClass: options.columns ?? CONDITIONAL_COLUMNS,
+    ...(options.rows === undefined ? {} : { classes: options.rows }),
   });
 }

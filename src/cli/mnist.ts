@@ -28,9 +28,10 @@ import {
   unitPairFlag,
 } from './args.js';
 import { BACKEND_CHOICES, checkBackendFlag, setupBackend } from './backend.js';
+import { INTERPOLATION_DEFAULTS, writeInterpolationGrid } from './interpolation.js';
 import { trimMetricsFile } from './metrics-file.js';
 import { checkpointExists, loadCheckpoint, saveCheckpoint, saveGan } from './persist.js';
-import { RunRecorder } from './recorder.js';
+import { GRID_SCALE, RunRecorder } from './recorder.js';
 import { assertNoRun, removeRun } from './run-folder.js';
 import { withRunLock } from './run-lock.js';
 import { appendAlarm, recordRun, writeReportOf } from './run-record.js';
@@ -123,7 +124,8 @@ Options:
                         keep the last checkpoint saved before it; warn: say so and train on. A NaN loss always stops so
   -h, --help            show this help
 
-Writes into --out: samples/step-NNNNNN.png and samples/latest.png, metrics.jsonl, gan/ (load it with
+Writes into --out: samples/step-NNNNNN.png and samples/latest.png, samples/interpolation.png (at the
+end: 8 rows, each a walk between two random latent vectors), metrics.jsonl, gan/ (load it with
 GAN.load), checkpoint/ (for --resume), tensorboard/ (losses, judge metrics and grids for
 tensorboard --logdir runs/), run.json (how the run was started, and each resume) and report.html
 (curves, the judge's metrics and the grids over time; open it in a browser; ts-gan report --from DIR
@@ -489,6 +491,11 @@ async function train(o: MnistRunOptions, argv: string[], io: CliIO): Promise<num
     await saveGan(gan, join(o.out, 'gan'));
     await saveCheckpoint(trainer, checkpointDir);
     await recorder.sample(trainer.step);
+    await writeInterpolationGrid(gan, join(o.out, 'samples', 'interpolation.png'), {
+      ...INTERPOLATION_DEFAULTS,
+      seed: gan.seed,
+      scale: GRID_SCALE,
+    });
     await writeReportOf(o.out, io);
     io.stdout.write(
       `step ${trainer.step}: samples in ${resolve(o.out, 'samples')}, metrics in ${resolve(metricsPath)}, ` +

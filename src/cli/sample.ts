@@ -7,9 +7,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { GAN } from '../gan.js';
+import { INTERPOLATION_METHODS, type InterpolationMethod } from '../latent.js';
 import { CONDITIONAL_COLUMNS } from './arch.js';
 import { type CliIO, type Command, intFlag, parseFlags, seedFlag, UsageError } from './args.js';
 import { BACKEND_CHOICES, checkBackendFlag, setupBackend } from './backend.js';
+import { INTERPOLATION_DEFAULTS, type InterpolationGridOptions, writeInterpolationGrid } from './interpolation.js';
 import { loadGan } from './persist.js';
 import { gridPixels, writeGridStream } from './png-stream.js';
 
@@ -17,18 +19,25 @@ const USAGE = `Usage: ts-gan sample --from DIR [options]
 
 Draws samples from a saved GAN (the gan/ folder of a run, or the run folder itself) into a PNG grid.
 With --labels (conditional GANs: cgan, acgan; InfoGAN: its categorical code), one row per label,
---n samples per row, the same noise down each column.
+--n samples per row, the same noise down each column. With --interpolate, a grid of latent walks:
+each row goes from one random noise vector to another in --steps images (with --labels, one row per
+label, the class held along the row).
 
 Options:
   --from DIR        the saved GAN, or a run folder that holds gan/ (required)
   --n N             how many samples (default 64; with --labels: per label, default 10); the grid is
                     drawn and written in chunks, up to 2^30 pixels
   --labels LIST     draw these classes, one row each: comma-separated, ranges allowed (0-9, 3,3,8)
-  --out FILE        the PNG to write (default samples.png)
+  --out FILE        the PNG to write (default samples.png; with --interpolate, interpolation.png)
   --seed N          seed of the noise (default: a fresh draw from the GAN's sampling stream; with
                     --labels, 0)
   --columns N       images per row (default: ceil(sqrt(n)))
   --scale N         pixel scale (default 3)
+  --interpolate     draw interpolations between random latent vectors instead of samples
+  --rows N          with --interpolate: rows, each a pair of endpoints (default ${INTERPOLATION_DEFAULTS.rows})
+  --steps N         with --interpolate: images per row, endpoints included (default ${INTERPOLATION_DEFAULTS.steps})
+  --method NAME     with --interpolate: ${INTERPOLATION_METHODS.join(' | ')} (default ${INTERPOLATION_DEFAULTS.method}): along the
+                    great circle through both endpoints, or the straight line between them
   --backend NAME    ${BACKEND_CHOICES.join(' | ')} (default auto)
   -h, --help        show this help
 `;
@@ -37,10 +46,14 @@ const FLAGS = {
   from: { type: 'string' },
   n: { type: 'string' },
   labels: { type: 'string' },
-  out: { type: 'string', default: 'samples.png' },
+  out: { type: 'string' },
   seed: { type: 'string' },
   columns: { type: 'string' },
   scale: { type: 'string' },
+  interpolate: { type: 'boolean', default: false },
+  rows: { type: 'string' },
+  steps: { type: 'string' },
+  method: { type: 'string' },
   backend: { type: 'string', default: 'auto' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -64,6 +77,11 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const dir = existsSync(join(v.from, 'gan')) ? join(v.from, 'gan') : v.from;
   if (!existsSync(dir)) throw new UsageError(`ts-gan sample: --from ${resolve(dir)} does not exist.`);
 
+  const out = v.out ?? (v.interpolate ? 'interpolation.png' : 'samples.png');
+  const walks = v.interpolate ? interpolationFlags(v, rows, seed, scale) : undefined;
+  if (!walks && (v.rows ?? v.steps ?? v.method) !== undefined) {
+    throw new UsageError('ts-gan sample: --rows, --steps and --method go with --interpolate.');
+  }
   const total = (rows?.length ?? 1) * n;
   const perRow = columns ?? (rows ? n : undefined);
   const layout = { scale, ...(perRow === undefined ? {} : { columns: perRow }) };
@@ -71,6 +89,19 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   await setupBackend(backend, io);
   const gan = await loadGan(dir);
   try {
+    if (walks) {
+      const classes = gan.conditioning?.numClasses ?? 0;
+      if (walks.labels && classes === 0) {
+        throw new UsageError(`ts-gan sample: --labels needs a conditional GAN; ${resolve(dir)} is not one.`);
+      }
+      const bad = walks.labels?.find((r) => r >= classes);
+      if (bad !== undefined) {
+        throw new UsageError(`ts-gan sample: --labels must lie in 0..${classes - 1} for this GAN, got ${bad}.`);
+      }
+      await writeInterpolationGrid(gan, out, walks);
+      io.stdout.write(`${resolve(out)}\n`);
+      return 0;
+    }
     const [height, width, channels] = gan.dataShape as [number, number, number];
     if (gan.dataShape.length !== 3 || (channels !== 1 && channels !== 3)) {
       throw new UsageError(
@@ -94,11 +125,11 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     } else {
       chunks = gan.sampleChunks(n, seed === undefined ? {} : { seed });
     }
-    await writeGridStream(chunks, v.out, { n: total, height, width, channels, ...layout });
+    await writeGridStream(chunks, out, { n: total, height, width, channels, ...layout });
   } finally {
     gan.dispose();
   }
-  io.stdout.write(`${resolve(v.out)}\n`);
+  io.stdout.write(`${resolve(out)}\n`);
   return 0;
 }
 
@@ -134,6 +165,30 @@ function* labelRows(gan: GAN, seed: number, rows: readonly number[], n: number):
   for (const label of rows) {
     yield* gan.sampleChunks(n, { seed, labels: new Int32Array(n).fill(label), ...(codes && { codes }) });
   }
+}
+
+/** The grid options of `--interpolate`: --rows, --steps, --method; --labels sets the rows' classes. */
+function interpolationFlags(
+  v: { rows?: string | undefined; steps?: string | undefined; method?: string | undefined },
+  labels: number[] | undefined,
+  seed: number | undefined,
+  scale: number,
+): InterpolationGridOptions {
+  const method = v.method ?? INTERPOLATION_DEFAULTS.method;
+  if (!(INTERPOLATION_METHODS as readonly string[]).includes(method)) {
+    throw new UsageError(
+      `ts-gan sample: --method must be one of ${INTERPOLATION_METHODS.join(', ')}, got "${method}".`,
+    );
+  }
+  if (labels && v.rows !== undefined) throw new UsageError('ts-gan sample: give --rows or --labels, not both.');
+  return {
+    rows: labels ? labels.length : intFlag('sample', 'rows', v.rows, INTERPOLATION_DEFAULTS.rows, 1),
+    steps: intFlag('sample', 'steps', v.steps, INTERPOLATION_DEFAULTS.steps, 2),
+    seed: seed ?? 0,
+    method: method as InterpolationMethod,
+    scale,
+    ...(labels ? { labels } : {}),
+  };
 }
 
 /** Longest --labels list: a grid of more rows than this is a typo, not a picture. */

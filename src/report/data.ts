@@ -89,6 +89,13 @@ export interface RunConfig {
   invocations: RunInvocation[];
   /** What the checkpoint holds (step, trainer options, ...), when the run has one. */
   checkpoint?: Record<string, unknown>;
+  /**
+   * Where a run that no command started comes from (a page that trained it), shown in place of
+   * the commands that repeat and resume it.
+   */
+  origin?: string;
+  /** The backend, when no invocation records it (a run trained in a page). */
+  backend?: { name: string; fixes: string[] };
 }
 
 /**

@@ -59,7 +59,11 @@ export function configSection(run: RunReportData): string {
     parts.push(history(invocations));
   } else {
     const resume = run.folder === undefined ? [] : ['mnist', '--resume', '--out', run.folder, '--steps', 'TOTAL'];
-    parts.push('<p>The command that started this run is not recorded (it predates <code>run.json</code>).</p>');
+    parts.push(
+      run.config.origin === undefined
+        ? '<p>The command that started this run is not recorded (it predates <code>run.json</code>).</p>'
+        : `<p>${esc(run.config.origin)}</p>`,
+    );
     if (checkpoint && resume.length > 0) {
       parts.push(
         commandBlock(

@@ -96,7 +96,8 @@ function summary(run: RunReportData): string {
       `<li>Judge at step ${esc(String(lastEval.step))}: classifier score ${lastEval.classifierScore.toFixed(2)}${esc(fd)}</li>`,
     );
   }
-  if (invocation?.backend) items.push(`<li>Backend: ${backendText(invocation.backend)}</li>`);
+  const backend = invocation?.backend ?? run.config.backend;
+  if (backend) items.push(`<li>Backend: ${backendText(backend)}</li>`);
   if (run.alarms.length > 0) items.push(`<li class="alarm">${run.alarms.length} alarm(s): see the judge</li>`);
   for (const note of run.notes) items.push(`<li class="note">${esc(note)}</li>`);
   return items.length > 0 ? `<ul class="summary">${items.join('')}</ul>` : '';
@@ -170,9 +171,9 @@ function interpolationSection(run: RunReportData): string {
 }
 
 function systemSection(run: RunReportData): string {
-  const invocation = run.config.invocations[run.config.invocations.length - 1];
-  const backend = invocation?.backend
-    ? `<p>Backend: ${backendText(invocation.backend)}.</p>`
+  const recorded = run.config.invocations[run.config.invocations.length - 1]?.backend ?? run.config.backend;
+  const backend = recorded
+    ? `<p>Backend: ${backendText(recorded)}.</p>`
     : '<p>The backend is not recorded for this run.</p>';
   const charts = [
     has(run.steps, 'stepsPerSecond') ? chartDiv('speed', 'Steps per second') : '',

@@ -51,6 +51,10 @@ interface DemoState {
   clicks: number;
   clicksWhileTraining: number;
   samplesStep: number | null;
+  stepsPerSecond: number | null;
+  stripStep: number | null;
+  judge: { step: number; samples: number; ms: number; metrics: Record<string, number> } | null;
+  evaluations: number;
 }
 
 const demoState = (page: Page) => page.evaluate(() => (window as unknown as { tsGanDemo: DemoState }).tsGanDemo);
@@ -69,10 +73,10 @@ async function clickUntilFinished(page: Page): Promise<{ clicks: number; title: 
   }
 }
 
-/** Statistics of the sample grid's pixels: a blank (never drawn or uniform) canvas has no spread. */
-function gridStats(page: Page) {
-  return page.evaluate(() => {
-    const canvas = document.getElementById('grid') as HTMLCanvasElement;
+/** Statistics of a canvas's pixels (the sample grid by default): a blank (never drawn or uniform) canvas has no spread. */
+function gridStats(page: Page, id = 'grid') {
+  return page.evaluate((canvasId) => {
+    const canvas = document.getElementById(canvasId) as HTMLCanvasElement;
     const { data } = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(
       0,
       0,
@@ -91,7 +95,7 @@ function gridStats(page: Page) {
     }
     const mean = sum / n;
     return { width: canvas.width, height: canvas.height, opaque: opaque / n, std: Math.sqrt(sumSq / n - mean * mean) };
-  });
+  }, id);
 }
 
 describe.each(['webgl', 'wasm'])('the demo on %s', (backend) => {
@@ -129,6 +133,29 @@ describe.each(['webgl', 'wasm'])('the demo on %s', (backend) => {
       const grid = await gridStats(page);
       expect(grid).toMatchObject({ width: 140, height: 140, opaque: 1 });
       expect(grid.std).toBeGreaterThan(5);
+
+      // The interpolation strip shows the final generator: ten digits in a row, not blank.
+      expect(state.stripStep).toBe(steps);
+      const strip = await gridStats(page, 'strip');
+      expect(strip).toMatchObject({ width: 280, height: 28, opaque: 1 });
+      expect(strip.std).toBeGreaterThan(5);
+
+      // The judge scored the final generator, and the page shows its numbers.
+      const judge = state.judge;
+      expect(judge?.step).toBe(steps);
+      expect(judge?.samples).toBe(300);
+      const score = judge?.metrics.classifierScore as number;
+      const frechet = judge?.metrics.frechetDistance as number;
+      expect(score).toBeGreaterThanOrEqual(1);
+      expect(score).toBeLessThanOrEqual(10);
+      expect(frechet).toBeGreaterThan(0);
+      expect(Number.isFinite(frechet)).toBe(true);
+      expect(await page.textContent('#s-judge')).toBe(`${score.toFixed(2)} / ${frechet.toFixed(1)} (step ${steps})`);
+      expect((await gridStats(page, 'score-chart')).std).toBeGreaterThan(0);
+      console.log(
+        `demo ${backend}: ${state.evaluations} evaluations; the last judged ${judge?.samples} samples in ${Math.round(judge?.ms ?? 0)} ms ` +
+          `(training ran at ${state.stepsPerSecond?.toFixed(1)} steps/s)`,
+      );
 
       await page.screenshot({ path: `${OUTPUT}demo-${backend}.png`, fullPage: true });
     } finally {
@@ -172,6 +199,50 @@ test('the demo saves and loads checkpoints in IndexedDB and as a downloaded file
       buffer: Buffer.from('not a checkpoint'),
     });
     await expect.poll(() => status.textContent(), POLL).toContain('not a checkpoint file saved by the demo');
+  } finally {
+    await page.close();
+  }
+});
+
+test('the demo downloads the report of its run: one HTML file with the charts’ data, which draws offline', async () => {
+  const page = await browser.newPage({ acceptDownloads: true });
+  try {
+    await page.goto(`${baseUrl}?backend=wasm&steps=4&autostart=1`);
+    await page.waitForFunction(() => document.title === 'done' || document.title.startsWith('error'));
+    expect(await page.title()).toBe('done');
+    const state = await demoState(page);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-report')]);
+    expect(download.suggestedFilename()).toBe('ts-gan-demo-report-step-4.html');
+    const file = `${OUTPUT}demo-report.html`;
+    await download.saveAs(file);
+    const html = readFileSync(file, 'utf8');
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).toContain('Trained in a browser tab by the ts-gan demo');
+
+    // The embedded numbers are the run's: every logged step's losses, and the judge's last verdict.
+    const json = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+    const data = JSON.parse(json) as {
+      steps: Record<string, (number | null)[]>;
+      evaluations: Record<string, (number | null)[]>;
+    };
+    expect(data.steps.step).toEqual([1, 2, 3, 4]);
+    expect(data.steps.dLoss?.every((v) => typeof v === 'number' && Number.isFinite(v))).toBe(true);
+    expect(data.evaluations.step?.at(-1)).toBe(4);
+    expect(data.evaluations.classifierScore?.at(-1)).toBeCloseTo(state.judge?.metrics.classifierScore as number, 5);
+
+    // Opened from disk with the network cut, the page draws its charts (uPlot makes one canvas each).
+    const report = await browser.newPage();
+    const errors: string[] = [];
+    report.on('pageerror', (err) => errors.push(err.message));
+    await report.route('**/*', (route) =>
+      route.request().url().startsWith('file:') ? route.continue() : route.abort(),
+    );
+    await report.goto(`file://${file}`);
+    await expect.poll(() => report.locator('.uplot canvas').count(), POLL).toBeGreaterThanOrEqual(3);
+    expect(await report.locator('img[alt="interpolation grid"]').count()).toBe(1);
+    expect(errors).toEqual([]);
+    await report.close();
   } finally {
     await page.close();
   }

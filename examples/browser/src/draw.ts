@@ -3,21 +3,32 @@ import { GRID_SIZE, IMAGE_SIDE } from './protocol';
 
 /** Draws 25 samples in [-1, 1] as a 5x5 grid of gray 28x28 digits (white on black, as MNIST). */
 export function drawGrid(canvas: HTMLCanvasElement, pixels: Float32Array): void {
-  const side = GRID_SIZE * IMAGE_SIDE;
-  canvas.width = side;
-  canvas.height = side;
+  drawImages(canvas, pixels, GRID_SIZE, GRID_SIZE);
+}
+
+/** Draws the interpolation strip: one row of `count` digits. */
+export function drawStrip(canvas: HTMLCanvasElement, pixels: Float32Array, count: number): void {
+  drawImages(canvas, pixels, count, 1);
+}
+
+/** Draws `columns * rows` digits in [-1, 1], row by row, at one canvas pixel per image pixel. */
+function drawImages(canvas: HTMLCanvasElement, pixels: Float32Array, columns: number, rows: number): void {
+  const width = columns * IMAGE_SIDE;
+  const height = rows * IMAGE_SIDE;
+  canvas.width = width;
+  canvas.height = height;
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
-  const image = ctx.createImageData(side, side);
+  const image = ctx.createImageData(width, height);
   const per = IMAGE_SIDE * IMAGE_SIDE;
-  for (let k = 0; k < GRID_SIZE * GRID_SIZE; k++) {
-    const ox = (k % GRID_SIZE) * IMAGE_SIDE;
-    const oy = Math.floor(k / GRID_SIZE) * IMAGE_SIDE;
+  for (let k = 0; k < columns * rows; k++) {
+    const ox = (k % columns) * IMAGE_SIDE;
+    const oy = Math.floor(k / columns) * IMAGE_SIDE;
     for (let y = 0; y < IMAGE_SIDE; y++) {
       for (let x = 0; x < IMAGE_SIDE; x++) {
         const v = pixels[k * per + y * IMAGE_SIDE + x] ?? -1;
         const gray = Math.max(0, Math.min(255, Math.round((v + 1) * 127.5)));
-        const o = ((oy + y) * side + ox + x) * 4;
+        const o = ((oy + y) * width + ox + x) * 4;
         image.data[o] = gray;
         image.data[o + 1] = gray;
         image.data[o + 2] = gray;
@@ -34,27 +45,72 @@ export interface LossSeries {
   g: number[];
 }
 
-const COLORS = { d: '#2563eb', g: '#ea580c', axis: '#9ca3af', text: '#374151' };
+const COLORS = { d: '#2563eb', g: '#ea580c', score: '#059669', frechet: '#7c3aed', axis: '#9ca3af', text: '#374151' };
 /** Margins of the plot; the legend sits in the top one, clear of the curves. */
 const PAD = { left: 44, right: 10, top: 24, bottom: 24 };
 
 /** Draws both losses against the step; many points are averaged per pixel column. */
 export function drawChart(canvas: HTMLCanvasElement, series: LossSeries): void {
+  drawLines(
+    canvas,
+    series.steps,
+    [
+      { label: 'D loss', color: COLORS.d, values: series.d },
+      { label: 'G loss', color: COLORS.g, values: series.g },
+    ],
+    'D and G losses appear here while the GAN trains.',
+  );
+}
+
+/** The judge's scores over the steps where it evaluated. */
+export interface JudgeSeries {
+  steps: number[];
+  classifierScore: number[];
+  frechetDistance: number[];
+}
+
+/** Draws the classifier score and the Fréchet distance, one small chart each, with a dot per evaluation. */
+export function drawJudgeCharts(score: HTMLCanvasElement, frechet: HTMLCanvasElement, series: JudgeSeries): void {
+  const waiting = 'The judge scores the generator while it trains.';
+  drawLines(
+    score,
+    series.steps,
+    [{ label: 'classifier score', color: COLORS.score, values: series.classifierScore }],
+    waiting,
+    true,
+  );
+  drawLines(
+    frechet,
+    series.steps,
+    [{ label: 'Fréchet distance', color: COLORS.frechet, values: series.frechetDistance }],
+    '',
+    true,
+  );
+}
+
+interface Line {
+  label: string;
+  color: string;
+  values: number[];
+}
+
+/** Draws lines against the step, from 0 up; many points are averaged per pixel column. */
+function drawLines(canvas: HTMLCanvasElement, steps: number[], lines: Line[], emptyText: string, dots = false): void {
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
   const { width, height } = canvas;
   ctx.clearRect(0, 0, width, height);
   ctx.font = '11px system-ui, sans-serif';
   ctx.fillStyle = COLORS.text;
-  const n = series.steps.length;
+  const n = steps.length;
   if (n === 0) {
-    ctx.fillText('D and G losses appear here while the GAN trains.', PAD.left, height / 2);
+    ctx.fillText(emptyText, 8, height / 2);
     return;
   }
   const plotW = width - PAD.left - PAD.right;
   const plotH = height - PAD.top - PAD.bottom;
-  const first = series.steps[0] as number;
-  const last = series.steps[n - 1] as number;
+  const first = steps[0] as number;
+  const last = steps[n - 1] as number;
   const columns = Math.max(1, Math.min(plotW, n));
   const bucket = (values: number[]) => {
     const sums = new Float64Array(columns);
@@ -69,9 +125,8 @@ export function drawChart(canvas: HTMLCanvasElement, series: LossSeries): void {
     }
     return Array.from(sums, (s, c) => ((counts[c] as number) > 0 ? s / (counts[c] as number) : Number.NaN));
   };
-  const d = bucket(series.d);
-  const g = bucket(series.g);
-  const all = [...d, ...g].filter(Number.isFinite);
+  const bucketed = lines.map((line) => bucket(line.values));
+  const all = bucketed.flat().filter(Number.isFinite);
   const lo = Math.min(0, ...all);
   const hi = Math.max(...all, lo + 1e-3);
   const y = (v: number) => PAD.top + plotH - ((v - lo) / (hi - lo)) * plotH;
@@ -89,11 +144,12 @@ export function drawChart(canvas: HTMLCanvasElement, series: LossSeries): void {
   const lastLabel = `step ${last}`;
   ctx.fillText(lastLabel, PAD.left + plotW - ctx.measureText(lastLabel).width, height - 6);
 
-  for (const [values, color, label, row] of [
-    [d, COLORS.d, 'D loss', 0],
-    [g, COLORS.g, 'G loss', 1],
-  ] as const) {
-    ctx.strokeStyle = color;
+  let legendX = PAD.left + plotW;
+  for (let k = lines.length - 1; k >= 0; k--) {
+    const line = lines[k] as Line;
+    const values = bucketed[k] as number[];
+    ctx.strokeStyle = line.color;
+    ctx.fillStyle = line.color;
     ctx.lineWidth = 1.5;
     ctx.beginPath();
     let pen = false;
@@ -104,7 +160,12 @@ export function drawChart(canvas: HTMLCanvasElement, series: LossSeries): void {
       pen = true;
     });
     ctx.stroke();
-    ctx.fillStyle = color;
-    ctx.fillText(label, PAD.left + plotW - 110 + row * 55, 14);
+    if (dots) {
+      values.forEach((v, c) => {
+        if (Number.isFinite(v)) ctx.fillRect(x(c) - 2, y(v) - 2, 4, 4);
+      });
+    }
+    legendX -= ctx.measureText(line.label).width + 12;
+    ctx.fillText(line.label, legendX, 14);
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The page: controls, drawing and the automation hooks. Training runs in ./worker.ts.
  */
-import { drawChart, drawGrid, type LossSeries } from './draw';
-import type { BackendChoice, FromWorker, ToWorker } from './protocol';
+import { drawChart, drawGrid, drawJudgeCharts, drawStrip, type JudgeSeries, type LossSeries } from './draw';
+import { type BackendChoice, type FromWorker, type Judgement, STRIP_STEPS, type ToWorker } from './protocol';
+import { buildReport, RunLog } from './report';
 
 /** What automation reads (`window.tsGanDemo`). */
 interface DemoState {
@@ -22,6 +23,11 @@ interface DemoState {
   clicksWhileTraining: number;
   /** Steps whose samples are on the grid. */
   samplesStep: number | null;
+  /** Step of the generator on the interpolation strip. */
+  stripStep: number | null;
+  /** The judge's last verdict, and how many it gave. */
+  judge: Judgement | null;
+  evaluations: number;
 }
 
 declare global {
@@ -32,6 +38,9 @@ declare global {
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 const SEED = 42;
+/** As in worker.ts: what the report says of the run. */
+const BATCH_SIZE = 32;
+const LATENT_DIM = 100;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const ui = {
@@ -40,10 +49,16 @@ const ui = {
   saveIdb: $<HTMLButtonElement>('save-idb'),
   loadIdb: $<HTMLButtonElement>('load-idb'),
   saveFile: $<HTMLButtonElement>('save-file'),
+  downloadReport: $<HTMLButtonElement>('download-report'),
   loadFile: $<HTMLInputElement>('load-file'),
   status: $<HTMLParagraphElement>('status'),
   grid: $<HTMLCanvasElement>('grid'),
   chart: $<HTMLCanvasElement>('chart'),
+  scoreChart: $<HTMLCanvasElement>('score-chart'),
+  frechetChart: $<HTMLCanvasElement>('frechet-chart'),
+  strip: $<HTMLCanvasElement>('strip'),
+  sJudge: $('s-judge'),
+  judgeNote: $('judge-note'),
   ping: $<HTMLButtonElement>('ping'),
   sBackend: $('s-backend'),
   sStep: $('s-step'),
@@ -73,10 +88,17 @@ const state: DemoState = {
   clicks: 0,
   clicksWhileTraining: 0,
   samplesStep: null,
+  stripStep: null,
+  judge: null,
+  evaluations: 0,
 };
 window.tsGanDemo = state;
 
 const losses: LossSeries = { steps: [], d: [], g: [] };
+const judged: JudgeSeries = { steps: [], classifierScore: [], frechetDistance: [] };
+/** What the downloadable report shows. */
+const runLog = new RunLog();
+let backendFixes: string[] = [];
 let chartDirty = true;
 let worker: Worker | undefined;
 let workerBackend: BackendChoice | undefined;
@@ -99,6 +121,7 @@ function updateButtons(): void {
   ui.start.textContent = state.running ? 'Pause' : paused ? 'Resume' : 'Start';
   ui.backend.disabled = state.running;
   for (const b of [ui.saveIdb, ui.saveFile]) b.disabled = state.running || !worker;
+  ui.downloadReport.disabled = !state.backend;
 }
 
 function send(message: ToWorker, transfer: Transferable[] = []): void {
@@ -113,6 +136,10 @@ function ensureWorker(): Promise<void> {
   losses.steps.length = 0;
   losses.d.length = 0;
   losses.g.length = 0;
+  for (const list of Object.values(judged)) list.length = 0;
+  state.judge = null;
+  state.evaluations = 0;
+  runLog.clear();
   chartDirty = true;
   paused = false;
   workerBackend = choice;
@@ -138,6 +165,7 @@ function onWorkerMessage(m: FromWorker): void {
     case 'ready':
       state.backend = m.backend;
       state.inWorker = m.inWorker;
+      backendFixes = m.fixes;
       ui.sBackend.textContent =
         `${m.backend}${m.fallbackFrom ? ` (${m.fallbackFrom} unavailable)` : ''}` +
         `${m.fixes.length ? `, fixes: ${m.fixes.join(', ')}` : ''}`;
@@ -152,6 +180,7 @@ function onWorkerMessage(m: FromWorker): void {
       losses.steps.push(m.step);
       losses.d.push(m.dLoss);
       losses.g.push(m.gLoss);
+      runLog.addStep(m);
       chartDirty = true;
       ui.sStep.textContent = targetSteps ? `${m.step} / ${targetSteps}` : String(m.step);
       ui.sSpeed.textContent = m.stepsPerSecond.toFixed(1);
@@ -160,7 +189,13 @@ function onWorkerMessage(m: FromWorker): void {
       break;
     case 'samples':
       drawGrid(ui.grid, m.pixels);
+      drawStrip(ui.strip, m.strip, STRIP_STEPS);
       state.samplesStep = m.step;
+      state.stripStep = m.step;
+      runLog.addGrid(m.step, ui.grid);
+      break;
+    case 'judgement':
+      showJudgement(m);
       break;
     case 'state':
       state.running = m.running;
@@ -195,8 +230,43 @@ function onWorkerMessage(m: FromWorker): void {
   }
 }
 
-function downloadFile(bytes: ArrayBuffer, name: string): void {
-  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+function showJudgement(j: Judgement): void {
+  const { step, samples, ms, metrics } = j;
+  state.judge = { step, samples, ms, metrics };
+  state.evaluations++;
+  runLog.addJudgement(j);
+  judged.steps.push(step);
+  judged.classifierScore.push(metrics.classifierScore ?? Number.NaN);
+  judged.frechetDistance.push(metrics.frechetDistance ?? Number.NaN);
+  chartDirty = true;
+  ui.sJudge.textContent = `${(metrics.classifierScore ?? Number.NaN).toFixed(2)} / ${(metrics.frechetDistance ?? Number.NaN).toFixed(1)} (step ${step})`;
+  ui.judgeNote.dataset.lastMs = String(Math.round(ms));
+  ui.judgeNote.title = `The last evaluation judged ${samples} samples in ${Math.round(ms)} ms.`;
+}
+
+/** Builds the report of the run so far in this page and downloads it as one HTML file. */
+function downloadReport(): void {
+  if (!state.backend) return;
+  const html = buildReport(runLog, {
+    backend: state.backend,
+    fixes: backendFixes,
+    seed: SEED,
+    batchSize: BATCH_SIZE,
+    latentDim: LATENT_DIM,
+    grid: ui.grid,
+    strip: ui.strip,
+    now: new Date(),
+  });
+  downloadFile(
+    new TextEncoder().encode(html).buffer as ArrayBuffer,
+    `ts-gan-demo-report-step-${state.step}.html`,
+    'text/html',
+  );
+  setStatus(`Downloaded the report of step ${state.step}.`);
+}
+
+function downloadFile(bytes: ArrayBuffer, name: string, type = 'application/octet-stream'): void {
+  const url = URL.createObjectURL(new Blob([bytes], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
@@ -223,6 +293,7 @@ async function startOrPause(): Promise<void> {
 ui.start.addEventListener('click', () => void startOrPause());
 ui.saveIdb.addEventListener('click', () => send({ type: 'save', to: 'indexeddb' }));
 ui.saveFile.addEventListener('click', () => send({ type: 'save', to: 'file' }));
+ui.downloadReport.addEventListener('click', downloadReport);
 ui.loadIdb.addEventListener('click', async () => {
   await ensureWorker().catch((err) => fail(String(err)));
   send({ type: 'load', from: 'indexeddb' });
@@ -253,6 +324,7 @@ function frame(now: number): void {
   lastFrame = now;
   if (chartDirty) {
     drawChart(ui.chart, losses);
+    drawJudgeCharts(ui.scoreChart, ui.frechetChart, judged);
     chartDirty = false;
   }
   requestAnimationFrame(frame);

@@ -22,6 +22,19 @@ export interface Progress {
   dReal: number;
   dFake: number;
   stepsPerSecond: number;
+  /** `tf.memory().numTensors` in the worker after the step. */
+  numTensors: number;
+}
+
+/** The judge's verdict on the current generator (see worker.ts, `evaluate`). */
+export interface Judgement {
+  step: number;
+  /** Samples judged. */
+  samples: number;
+  /** How long the evaluation took in the worker, ms. */
+  ms: number;
+  /** Every metric of `flattenMnistMetrics`: classifierScore, frechetDistance, kid, kidStdError, ... */
+  metrics: Record<string, number>;
 }
 
 export type FromWorker =
@@ -35,8 +48,12 @@ export type FromWorker =
       inWorker: boolean;
     }
   | ({ type: 'progress' } & Progress)
-  /** 25 samples from the fixed noise, `[25 * 28 * 28]` in [-1, 1]. */
-  | { type: 'samples'; step: number; pixels: Float32Array }
+  /**
+   * 25 samples from the fixed noise, `[25 * 28 * 28]` in [-1, 1], and the interpolation strip:
+   * STRIP_STEPS digits along the great circle between two fixed noise vectors.
+   */
+  | { type: 'samples'; step: number; pixels: Float32Array; strip: Float32Array }
+  | ({ type: 'judgement' } & Judgement)
   | { type: 'state'; running: boolean; step: number; reason?: string }
   | { type: 'saved'; to: 'indexeddb' | 'file'; step: number; file?: ArrayBuffer }
   | { type: 'loaded'; step: number }
@@ -48,3 +65,7 @@ export const IDB_URL = 'indexeddb://ts-gan-demo-mnist';
 export const GRID_SEED = 2024;
 export const GRID_SIZE = 5;
 export const IMAGE_SIDE = 28;
+/** Digits in the interpolation strip, both ends included. */
+export const STRIP_STEPS = 10;
+/** Seed of the strip's two end points: fixed, so the strip shows how one walk changes as G learns. */
+export const STRIP_SEED = 7;

@@ -8,8 +8,9 @@ import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-t
 import * as tf from '@tensorflow/tfjs-core';
 import { type Callback, decodeIdx, GAN, idxImagesToTensor, presets, SeededRandom, Trainer } from 'ts-gan';
 import { useBackend } from 'ts-gan/backends';
+import { evaluateMnist, flattenMnistMetrics, generatorSource, MnistJudge } from 'ts-gan/metrics';
 import { decodeCheckpointFile, encodeCheckpointFile } from './checkpoint-file';
-import { type FromWorker, GRID_SEED, GRID_SIZE, IDB_URL, type ToWorker } from './protocol';
+import { type FromWorker, GRID_SEED, GRID_SIZE, IDB_URL, STRIP_SEED, STRIP_STEPS, type ToWorker } from './protocol';
 
 /** The seed's MLP GAN: noise of 100, batch 32, Adam(2e-4, 0.5) (the Trainer's defaults). */
 const LATENT_DIM = 100;
@@ -18,6 +19,19 @@ const BATCH_SIZE = 32;
 const DEFAULT_STEPS = 30_000;
 /** Redraw the grid at most this often: generating 25 digits costs about a step. */
 const SAMPLE_INTERVAL_MS = 750;
+/**
+ * The judge scores this many samples: enough for the classifier score and a rough Fréchet distance
+ * (both read worse on 300 samples than on 10,000, so compare them only with each other).
+ */
+const EVAL_SAMPLES = 300;
+/** Noise of the judged samples: fixed, so scores change only through training. */
+const EVAL_SEED = 99;
+/**
+ * Share of the worker's time the judge may take. The next evaluation waits until training has run
+ * (1 - budget) / budget times as long as the last evaluation took, so the judge costs at most 10% on
+ * any backend, however fast or slow.
+ */
+const EVAL_BUDGET = 0.1;
 /** Served next to the page by the demo itself (see vite.config.ts). */
 const MNIST_URL = new URL(/* @vite-ignore */ '../mnist/train-images-10k-idx3-ubyte.gz', import.meta.url).href;
 
@@ -34,6 +48,17 @@ let trainer: Trainer | undefined;
 let gridNoise: tf.Tensor2D | undefined;
 let running: Promise<void> | undefined;
 let lastSampleTime = 0;
+/** The MNIST judge, loaded once (its weights ship inside the library). */
+let judge: MnistJudge | undefined;
+/** The step and the duration of the last evaluation, and when it ended. */
+let lastEvalStep = -1;
+let lastEvalMs = 0;
+let lastEvalEnd = 0;
+/** End points of the interpolation strip. */
+const stripEnds = (() => {
+  const rng = new SeededRandom(STRIP_SEED);
+  return [rng.normal(LATENT_DIM), rng.normal(LATENT_DIM)] as const;
+})();
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
@@ -54,6 +79,7 @@ async function init(backend: ToWorker & { type: 'init' }): Promise<void> {
   gan = new GAN({ ...presets.mlp(), latentDim: LATENT_DIM, dataShape: [28, 28, 1], seed: backend.seed });
   trainer = new Trainer(gan, { batchSize: BATCH_SIZE });
   gridNoise = gan.noise(GRID_SIZE * GRID_SIZE, new SeededRandom(GRID_SEED));
+  judge = MnistJudge.load();
   post({
     type: 'ready',
     backend: report.name,
@@ -68,10 +94,31 @@ async function init(backend: ToWorker & { type: 'init' }): Promise<void> {
 async function sendSamples(): Promise<void> {
   if (!gan || !gridNoise || !trainer) return;
   const batch = gan.generate(gridNoise);
-  const pixels = (await batch.data()) as Float32Array;
+  const walk = gan.interpolate(stripEnds[0], stripEnds[1], STRIP_STEPS, { method: 'slerp' });
+  const [pixels, strip] = (await Promise.all([batch.data(), walk.data()])) as [Float32Array, Float32Array];
   batch.dispose();
+  walk.dispose();
   lastSampleTime = performance.now();
-  post({ type: 'samples', step: trainer.step, pixels }, [pixels.buffer]);
+  post({ type: 'samples', step: trainer.step, pixels, strip }, [pixels.buffer, strip.buffer]);
+}
+
+/** Whether the judge's share of the time allows an evaluation now: the first one, or after a pause long enough. */
+function evaluationDue(step: number): boolean {
+  if (step === lastEvalStep) return false;
+  return lastEvalStep < 0 || performance.now() - lastEvalEnd >= (lastEvalMs * (1 - EVAL_BUDGET)) / EVAL_BUDGET;
+}
+
+/** Scores EVAL_SAMPLES samples of the current generator with the shipped MNIST judge. */
+async function evaluate(step: number): Promise<void> {
+  if (!gan || !judge) return;
+  const started = performance.now();
+  const metrics = flattenMnistMetrics(
+    await evaluateMnist(generatorSource(gan, EVAL_SAMPLES, { seed: EVAL_SEED }), { judge, kid: { subsets: 10 } }),
+  );
+  lastEvalEnd = performance.now();
+  lastEvalMs = lastEvalEnd - started;
+  lastEvalStep = step;
+  post({ type: 'judgement', step, samples: EVAL_SAMPLES, ms: lastEvalMs, metrics });
 }
 
 const reporter: Callback = {
@@ -84,8 +131,10 @@ const reporter: Callback = {
       dReal: logs.dReal,
       dFake: logs.dFake,
       stepsPerSecond: logs.stepsPerSecond,
+      numTensors: tf.memory().numTensors,
     });
     if (performance.now() - lastSampleTime >= SAMPLE_INTERVAL_MS) await sendSamples();
+    if (evaluationDue(step)) await evaluate(step);
   },
 };
 
@@ -105,6 +154,8 @@ function start(untilStep: number | undefined): void {
       await t.fit(data, { steps, callbacks: [reporter] });
       reason = t.step >= (untilStep ?? DEFAULT_STEPS) ? 'completed' : 'stopped';
       await sendSamples();
+      // The state training stopped at is judged too, so the last score shown is the current one.
+      if (t.step !== lastEvalStep) await evaluate(t.step);
     } catch (err) {
       post({ type: 'error', message: messageOf(err) });
       reason = 'error';
@@ -150,6 +201,7 @@ async function load(message: ToWorker & { type: 'load' }): Promise<void> {
   gan = loaded.gan;
   post({ type: 'loaded', step: loaded.step });
   await sendSamples();
+  await evaluate(loaded.step);
 }
 
 /** True in a dedicated worker, false on a page's thread (where `window` exists). */
