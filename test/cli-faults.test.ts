@@ -183,6 +183,7 @@ describe('ts-gan mnist: a re-run into a finished run', () => {
     // The new run's files only: its grids, its metrics from step 1, its checkpoint.
     expect((await readdir(join(out, 'samples'))).sort()).toEqual([
       'favourite.png',
+      'interpolation.png',
       'latest.png',
       'step-000000.png',
       'step-000002.png',
