@@ -1,74 +1,16 @@
-/**
- * Faults through the real `ts-gan mnist` command: SIGTERM and SIGKILL during a run, then --resume
- * (metrics.jsonl checked line by line), and a re-run into a finished run without --resume.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { cli } from './support/cli';
-
-const ROOT = join(import.meta.dirname, '..');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
+import { exited, loggedSteps, reachStep, spawnMnist } from './support/cli-process';
 
 const temp = (prefix: string) => mkdtemp(join(tmpdir(), `ts-gan-cli-faults-${prefix}-`));
 /** A short, small run: 200 real digits, cpu backend, a metrics line every step, no judge. */
 const SMALL = ['--backend', 'cpu', '--batch-size', '8', '--limit', '200', '--log-every', '1', '--eval-every', '0'];
 /** More steps than a test ever waits for: the child runs until it is signalled. */
 const ENDLESS = ['--steps', '100000', '--sample-every', '0'];
-
-/** The children started by a test; one still running after it (a failed test) is killed. */
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-
-/** `ts-gan mnist ...args` as its own process, as a user or a job scheduler starts it. */
-function spawnMnist(args: string[]): { child: ChildProcess; stderr: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'mnist', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr?.on('data', (d) => {
-    err += d;
-  });
-  child.stdout?.resume();
-  children.push(child);
-  return { child, stderr: () => err };
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null)
-    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-}
-
-/** The steps of the training lines of metrics.jsonl (those with dLoss), in file order. */
-async function loggedSteps(out: string): Promise<number[]> {
-  const text = await readFile(join(out, 'metrics.jsonl'), 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter((line) => line.includes('"dLoss"') && line.endsWith('}'))
-    .map((line) => (JSON.parse(line) as { step: number }).step);
-}
-
-/** Resolves once the child has logged `step` to metrics.jsonl; fails if it exits first. */
-async function reachStep(out: string, step: number, run: ReturnType<typeof spawnMnist>): Promise<void> {
-  const { child } = run;
-  while (true) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(
-        `ts-gan mnist ended (${child.exitCode ?? child.signalCode}) before step ${step}:\n${run.stderr()}`,
-      );
-    }
-    if ((await loggedSteps(out)).some((s) => s >= step)) return;
-    await new Promise((resolve) => setTimeout(resolve, 20)); // polls the file; no assertion depends on time
-  }
-}
 
 /** The step a resumed run starts from, as it reports it. */
 function resumedFrom(stderr: string): number {

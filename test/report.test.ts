@@ -16,6 +16,7 @@ import type { TrainBeginInfo } from '../src/callbacks/callback';
 import { evaluation, parseMnistFlags } from '../src/cli/mnist';
 import type { GAN } from '../src/gan';
 import { cli } from './support/cli';
+import { exited, loggedSteps, reachStep, spawnMnist } from './support/cli-process';
 
 const temp = (prefix: string) => mkdtemp(join(tmpdir(), `ts-gan-report-${prefix}-`));
 
@@ -192,6 +193,23 @@ describe('a run in progress', () => {
     expect(html).toContain('1 line(s) of metrics.jsonl could not be read');
     expect(html).toContain('No sample grid yet');
     expect(html).toContain('This run has no evaluations');
+  });
+
+  test('ts-gan report --from a run that is training: the steps logged so far, and the run goes on', async () => {
+    const out = join(await temp('live'), 'live');
+    const args = ['--backend', 'cpu', '--batch-size', '8', '--limit', '200', '--log-every', '1', '--eval-every', '0'];
+    const run = spawnMnist([...args, '--steps', '100000', '--sample-every', '2', '--out', out]);
+    await reachStep(out, 4, run);
+    const result = await cli('report', '--from', out);
+    expect(result.code, result.stderr).toBe(0);
+    const data = embedded(await readFile(join(out, 'report.html'), 'utf8'));
+    const logged = await loggedSteps(out);
+    expect(data.steps.step.length).toBeGreaterThanOrEqual(4);
+    // What the page shows is what the file held when it was read: a prefix of the steps logged by now.
+    expect(data.steps.step).toEqual(logged.slice(0, data.steps.step.length));
+    // Reading the folder disturbed nothing: the run stops on SIGTERM, saves and exits as usual.
+    run.child.kill('SIGTERM');
+    expect((await exited(run.child)).code).toBe(143);
   });
 
   test('parseMetricsJsonl keeps the last line of a step logged twice (a resumed run) and drops non-numbers', () => {
