@@ -148,6 +148,11 @@ export function seedValue(fallback: number): (raw: string | true | undefined, at
   return (raw, at) => seedFlag(at.command, text(raw), fallback);
 }
 
+/** `--seed N`: any safe integer, or undefined when not given. */
+export function optionalSeed(raw: string | true | undefined, at: FlagAt): number | undefined {
+  return raw === undefined ? undefined : seedFlag(at.command, text(raw), 0);
+}
+
 /** `--name X`: a finite number above 0, or undefined when not given. */
 export function optionalPositive(raw: string | true | undefined, at: FlagAt): number | undefined {
   return raw === undefined ? undefined : positiveNumberFlag(at.command, at.flag, text(raw) as string);
