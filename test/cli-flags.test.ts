@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { GAN, Trainer } from 'ts-gan';
-import { afterEach, describe, expect, test, vi } from 'vitest';
-import { archConfig } from '../src/cli/arch';
+import { afterEach, describe, expect, expectTypeOf, test, vi } from 'vitest';
+import { type Arch, archConfig } from '../src/cli/arch';
 import { UsageError } from '../src/cli/args';
 import { evaluateCommand } from '../src/cli/evaluate';
 import { type FlagRow, integer, optionalText, optionsHelp, parseTable } from '../src/cli/flags';
-import { mnistCommand, parseMnistFlags } from '../src/cli/mnist';
+import { type MnistRunOptions, mnistCommand, parseMnistFlags } from '../src/cli/mnist';
 import { MNIST_FLAGS } from '../src/cli/mnist-flags';
 import { resumeExpectations, resumeTrainer } from '../src/cli/mnist-resume';
 import { saveCheckpoint } from '../src/cli/persist';
@@ -60,6 +60,18 @@ describe('a flag table', () => {
 });
 
 describe('ts-gan mnist: the table', () => {
+  test('the parsed options take their types from the rows (checked by tsc)', () => {
+    expectTypeOf<MnistRunOptions['arch']>().toEqualTypeOf<Arch>();
+    expectTypeOf<MnistRunOptions['adamBetas']>().toEqualTypeOf<[number, number] | undefined>();
+    expectTypeOf<MnistRunOptions['steps']>().toEqualTypeOf<number>();
+    expectTypeOf<MnistRunOptions['divergence']>().toEqualTypeOf<'stop' | 'warn' | 'off'>();
+    expectTypeOf<MnistRunOptions['tensorboard']>().toEqualTypeOf<boolean>();
+    expectTypeOf<MnistRunOptions['data']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<MnistRunOptions>().not.toHaveProperty('help');
+    const o = parseMnistFlags(['--no-tensorboard', '--adam-betas', '0,0.99']);
+    expect(o !== 'help' && [o.tensorboard, o.adamBetas]).toEqual([false, [0, 0.99]]);
+  });
+
   test('--help lists every row of the table, with its default', () => {
     const usage = mnistCommand.usage;
     for (const [name, row] of Object.entries(MNIST_FLAGS) as [string, FlagRow][]) {
