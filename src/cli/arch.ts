@@ -22,12 +22,6 @@ const DIGITS = 10;
 /** Columns of a conditional grid: ten styles (noise vectors) per digit. */
 export const CONDITIONAL_COLUMNS = 10;
 
-/** Help text for the flag. */
-export const ARCH_HELP = `--arch NAME           ${ARCH_CHOICES.join(' | ')} (default mlp): the seed's MLP GAN; DCGAN
-                        (Radford et al. 2015); DCGAN conditioned on the digit (cGAN) or with an auxiliary
-                        classifier (ACGAN); InfoGAN with a 10-way code and 2 continuous codes. The conditional
-                        ones draw grids with one row per digit (InfoGAN: per code).`;
-
 /** @throws UsageError for an unknown architecture. */
 export function checkArch(value: string): Arch {
   if (!(ARCH_CHOICES as readonly string[]).includes(value)) {

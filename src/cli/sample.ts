@@ -9,11 +9,110 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { GAN } from '../gan.js';
 import { INTERPOLATION_METHODS, type InterpolationMethod } from '../latent.js';
 import { CONDITIONAL_COLUMNS } from './arch.js';
-import { type CliIO, type Command, intFlag, parseFlags, seedFlag, UsageError } from './args.js';
+import { type CliIO, type Command, intFlag, UsageError } from './args.js';
 import { BACKEND_CHOICES, checkBackendFlag, setupBackend } from './backend.js';
+import {
+  type FlagTable,
+  HELP_ROW,
+  integer,
+  isGiven,
+  optionalInteger,
+  optionalSeed,
+  optionalText,
+  optionsHelp,
+  parseTable,
+  textOr,
+} from './flags.js';
 import { INTERPOLATION_DEFAULTS, type InterpolationGridOptions, writeInterpolationGrid } from './interpolation.js';
 import { loadGan } from './persist.js';
 import { gridPixels, writeGridStream } from './png-stream.js';
+
+/** Default grid scale: 28-pixel digits drawn 3x larger. */
+const DEFAULT_SCALE = 3;
+
+/**
+ * The flags of `ts-gan sample`, in the order of its help. `--n`, `--rows`, `--steps` and `--method`
+ * are read as text: their defaults and checks depend on `--labels` and `--interpolate`.
+ */
+const FLAGS = {
+  from: {
+    key: 'from',
+    arg: 'DIR',
+    help: 'the saved GAN, or a run folder that holds gan/; required',
+    read: optionalText,
+  },
+  n: {
+    key: 'n',
+    arg: 'N',
+    help: 'how many samples; with --labels: per label; the grid is drawn and written in chunks, up to 2^30 pixels',
+    default: '64; with --labels, 10',
+    read: optionalText,
+  },
+  labels: {
+    key: 'labels',
+    arg: 'LIST',
+    help: 'draw these classes, one row each: comma-separated, ranges allowed (0-9, 3,3,8)',
+    read: optionalText,
+  },
+  out: {
+    key: 'out',
+    arg: 'FILE',
+    help: 'the PNG to write',
+    default: 'samples.png; with --interpolate, interpolation.png',
+    read: optionalText,
+  },
+  seed: {
+    key: 'seed',
+    arg: 'N',
+    help: 'seed of the noise',
+    default: "a fresh draw from the GAN's sampling stream; with --labels, 0",
+    read: optionalSeed,
+  },
+  columns: {
+    key: 'columns',
+    arg: 'N',
+    help: 'images per row',
+    default: 'ceil(sqrt(n))',
+    read: optionalInteger(1),
+  },
+  scale: {
+    key: 'scale',
+    arg: 'N',
+    help: 'pixel scale',
+    default: String(DEFAULT_SCALE),
+    read: integer(DEFAULT_SCALE, 1),
+  },
+  interpolate: {
+    key: 'interpolate',
+    help: 'draw interpolations between random latent vectors instead of samples',
+    read: isGiven,
+  },
+  rows: {
+    key: 'rows',
+    arg: 'N',
+    help: 'with --interpolate: rows, each a pair of endpoints',
+    default: String(INTERPOLATION_DEFAULTS.rows),
+    read: optionalText,
+  },
+  steps: {
+    key: 'steps',
+    arg: 'N',
+    help: 'with --interpolate: images per row, endpoints included',
+    default: String(INTERPOLATION_DEFAULTS.steps),
+    read: optionalText,
+  },
+  method: {
+    key: 'method',
+    arg: 'NAME',
+    help:
+      `with --interpolate: ${INTERPOLATION_METHODS.join(' | ')}; slerp: along the great circle through both ` +
+      'endpoints, linear: along the straight line between them',
+    default: INTERPOLATION_DEFAULTS.method,
+    read: optionalText,
+  },
+  backend: { key: 'backend', arg: 'NAME', help: BACKEND_CHOICES.join(' | '), default: 'auto', read: textOr('auto') },
+  help: HELP_ROW,
+} as const satisfies FlagTable;
 
 const USAGE = `Usage: ts-gan sample --from DIR [options]
 
@@ -23,46 +122,10 @@ With --labels (conditional GANs: cgan, acgan; InfoGAN: its categorical code), on
 each row goes from one random noise vector to another in --steps images (with --labels, one row per
 label, the class held along the row).
 
-Options:
-  --from DIR        the saved GAN, or a run folder that holds gan/ (required)
-  --n N             how many samples (default 64; with --labels: per label, default 10); the grid is
-                    drawn and written in chunks, up to 2^30 pixels
-  --labels LIST     draw these classes, one row each: comma-separated, ranges allowed (0-9, 3,3,8)
-  --out FILE        the PNG to write (default samples.png; with --interpolate, interpolation.png)
-  --seed N          seed of the noise (default: a fresh draw from the GAN's sampling stream; with
-                    --labels, 0)
-  --columns N       images per row (default: ceil(sqrt(n)))
-  --scale N         pixel scale (default 3)
-  --interpolate     draw interpolations between random latent vectors instead of samples
-  --rows N          with --interpolate: rows, each a pair of endpoints (default ${INTERPOLATION_DEFAULTS.rows})
-  --steps N         with --interpolate: images per row, endpoints included (default ${INTERPOLATION_DEFAULTS.steps})
-  --method NAME     with --interpolate: ${INTERPOLATION_METHODS.join(' | ')} (default ${INTERPOLATION_DEFAULTS.method}): along the
-                    great circle through both endpoints, or the straight line between them
-  --backend NAME    ${BACKEND_CHOICES.join(' | ')} (default auto)
-  -h, --help        show this help
-`;
-
-const FLAGS = {
-  from: { type: 'string' },
-  n: { type: 'string' },
-  labels: { type: 'string' },
-  out: { type: 'string' },
-  seed: { type: 'string' },
-  columns: { type: 'string' },
-  scale: { type: 'string' },
-  interpolate: { type: 'boolean', default: false },
-  rows: { type: 'string' },
-  steps: { type: 'string' },
-  method: { type: 'string' },
-  backend: { type: 'string', default: 'auto' },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const;
-
-/** Default grid scale: 28-pixel digits drawn 3x larger. */
-const DEFAULT_SCALE = 3;
+${optionsHelp(FLAGS)}`;
 
 async function run(argv: string[], io: CliIO): Promise<number> {
-  const v = parseFlags('sample', argv, FLAGS);
+  const { values: v } = parseTable('sample', argv, FLAGS);
   if (v.help) {
     io.stdout.write(USAGE);
     return 0;
@@ -70,9 +133,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   if (v.from === undefined) throw new UsageError('ts-gan sample: --from DIR is required (a saved GAN folder).');
   const rows = v.labels === undefined ? undefined : parseLabels(v.labels);
   const n = intFlag('sample', 'n', v.n, rows ? CONDITIONAL_COLUMNS : 64, 1);
-  const seed = v.seed === undefined ? undefined : seedFlag('sample', v.seed, 0);
-  const columns = v.columns === undefined ? undefined : intFlag('sample', 'columns', v.columns, 1, 1);
-  const scale = intFlag('sample', 'scale', v.scale, DEFAULT_SCALE, 1);
+  const { seed, columns, scale } = v;
   const backend = checkBackendFlag('sample', v.backend);
   const dir = existsSync(join(v.from, 'gan')) ? join(v.from, 'gan') : v.from;
   if (!existsSync(dir)) throw new UsageError(`ts-gan sample: --from ${resolve(dir)} does not exist.`);
