@@ -104,9 +104,10 @@ function declared(code: string): Set<string> {
           .split(/\s+as\s+/)
           .pop() ?? '',
       );
-  for (const m of code.matchAll(/import\s+\*\s+as\s+(\w+)|import\s+(\w+)\s+from|(?:const|let|function|class)\s+(\w+)/g))
+  // Top-level only: a declaration at the start of a line.
+  for (const m of code.matchAll(/^(?:import\s+\*\s+as\s+(\w+)|import\s+(\w+)\s+from|(?:const|let|function|class)\s+(\w+))/gm))
     names.add(m[1] ?? m[2] ?? m[3] ?? '');
-  for (const m of code.matchAll(/(?:const|let)\s+\{([^}]*)\}\s*=/g))
+  for (const m of code.matchAll(/^(?:const|let)\s+\{([^}]*)\}\s*=/gm))
     for (const part of (m[1] ?? '').split(',')) names.add(part.split(':').pop()?.trim() ?? '');
   return names;
 }
@@ -125,7 +126,7 @@ function prelude(code: string): string {
   if (wanted.length === 0) return '';
   return [
     "import * as __ctx from '../../../test/support/doc-context';",
-    'await __ctx.cpu();',
+    'await __ctx.backend();',
     ...wanted.map((name) => CONTEXT[name]?.code),
     '',
   ].join('\n');
@@ -201,6 +202,8 @@ describe('doc snippets', () => {
       const result = await run(TSX, ['--tsconfig', join(ROOT, 'tsconfig.json'), 'snippet.ts'], {
         cwd: dir,
         maxBuffer: 16 * 1024 * 1024,
+        timeout: 110_000,
+        killSignal: 'SIGTERM',
       }).then(
         () => 'ok',
         (err: { stderr?: string; message: string }) => `${snippet.where} failed:\n${err.stderr || err.message}`,

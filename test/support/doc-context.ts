@@ -4,16 +4,15 @@
  * not declare itself from these factories, at small sizes, so that the snippet runs as printed.
  * Module bindings (`tf`, `GAN`, `Trainer` ...) are never supplied: a snippet imports what it uses.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { GAN, type GANConfig, type NetworkContext, presets, Trainer, type TrainerOptions } from 'ts-gan';
+import { useBackend } from 'ts-gan/backends';
 import { loadMnist } from 'ts-gan/node';
 
-/** The backend a snippet finds when it does not pick one: cpu, the numerics reference. */
-export async function cpu(): Promise<void> {
-  await tf.setBackend('cpu');
-  await tf.ready();
+/** The backend a snippet that continues the text around it finds set up: wasm, as the docs advise. */
+export async function backend(): Promise<void> {
+  await useBackend('wasm');
 }
 
 const SMALL = { generatorUnits: [16], discriminatorUnits: [16] } as const;
@@ -30,9 +29,9 @@ export function gan(): GAN {
   return new GAN(config);
 }
 
-/** A conditional GAN (ten classes). */
+/** A conditional GAN (ten classes), a narrow DCGAN. */
 export function cgan(): GAN {
-  return new GAN({ ...config, numClasses: 10 });
+  return new GAN({ ...presets.dcgan({ filters: 8 }), latentDim: 100, dataShape: [28, 28, 1], numClasses: 10 });
 }
 
 export function trainer(g: GAN): Trainer {
