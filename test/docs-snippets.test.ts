@@ -22,10 +22,13 @@ const WORK = join(ROOT, 'test-output', 'doc-snippets');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const TSC = join(ROOT, 'node_modules', '.bin', 'tsc');
 
-const DOC_FILES = ['README.md', ...readdirSync(join(ROOT, 'docs'))
-  .filter((f) => f.endsWith('.md'))
-  .sort()
-  .map((f) => `docs/${f}`)];
+const DOC_FILES = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`),
+];
 
 interface Directive {
   replace?: [string, string][];
@@ -43,7 +46,7 @@ interface Snippet {
 }
 
 /** The fenced blocks of one language in a markdown text, with the directive before each. */
-export function fencedBlocks(markdown: string, lang: string): { line: number; code: string; directive?: string }[] {
+function fencedBlocks(markdown: string, lang: string): { line: number; code: string; directive?: string }[] {
   const lines = markdown.split('\n');
   const blocks: { line: number; code: string; directive?: string }[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -105,7 +108,9 @@ function declared(code: string): Set<string> {
           .pop() ?? '',
       );
   // Top-level only: a declaration at the start of a line.
-  for (const m of code.matchAll(/^(?:import\s+\*\s+as\s+(\w+)|import\s+(\w+)\s+from|(?:const|let|function|class)\s+(\w+))/gm))
+  for (const m of code.matchAll(
+    /^(?:import\s+\*\s+as\s+(\w+)|import\s+(\w+)\s+from|(?:const|let|function|class)\s+(\w+))/gm,
+  ))
     names.add(m[1] ?? m[2] ?? m[3] ?? '');
   for (const m of code.matchAll(/^(?:const|let)\s+\{([^}]*)\}\s*=/gm))
     for (const part of (m[1] ?? '').split(',')) names.add(part.split(':').pop()?.trim() ?? '');
@@ -136,7 +141,8 @@ function prelude(code: string): string {
 function source(snippet: Snippet): string {
   let code = snippet.code;
   for (const [from, to] of snippet.directive.replace ?? []) {
-    if (!code.includes(from)) throw new Error(`${snippet.where}: the doc-test replacement ${JSON.stringify(from)} does not match`);
+    if (!code.includes(from))
+      throw new Error(`${snippet.where}: the doc-test replacement ${JSON.stringify(from)} does not match`);
     code = code.split(from).join(to);
   }
   return `${prelude(code)}${code}\nexport {};\n`;
@@ -199,7 +205,8 @@ describe('doc snippets', () => {
     if (snippet.directive.run === false) continue;
     it(title, async () => {
       const dir = join(WORK, snippet.slug);
-      if (snippet.directive.setup === 'mnist-run') cpSync(join(WORK, 'fixture', 'runs'), join(dir, 'runs'), { recursive: true });
+      if (snippet.directive.setup === 'mnist-run')
+        cpSync(join(WORK, 'fixture', 'runs'), join(dir, 'runs'), { recursive: true });
       const result = await run(TSX, ['--tsconfig', join(ROOT, 'tsconfig.json'), 'snippet.ts'], {
         cwd: dir,
         maxBuffer: 16 * 1024 * 1024,
@@ -266,7 +273,8 @@ describe('commands the docs name', () => {
         }
         for (const flag of rest.match(/(?<=\s|^)--[a-z][\w-]*/g) ?? []) {
           checked++;
-          if (!new RegExp(`(?<![\\w-])${flag}(?![\\w-])`).test(text)) problems.push(`${file}: ts-gan ${command} ${flag}`);
+          if (!new RegExp(`(?<![\\w-])${flag}(?![\\w-])`).test(text))
+            problems.push(`${file}: ts-gan ${command} ${flag}`);
         }
       }
     }
