@@ -1,5 +1,5 @@
 /**
- * Train the seed document's MLP GAN on MNIST and watch it learn to draw digits.
+ * Train the classic MLP GAN (presets.mlp()) on MNIST and watch it learn to draw digits.
  *
  *   npm run example:mnist                      # defaults below, about ten minutes on 2 cores (wasm)
  *   npm run example:mnist -- --steps 20000     # longer, sharper digits
