@@ -79,6 +79,7 @@ export {
 } from './io/store.js';
 export type { TrainerExpectations, TrainerLoadOptions } from './io/trainer-checkpoint.js';
 export { CHECKPOINT_FORMAT_VERSION, LIBRARY_VERSION } from './io/version.js';
+export { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from './kernels/adam-update.js';
 // Sampling (latent space)
 export {
   type ClassSweep,
@@ -176,7 +177,7 @@ export {
   type TensorBoardValue,
 } from './tensorboard/events.js';
 export { readTfRecords, tfRecord } from './tensorboard/records.js';
-export { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs, FusedAdamOptimizer } from './train/adam.js';
+export { FusedAdamOptimizer } from './train/adam.js';
 export type { StepContext, StepFunction, StepTensors } from './train/custom-step.js';
 export type { RegularizerOptions, Regularizers } from './train/regularizer-options.js';
 export { type FitOptions, Trainer, type TrainerOptions } from './train/trainer.js';

@@ -9,28 +9,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-
-/** Name of the fused update kernel that backends may register. */
-export const ADAM_UPDATE_KERNEL = 'TsGanAdamUpdate';
-
-/**
- * Attributes of the fused kernel: every constant already rounded to float32, as the tfjs op
- * sequence sees it. Inputs: `x` (the variable), `m`, `v` (moments), `g` (gradient); outputs:
- * `[x', m', v']`. Per element, in float32:
- * `m' = m*beta1 + g*oneMinusBeta1; v' = v*beta2 + (g*g)*oneMinusBeta2;
- *  x' = ((m'/oneMinusAccBeta1) / (sqrt(v'/oneMinusAccBeta2) + epsilon)) * negLearningRate + x`.
- */
-export interface AdamUpdateAttrs {
-  beta1: number;
-  oneMinusBeta1: number;
-  beta2: number;
-  oneMinusBeta2: number;
-  oneMinusAccBeta1: number;
-  oneMinusAccBeta2: number;
-  epsilon: number;
-  negLearningRate: number;
-  [key: string]: number;
-}
+import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from '../kernels/adam-update.js';
 
 /** tfjs-core's NamedTensor (not exported from its index). */
 interface NamedTensor {
