@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError, ConfigError } from '../errors.js';
-import { FusedAdamOptimizer } from '../train/adam.js';
+import { FusedAdamOptimizer } from '../kernels/fused-adam-optimizer.js';
 import { show } from '../util/validate.js';
 import { messageOf, type NamedTensor, type TensorSnapshot } from './artifacts.js';
 
