@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { CheckpointError, GAN, GanError, Trainer } from 'ts-gan';
 import 'ts-gan/node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { tinyData, tinyGan } from './support/fixtures';
+import { tinyData, tinyGan } from '../test-shared/fixtures';
 import {
   caseDir,
   cleanUp,
