@@ -6,15 +6,16 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { Conditioning } from './conditional/conditioning.js';
+import { Conditioning } from './conditional/conditioning.js';
 import { ConfigError, ShapeError } from './errors.js';
+import { type GanLoss, getLoss } from './losses/gan-loss.js';
 import { INIT_STREAM_OFFSET, SeededRandom, withSeededMathRandom } from './random.js';
 import type { GANConfig, NetworkContext, NetworkFactory } from './types.js';
 import { assertBatchShape, describeTensor, formatShape } from './util/shapes.js';
-import { show } from './util/validate.js';
+import { knownKeys, positiveInteger, show } from './util/validate.js';
 
 /** Every key a {@link GANConfig} may hold. */
-export const GAN_CONFIG_KEYS = [
+const GAN_CONFIG_KEYS = [
   'latentDim',
   'dataShape',
   'buildGenerator',
@@ -28,6 +29,33 @@ export const GAN_CONFIG_KEYS = [
   'auxiliaryWeight',
   'infoCodes',
 ] as const;
+
+/** A GAN's settings read from its config and checked: everything but the networks. */
+export interface GanSettings {
+  latentDim: number;
+  dataShape: readonly number[];
+  seed: number;
+  loss: GanLoss;
+  conditioning: Conditioning | undefined;
+}
+
+/**
+ * Reads and checks a {@link GANConfig}'s settings (the networks are built by {@link buildNetworks}).
+ * @throws {@link ConfigError} for an invalid option or unknown loss.
+ */
+export function readGanConfig(config: GANConfig): GanSettings {
+  if (config === null || typeof config !== 'object') {
+    throw new ConfigError(`GAN: config must be an object, got ${show(config)}.`);
+  }
+  knownKeys('GAN', config, GAN_CONFIG_KEYS);
+  return {
+    latentDim: positiveInteger('GAN', 'latentDim', config.latentDim),
+    dataShape: checkDataShape(config.dataShape),
+    seed: checkSeed(config.seed ?? 0),
+    loss: getLoss(config.loss ?? 'non-saturating'),
+    conditioning: Conditioning.fromConfig(config),
+  };
+}
 
 /** What the networks must fit: the GAN's settings, already checked. */
 export interface NetworkSpec {
@@ -189,7 +217,7 @@ function checkModelShape(
 }
 
 /** @throws {@link ConfigError} unless `value` is a non-empty array of positive integers. */
-export function checkDataShape(value: unknown): readonly number[] {
+function checkDataShape(value: unknown): readonly number[] {
   if (
     !Array.isArray(value) ||
     value.length === 0 ||

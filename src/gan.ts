@@ -6,16 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { Conditioning } from './conditional/conditioning.js';
+import type { Conditioning } from './conditional/conditioning.js';
 import { ConfigError, ShapeError, StateError } from './errors.js';
-import {
-  buildNetworks,
-  checkDataShape,
-  checkSeed,
-  GAN_CONFIG_KEYS,
-  runDiscriminator,
-  runGenerator,
-} from './gan-networks.js';
+import { buildNetworks, readGanConfig, runDiscriminator, runGenerator } from './gan-networks.js';
 import { type GanLoadOptions, loadGan, saveGan } from './io/gan-checkpoint.js';
 import type { CheckpointManifest } from './io/manifest.js';
 import type { CheckpointLocation } from './io/store.js';
@@ -30,11 +23,17 @@ import {
   type WalkOptions,
   walkImages,
 } from './latent-images.js';
-import { type GanLoss, getLoss } from './losses/gan-loss.js';
-import { SAMPLE_STREAM_OFFSET, SeededRandom } from './random.js';
-import { type SampleChunkOptions, type SampleOptions, sampleAll, sampleInChunks } from './sampling.js';
+import type { GanLoss } from './losses/gan-loss.js';
+import type { SeededRandom } from './random.js';
+import {
+  type SampleChunkOptions,
+  type SampleOptions,
+  type StreamFor,
+  sampleAll,
+  sampleInChunks,
+  samplingStreams,
+} from './sampling.js';
 import type { GANConfig, GanState } from './types.js';
-import { knownKeys, positiveInteger, show } from './util/validate.js';
 
 export type { SampleChunkOptions, SampleOptions } from './sampling.js';
 /** Kept here for code that imports it from this module; it lives in util/shapes.ts. */
@@ -74,10 +73,8 @@ export class GAN implements GanState {
   /** How the GAN is conditioned (labels or InfoGAN codes); undefined for an unconditional GAN. */
   readonly conditioning: Conditioning | undefined;
 
-  private readonly sampleRng: SeededRandom;
   /** The GAN's own sampling stream when no seed is given, else a fresh stream from the seed. */
-  private readonly streamFor = (seed: number | undefined): SeededRandom =>
-    seed === undefined ? this.sampleRng : new SeededRandom(checkSeed(seed));
+  private readonly streamFor: StreamFor;
   private disposed = false;
 
   /**
@@ -88,16 +85,13 @@ export class GAN implements GanState {
    * @throws {@link ShapeError} when a network's input or output shape does not fit; nothing is leaked.
    */
   constructor(config: GANConfig) {
-    if (config === null || typeof config !== 'object') {
-      throw new ConfigError(`GAN: config must be an object, got ${show(config)}.`);
-    }
-    knownKeys('GAN', config, GAN_CONFIG_KEYS);
-    this.latentDim = positiveInteger('GAN', 'latentDim', config.latentDim);
-    this.dataShape = checkDataShape(config.dataShape);
-    this.seed = checkSeed(config.seed ?? 0);
-    this.loss = getLoss(config.loss ?? 'non-saturating');
-    this.sampleRng = new SeededRandom(this.seed + SAMPLE_STREAM_OFFSET);
-    this.conditioning = Conditioning.fromConfig(config);
+    const { latentDim, dataShape, seed, loss, conditioning } = readGanConfig(config);
+    this.latentDim = latentDim;
+    this.dataShape = dataShape;
+    this.seed = seed;
+    this.loss = loss;
+    this.conditioning = conditioning;
+    this.streamFor = samplingStreams(seed);
     const { generator, discriminator } = buildNetworks(config, this);
     this.generator = generator;
     this.discriminator = discriminator;

@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Conditioning } from './conditional/conditioning.js';
 import { ConfigError, ShapeError } from './errors.js';
-import { NormalStream, type RandomState, SeededRandom } from './random.js';
+import { checkSeed } from './gan-networks.js';
+import { NormalStream, type RandomState, SAMPLE_STREAM_OFFSET, SeededRandom } from './random.js';
 import { assertBatchShape, formatShape } from './util/shapes.js';
 import { positiveInteger } from './util/validate.js';
 
@@ -53,6 +54,12 @@ export interface SampleSource {
  * given seed (checked).
  */
 export type StreamFor = (seed: number | undefined) => SeededRandom;
+
+/** The streams of a GAN with seed `seed`: its own sampling stream, or one for a seed given to a call. */
+export function samplingStreams(seed: number): StreamFor {
+  const own = new SeededRandom(seed + SAMPLE_STREAM_OFFSET);
+  return (given) => (given === undefined ? own : new SeededRandom(checkSeed(given)));
+}
 
 /**
  * Most values (samples times the values of one sample) that one {@link GAN.sample} call returns:
