@@ -153,6 +153,20 @@ describe('file checkpoints', () => {
     expect((error as Error).message).toMatch(/weight \d+ \("extra"\) has the dtype "string"/);
   });
 
+  test('an optimizer scalar saved with another shape is refused, not assigned', async () => {
+    const [group] = goodManifest('checkpoint.json');
+    const specs = (group?.weights ?? []).map((w) =>
+      w.name === 'discriminatorOptimizer/accBeta1' ? { ...w, shape: [1] } : w,
+    );
+    writeCase('checkpoint.json', [{ ...group, weights: specs }]);
+    const tensors = tf.memory().numTensors;
+    const { error, result } = await recordReads(() => Trainer.load(caseDir));
+    release(result);
+    expect(error).toBeInstanceOf(CheckpointError);
+    expect((error as Error).message).toMatch(/discriminatorOptimizer\/accBeta1 has shape \[1\]/);
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+
   test('property: any weights manifest is loaded or refused with a GanError, nothing outside is read, no leak', async () => {
     const property = fc.asyncProperty(
       fc.constantFrom(...MODEL_FILES).chain((file) => fc.tuple(fc.constant(file), weightsManifest(file))),
