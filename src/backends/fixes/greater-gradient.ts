@@ -1,8 +1,8 @@
 /**
- * Where `registerGreaterGradient` was before it moved to the backend-neutral `src/kernels/`; kept so
- * that code importing it from here still builds.
+ * The Greater gradient, re-exported from its backend-neutral home `src/kernels/greater-gradient.ts`
+ * for modules that import it from here. New code imports it from `kernels/` (inside the library)
+ * or from `ts-gan/backends`.
  *
- * @deprecated import from `src/kernels/greater-gradient.js` (or `ts-gan/backends`).
  * @packageDocumentation
  */
 export { registerGreaterGradient, unregisterGreaterGradient } from '../../kernels/greater-gradient.js';
