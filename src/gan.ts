@@ -1,12 +1,14 @@
 /**
- * The GAN: owns a generator and a discriminator, checks that their shapes fit, and samples.
+ * The GAN: owns a generator and a discriminator. Its methods delegate to gan-networks.ts, sampling.ts,
+ * latent-images.ts and io/gan-checkpoint.ts, each of which reads the GAN through a small interface.
  *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { Conditioning } from './conditional/conditioning.js';
+import type { Conditioning } from './conditional/conditioning.js';
 import { ConfigError, ShapeError, StateError } from './errors.js';
+import { buildNetworks, readGanConfig, runDiscriminator, runGenerator } from './gan-networks.js';
 import { type GanLoadOptions, loadGan, saveGan } from './io/gan-checkpoint.js';
 import type { CheckpointManifest } from './io/manifest.js';
 import type { CheckpointLocation } from './io/store.js';
@@ -21,54 +23,21 @@ import {
   type WalkOptions,
   walkImages,
 } from './latent-images.js';
-import { type GanLoss, getLoss } from './losses/gan-loss.js';
-import { SeededRandom, withSeededMathRandom } from './random.js';
-import { drawCounts, MAX_SAMPLE_VALUES, SAMPLE_CHUNK, sampleChunkIterator } from './sampling.js';
-import type { GANConfig, NetworkContext, NetworkFactory } from './types.js';
-import { knownKeys, positiveInteger, show } from './util/validate.js';
+import type { GanLoss } from './losses/gan-loss.js';
+import type { SeededRandom } from './random.js';
+import {
+  type SampleChunkOptions,
+  type SampleOptions,
+  type StreamFor,
+  sampleAll,
+  sampleInChunks,
+  samplingStreams,
+} from './sampling.js';
+import type { GANConfig, GanState } from './types.js';
 
-const CONFIG_KEYS = [
-  'latentDim',
-  'dataShape',
-  'buildGenerator',
-  'buildDiscriminator',
-  'generator',
-  'discriminator',
-  'loss',
-  'seed',
-  'numClasses',
-  'conditioning',
-  'auxiliaryWeight',
-  'infoCodes',
-] as const;
-
-/** Offsets the sampling stream from the training stream, so that sampling never shifts training. */
-const SAMPLE_STREAM_OFFSET = 0x5eed;
-
-/**
- * Options of {@link GAN.sample}.
- * @category Training
- */
-export interface SampleOptions {
-  /** Seed of the noise. Without it, the GAN's own sampling stream is used (and advanced). */
-  seed?: number;
-  /**
-   * Conditional GANs: the class of each sample (`n` integers in [0, numClasses)); drawn uniformly
-   * when absent. InfoGAN: the categorical code of each sample.
-   */
-  labels?: readonly number[] | Int32Array | tf.Tensor1D;
-  /** InfoGAN: continuous codes `[n, continuous]` (rows of numbers in [-1, 1]); drawn uniformly when absent. */
-  codes?: readonly (readonly number[])[] | tf.Tensor2D;
-}
-
-/**
- * Options of {@link GAN.sampleChunks}.
- * @category Training
- */
-export interface SampleChunkOptions extends SampleOptions {
-  /** Samples per chunk, a positive integer. Default {@link SAMPLE_CHUNK} (256). */
-  chunkSize?: number;
-}
+export type { SampleChunkOptions, SampleOptions } from './sampling.js';
+/** Kept here for code that imports it from this module; it lives in util/shapes.ts. */
+export { assertBatchShape } from './util/shapes.js';
 
 /**
  * A generative adversarial network: a generator G mapping noise z to data, and a discriminator D
@@ -88,7 +57,7 @@ export interface SampleChunkOptions extends SampleOptions {
  * ```
  * @category Training
  */
-export class GAN {
+export class GAN implements GanState {
   /** The generator: `[batch, latentDim]` to `[batch, ...dataShape]`. */
   readonly generator: LayersModel;
   /** The discriminator: `[batch, ...dataShape]` to `[batch, 1]` logits. */
@@ -104,7 +73,8 @@ export class GAN {
   /** How the GAN is conditioned (labels or InfoGAN codes); undefined for an unconditional GAN. */
   readonly conditioning: Conditioning | undefined;
 
-  private readonly sampleRng: SeededRandom;
+  /** The GAN's own sampling stream when no seed is given, else a fresh stream from the seed. */
+  private readonly streamFor: StreamFor;
   private disposed = false;
 
   /**
@@ -115,47 +85,16 @@ export class GAN {
    * @throws {@link ShapeError} when a network's input or output shape does not fit; nothing is leaked.
    */
   constructor(config: GANConfig) {
-    if (config === null || typeof config !== 'object') {
-      throw new ConfigError(`GAN: config must be an object, got ${show(config)}.`);
-    }
-    knownKeys('GAN', config, CONFIG_KEYS);
-    this.latentDim = positiveInteger('GAN', 'latentDim', config.latentDim);
-    this.dataShape = checkDataShape(config.dataShape);
-    this.seed = checkSeed(config.seed ?? 0);
-    this.loss = getLoss(config.loss ?? 'non-saturating');
-    this.sampleRng = new SeededRandom(this.seed + SAMPLE_STREAM_OFFSET);
-
-    this.conditioning = Conditioning.fromConfig(config);
-    const cond = this.conditioning;
-    const context: NetworkContext = Object.freeze({
-      latentDim: this.latentDim,
-      dataShape: [...this.dataShape],
-      ...(cond && {
-        conditionDim: cond.conditionDim,
-        discriminatorTakesCondition: cond.discriminatorTakesCondition,
-        auxiliaryDim: cond.auxiliaryDim,
-        numClasses: cond.kind === 'info' ? 0 : cond.numClasses,
-      }),
-    });
-    // One stream for both factories, so each seed gives one set of initial weights.
-    const initRng = new SeededRandom(this.seed);
-    const built: LayersModel[] = [];
-    try {
-      this.generator = obtain('generator', config.generator, config.buildGenerator, context, initRng);
-      built.push(this.generator);
-      this.discriminator = obtain('discriminator', config.discriminator, config.buildDiscriminator, context, initRng);
-      built.push(this.discriminator);
-      const c = cond ? [[null, cond.conditionDim]] : [];
-      checkModelShape('buildGenerator', this.generator, 'input', [[null, this.latentDim], ...c]);
-      checkModelShape('buildGenerator', this.generator, 'output', [[null, ...this.dataShape]]);
-      const dIn = cond?.discriminatorTakesCondition ? c : [];
-      checkModelShape('buildDiscriminator', this.discriminator, 'input', [[null, ...this.dataShape], ...dIn]);
-      const aux = cond && cond.auxiliaryDim > 0 ? [[null, cond.auxiliaryDim]] : [];
-      checkModelShape('buildDiscriminator', this.discriminator, 'output', [[null, 1], ...aux]);
-    } catch (err) {
-      for (const model of built) model.dispose();
-      throw err;
-    }
+    const { latentDim, dataShape, seed, loss, conditioning } = readGanConfig(config);
+    this.latentDim = latentDim;
+    this.dataShape = dataShape;
+    this.seed = seed;
+    this.loss = loss;
+    this.conditioning = conditioning;
+    this.streamFor = samplingStreams(seed);
+    const { generator, discriminator } = buildNetworks(config, this);
+    this.generator = generator;
+    this.discriminator = discriminator;
   }
 
   /** Whether {@link GAN.dispose} has run. */
@@ -177,26 +116,7 @@ export class GAN {
    *   {@link StateError} after dispose.
    */
   sample(n: number, options: SampleOptions = {}): tf.Tensor {
-    this.assertUsable('sample');
-    positiveInteger('GAN.sample', 'n', n);
-    const perSample = this.dataShape.reduce((a, b) => a * b, 1);
-    if (n * perSample > MAX_SAMPLE_VALUES) {
-      const most = Math.floor(MAX_SAMPLE_VALUES / perSample);
-      throw new ConfigError(
-        `GAN.sample: n = ${n} samples of shape ${formatShape(this.dataShape)} make ${n * perSample} values, ` +
-          `more than one tensor may hold here (${MAX_SAMPLE_VALUES} values, 1 GiB of float32): at most ${most} ` +
-          'samples per call. Draw more in chunks with gan.sampleChunks(n) (one noise stream, one chunk in memory ' +
-          'at a time), or call sample repeatedly; `ts-gan sample` writes large grids in chunks.',
-      );
-    }
-    const chunks: tf.Tensor[] = [];
-    try {
-      for (const chunk of this.drawChunks('sample', n, options)) chunks.push(chunk);
-      if (chunks.length === 1) return chunks[0] as tf.Tensor;
-      return tf.concat(chunks);
-    } finally {
-      if (chunks.length > 1) for (const chunk of chunks) chunk.dispose();
-    }
+    return sampleAll(this, n, options, this.streamFor);
   }
 
   /**
@@ -218,40 +138,7 @@ export class GAN {
    * ```
    */
   sampleChunks(n: number, options: SampleChunkOptions = {}): Generator<tf.Tensor, void> {
-    return this.drawChunks('sampleChunks', n, options);
-  }
-
-  /** {@link GAN.sampleChunks}, with errors naming `method`. */
-  private drawChunks(method: string, n: number, options: SampleChunkOptions): Generator<tf.Tensor, void> {
-    const where = `GAN.${method}`;
-    this.assertUsable(method);
-    positiveInteger(where, 'n', n);
-    if (!Number.isSafeInteger(n)) throw new ConfigError(`${where}: n must be a safe integer, got ${n}.`);
-    const chunkSize = positiveInteger(where, 'chunkSize', options.chunkSize ?? SAMPLE_CHUNK);
-    const cond = this.conditioning;
-    if (!cond && (options.labels !== undefined || options.codes !== undefined)) {
-      throw new ConfigError(`${where}: labels and codes need a conditional GAN (numClasses or infoCodes).`);
-    }
-    const rng = options.seed === undefined ? this.sampleRng : new SeededRandom(checkSeed(options.seed));
-    const start = rng.getState();
-    // Checked now, so that a bad label fails here and not at some later chunk; the chunks slice the
-    // caller's own values.
-    if (cond) tf.tidy(() => checkSampleConditions(where, cond, n, options));
-    if (options.seed === undefined) {
-      const counts = drawCounts(n, this.latentDim, cond, options);
-      this.sampleRng.skip(counts.noise + counts.labels + counts.codes);
-    }
-    const { generator, latentDim } = this;
-    return sampleChunkIterator({
-      generator,
-      latentDim,
-      conditioning: cond,
-      n,
-      chunkSize,
-      start,
-      given: { labels: options.labels, codes: options.codes },
-      assertUsable: () => this.assertUsable(method),
-    });
+    return sampleInChunks(this, 'sampleChunks', n, options, this.streamFor);
   }
 
   /**
@@ -263,15 +150,7 @@ export class GAN {
    */
   generate(z: tf.Tensor, condition?: tf.Tensor): tf.Tensor {
     this.assertUsable('generate');
-    if (!(z instanceof tf.Tensor) || z.rank !== 2 || z.shape[1] !== this.latentDim) {
-      throw new ShapeError(
-        `GAN.generate: z must be a tensor of shape [batch, ${this.latentDim}], got ${describeTensor(z)}.`,
-      );
-    }
-    const cond = this.conditioning;
-    if (!cond) return tf.tidy(() => this.generator.apply(z, { training: false }) as tf.Tensor);
-    assertBatchShape('GAN.generate', 'condition', condition, [cond.conditionDim]);
-    return tf.tidy(() => cond.generate(this.generator, z, condition as tf.Tensor, false));
+    return runGenerator(this, z, condition);
   }
 
   /**
@@ -283,12 +162,7 @@ export class GAN {
    */
   discriminate(x: tf.Tensor, condition?: tf.Tensor): tf.Tensor {
     this.assertUsable('discriminate');
-    assertBatchShape('GAN.discriminate', 'x', x, this.dataShape);
-    const cond = this.conditioning;
-    if (!cond) return tf.tidy(() => this.discriminator.apply(x, { training: false }) as tf.Tensor);
-    if (cond.discriminatorTakesCondition)
-      assertBatchShape('GAN.discriminate', 'condition', condition, [cond.conditionDim]);
-    return tf.tidy(() => cond.discriminate(this.discriminator, x, condition as tf.Tensor, false).logits);
+    return runDiscriminator(this, x, condition);
   }
 
   /**
@@ -414,13 +288,7 @@ export class GAN {
    */
   sampleTruncated(n: number, options: TruncatedSampleOptions): tf.Tensor {
     this.assertUsable('sampleTruncated');
-    positiveInteger('GAN.sampleTruncated', 'n', n);
-    if (options === null || typeof options !== 'object') {
-      throw new ConfigError(`GAN.sampleTruncated: options must be an object with a threshold, got ${show(options)}.`);
-    }
-    knownKeys('GAN.sampleTruncated', options, ['threshold', 'seed', 'labels']);
-    const rng = options.seed === undefined ? this.sampleRng : new SeededRandom(checkSeed(options.seed));
-    return sampleTruncatedImages(this, n, rng, options);
+    return sampleTruncatedImages(this, n, options, this.streamFor);
   }
 
   /**
@@ -439,144 +307,5 @@ export class GAN {
   classSweep(options: ClassSweepOptions = {}): tf.Tensor {
     this.assertUsable('classSweep');
     return classSweepImages(this, options);
-  }
-}
-
-function obtain(
-  role: 'generator' | 'discriminator',
-  model: LayersModel | undefined,
-  factory: NetworkFactory | undefined,
-  context: NetworkContext,
-  rng: SeededRandom,
-): LayersModel {
-  const factoryName = role === 'generator' ? 'buildGenerator' : 'buildDiscriminator';
-  if (model !== undefined && factory !== undefined) {
-    throw new ConfigError(`GAN: give either ${role} or ${factoryName}, not both.`);
-  }
-  if (model !== undefined) {
-    if (!isLayersModel(model)) {
-      throw new ConfigError(`GAN: ${role} must be a tfjs-layers LayersModel, got ${show(model)}.`);
-    }
-    return model;
-  }
-  if (typeof factory !== 'function') {
-    throw new ConfigError(
-      `GAN: ${factoryName} must be a function returning a tfjs-layers LayersModel, got ${show(factory)}.`,
-    );
-  }
-  let built: unknown;
-  try {
-    built = withSeededMathRandom(rng, () => factory(context));
-  } catch (err) {
-    throw new ConfigError(`GAN: ${factoryName} threw: ${err instanceof Error ? err.message : String(err)}`, {
-      cause: err,
-    });
-  }
-  if (!isLayersModel(built)) {
-    throw new ConfigError(`GAN: ${factoryName} must return a tfjs-layers LayersModel, got ${show(built)}.`);
-  }
-  return built;
-}
-
-function isLayersModel(value: unknown): value is LayersModel {
-  const m = value as LayersModel | null;
-  return (
-    m !== null &&
-    typeof m === 'object' &&
-    typeof m.apply === 'function' &&
-    typeof m.dispose === 'function' &&
-    Array.isArray(m.outputs)
-  );
-}
-
-function checkModelShape(
-  factoryName: string,
-  model: LayersModel,
-  side: 'input' | 'output',
-  expectedShapes: (number | null)[][],
-): void {
-  const tensors = side === 'input' ? model.inputs : model.outputs;
-  const expectedText = expectedShapes.map(formatShape).join(' and ');
-  if (tensors?.length !== expectedShapes.length) {
-    const count = expectedShapes.length === 1 ? 'one' : String(expectedShapes.length);
-    throw new ShapeError(
-      `GAN: ${factoryName} must return a model with ${count} ${side}${expectedShapes.length === 1 ? '' : 's'} of shape ${expectedText}, ` +
-        `got ${tensors ? tensors.length : 0} ${side}s.`,
-    );
-  }
-  expectedShapes.forEach((expected, k) => {
-    const shape = (tensors[k] as { shape: (number | null)[] }).shape;
-    const matches = shape.length === expected.length && shape.every((d, i) => (i === 0 ? true : d === expected[i]));
-    if (!matches) {
-      const which = expectedShapes.length === 1 ? side : `${side} ${k}`;
-      throw new ShapeError(
-        `GAN: ${factoryName} ${which} must have shape ${formatShape(expected)}, got ${formatShape(shape)}.`,
-      );
-    }
-  });
-}
-
-/**
- * Checks {@link SampleOptions} labels and codes against the conditioning and the count. Run inside a
- * tidy: it makes tensors of arrays to check them.
- */
-function checkSampleConditions(where: string, cond: Conditioning, n: number, options: SampleOptions): void {
-  if (options.labels !== undefined) {
-    if (cond.numClasses === 0)
-      throw new ConfigError(`${where}: this InfoGAN has no categorical code to set with labels.`);
-    // Checked as given, so that 2.5 is refused instead of truncated to 2 by a cast to int32.
-    const given = options.labels instanceof tf.Tensor ? options.labels : tf.tensor1d(Array.from(options.labels));
-    cond.checkLabels(where, given, n);
-  }
-  if (options.codes !== undefined) {
-    if (cond.continuous === 0) throw new ConfigError(`${where}: codes need an InfoGAN with continuous codes.`);
-    const codes =
-      options.codes instanceof tf.Tensor ? options.codes : tf.tensor2d(options.codes.map((row) => [...row]));
-    assertBatchShape(where, 'codes', codes, [cond.continuous]);
-    if (codes.shape[0] !== n) throw new ShapeError(`${where}: codes must have ${n} rows, got ${codes.shape[0]}.`);
-  }
-}
-
-function checkDataShape(value: unknown): readonly number[] {
-  if (
-    !Array.isArray(value) ||
-    value.length === 0 ||
-    !value.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 1)
-  ) {
-    throw new ConfigError(`GAN: dataShape must be a non-empty array of positive integers, got ${show(value)}.`);
-  }
-  return Object.freeze([...value]);
-}
-
-function checkSeed(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    throw new ConfigError(`GAN: seed must be an integer, got ${show(value)}.`);
-  }
-  return value;
-}
-
-/** Formats a shape with `batch` for the free first dimension: `[batch, 28, 28, 1]`. */
-export function formatShape(shape: readonly (number | null)[]): string {
-  return `[${shape.map((d, i) => (d === null || d === -1 ? (i === 0 ? 'batch' : '?') : d)).join(', ')}]`;
-}
-
-/** Describes a value that should have been a tensor, for error messages. */
-export function describeTensor(value: unknown): string {
-  return value instanceof tf.Tensor ? `a tensor of shape [${value.shape.join(', ')}]` : show(value);
-}
-
-/**
- * @throws {@link ShapeError} unless `x` is a tensor `[batch >= 1, ...sampleShape]`.
- */
-export function assertBatchShape(where: string, name: string, x: unknown, sampleShape: readonly number[]): void {
-  const ok =
-    x instanceof tf.Tensor &&
-    x.rank === sampleShape.length + 1 &&
-    (x.shape[0] as number) >= 1 &&
-    sampleShape.every((d, i) => x.shape[i + 1] === d);
-  if (!ok) {
-    throw new ShapeError(
-      `${where}: ${name} must have shape ${formatShape([null, ...sampleShape])} to match dataShape, got ${describeTensor(x)}.`,
-    );
   }
 }

@@ -79,6 +79,8 @@ export {
 } from './io/store.js';
 export type { TrainerExpectations, TrainerLoadOptions } from './io/trainer-checkpoint.js';
 export { CHECKPOINT_FORMAT_VERSION, LIBRARY_VERSION } from './io/version.js';
+export { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from './kernels/adam-update.js';
+export { FusedAdamOptimizer } from './kernels/fused-adam-optimizer.js';
 // Sampling (latent space)
 export {
   type ClassSweep,
@@ -176,7 +178,6 @@ export {
   type TensorBoardValue,
 } from './tensorboard/events.js';
 export { readTfRecords, tfRecord } from './tensorboard/records.js';
-export { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs, FusedAdamOptimizer } from './train/adam.js';
 export type { StepContext, StepFunction, StepTensors } from './train/custom-step.js';
 export type { RegularizerOptions, Regularizers } from './train/regularizer-options.js';
 export { type FitOptions, Trainer, type TrainerOptions } from './train/trainer.js';

@@ -5,8 +5,8 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { Conditioning } from './conditional/conditioning.js';
 import { ConfigError, ShapeError } from './errors.js';
-import type { GAN } from './gan.js';
 import {
   classSweepLatents,
   type InterpolationMethod,
@@ -80,12 +80,20 @@ export interface ClassSweepOptions {
   truncation?: number;
 }
 
+/** What the latent tools need of a GAN: its latent size, its conditioning and its generator. */
+export interface LatentImageSource {
+  readonly latentDim: number;
+  readonly conditioning: Conditioning | undefined;
+  /** Runs the generator in inference mode; the caller owns the result. */
+  generate(z: tf.Tensor, condition?: tf.Tensor): tf.Tensor;
+}
+
 /** Default columns of a class sweep: ten styles per class. */
 const SWEEP_COLUMNS = 10;
 
 /** Images between pairs of latents: `[rows * steps, ...dataShape]`, row `r` from `from[r]` to `to[r]`. */
 export function interpolateImages(
-  gan: GAN,
+  gan: LatentImageSource,
   from: LatentInput,
   to: LatentInput,
   steps: number,
@@ -105,7 +113,12 @@ export function interpolateImages(
 }
 
 /** Images along a path through keyframes (see latentPath). */
-export function walkImages(gan: GAN, keyframes: LatentInput, stepsPerSegment: number, options: WalkOptions): tf.Tensor {
+export function walkImages(
+  gan: LatentImageSource,
+  keyframes: LatentInput,
+  stepsPerSegment: number,
+  options: WalkOptions,
+): tf.Tensor {
   knownKeys('GAN.walk', options, ['method', 'loop', 'label']);
   const frames = toRows('GAN.walk', 'keyframes', keyframes, gan.latentDim);
   const path = latentPath(frames, stepsPerSegment, {
@@ -116,13 +129,22 @@ export function walkImages(gan: GAN, keyframes: LatentInput, stepsPerSegment: nu
   return render(gan, 'GAN.walk', path, label === undefined ? undefined : new Int32Array(path.length).fill(label));
 }
 
-/** `n` samples from truncated noise drawn from `rng`; conditions as GAN.sample draws them. */
+/**
+ * `n` samples from truncated noise drawn from the stream of `options.seed` (the GAN's own without
+ * one); conditions as GAN.sample draws them.
+ */
 export function sampleTruncatedImages(
-  gan: GAN,
+  gan: LatentImageSource,
   n: number,
-  rng: SeededRandom,
   options: TruncatedSampleOptions,
+  streamFor: (seed: number | undefined) => SeededRandom,
 ): tf.Tensor {
+  positiveInteger('GAN.sampleTruncated', 'n', n);
+  if (options === null || typeof options !== 'object') {
+    throw new ConfigError(`GAN.sampleTruncated: options must be an object with a threshold, got ${show(options)}.`);
+  }
+  knownKeys('GAN.sampleTruncated', options, ['threshold', 'seed', 'labels']);
+  const rng = streamFor(options.seed);
   const threshold = positiveNumber('GAN.sampleTruncated', 'threshold', options.threshold);
   const z = truncatedNormal(n * gan.latentDim, threshold, rng);
   const noise = Array.from({ length: n }, (_, i) => z.subarray(i * gan.latentDim, (i + 1) * gan.latentDim));
@@ -143,7 +165,7 @@ export function sampleTruncatedImages(
 }
 
 /** The class sweep: `[classes * perClass, ...dataShape]`, the same noise in every row. */
-export function classSweepImages(gan: GAN, options: ClassSweepOptions): tf.Tensor {
+export function classSweepImages(gan: LatentImageSource, options: ClassSweepOptions): tf.Tensor {
   knownKeys('GAN.classSweep', options, ['perClass', 'classes', 'seed', 'truncation']);
   const cond = gan.conditioning;
   if (!cond || cond.numClasses === 0) {
@@ -166,7 +188,12 @@ export function classSweepImages(gan: GAN, options: ClassSweepOptions): tf.Tenso
  * Runs the generator on latent vectors with fixed classes (InfoGAN's continuous codes held at 0, the
  * middle of their range, so that images differ by the noise and the class only).
  */
-function render(gan: GAN, where: string, latents: readonly Float32Array[], labels: Int32Array | undefined): tf.Tensor {
+function render(
+  gan: LatentImageSource,
+  where: string,
+  latents: readonly Float32Array[],
+  labels: Int32Array | undefined,
+): tf.Tensor {
   return tf.tidy(() => {
     const z = stack(latents, gan.latentDim);
     const cond = gan.conditioning;
@@ -182,7 +209,11 @@ function render(gan: GAN, where: string, latents: readonly Float32Array[], label
 }
 
 /** The class of each of `rows` rows, or undefined for a GAN without classes. */
-function rowClasses(gan: GAN, labels: number | readonly number[] | undefined, rows: number): number[] | undefined {
+function rowClasses(
+  gan: LatentImageSource,
+  labels: number | readonly number[] | undefined,
+  rows: number,
+): number[] | undefined {
   const k = gan.conditioning?.numClasses ?? 0;
   if (k === 0) {
     if (labels !== undefined && gan.conditioning === undefined) {

@@ -10,12 +10,44 @@
 
 const TWO_POW_32 = 4294967296;
 
+/*
+ * One seed, several streams. A GAN's seed derives each of the library's streams by an offset, so
+ * that one number fixes a whole run and drawing from one stream never shifts another (sampling
+ * during training leaves the training noise as it was). The values are part of the checkpoint
+ * format: a saved seed must give the same streams in every version.
+ */
+
+/**
+ * Weight initialization: both network factories run with `Math.random` drawing from the GAN's seed
+ * itself, one stream for both, so that each seed gives one set of initial weights.
+ */
+export const INIT_STREAM_OFFSET = 0;
+
+/**
+ * `GAN.sample` and the other samplers when no `seed` is given: the GAN's own sampling stream.
+ * 0x5eed spells "seed"; like every offset here, fixed by the checkpoints made with it.
+ */
+export const SAMPLE_STREAM_OFFSET = 0x5eed;
+
+/**
+ * The trainer's stream when `TrainerOptions.seed` is not given: the noise, the choice of batches,
+ * dropout masks and instance noise of every step, in one order that a checkpoint saves and resumes.
+ * Any value apart from the others would do; this one is fixed by the checkpoints made with it.
+ */
+export const TRAIN_STREAM_OFFSET = 0x7a11;
+
+/** splitmix32's increment: 2^32 divided by the golden ratio, odd, so that the counter visits every value. */
+const SPLITMIX_GAMMA = 0x9e3779b9;
+/** splitmix32's finalizer multipliers (MurmurHash3's fmix32), which spread every input bit over the output. */
+const FMIX_MULTIPLIER_1 = 0x85ebca6b;
+const FMIX_MULTIPLIER_2 = 0xc2b2ae35;
+
 /** splitmix32: spreads a user seed over the 128-bit state so that nearby seeds give unrelated streams. */
 function splitmix32(state: number): [number, number] {
-  const next = (state + 0x9e3779b9) | 0;
+  const next = (state + SPLITMIX_GAMMA) | 0;
   let z = next;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  z = Math.imul(z ^ (z >>> 16), FMIX_MULTIPLIER_1);
+  z = Math.imul(z ^ (z >>> 13), FMIX_MULTIPLIER_2);
   z ^= z >>> 16;
   return [next, z >>> 0];
 }

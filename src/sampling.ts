@@ -8,7 +8,58 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Conditioning } from './conditional/conditioning.js';
-import { NormalStream, type RandomState, SeededRandom } from './random.js';
+import { ConfigError, ShapeError } from './errors.js';
+import { checkSeed } from './gan-networks.js';
+import { NormalStream, type RandomState, SAMPLE_STREAM_OFFSET, SeededRandom } from './random.js';
+import { assertBatchShape, formatShape } from './util/shapes.js';
+import { positiveInteger } from './util/validate.js';
+
+/**
+ * Options of {@link GAN.sample}.
+ * @category Training
+ */
+export interface SampleOptions {
+  /** Seed of the noise. Without it, the GAN's own sampling stream is used (and advanced). */
+  seed?: number;
+  /**
+   * Conditional GANs: the class of each sample (`n` integers in [0, numClasses)); drawn uniformly
+   * when absent. InfoGAN: the categorical code of each sample.
+   */
+  labels?: readonly number[] | Int32Array | tf.Tensor1D;
+  /** InfoGAN: continuous codes `[n, continuous]` (rows of numbers in [-1, 1]); drawn uniformly when absent. */
+  codes?: readonly (readonly number[])[] | tf.Tensor2D;
+}
+
+/**
+ * Options of {@link GAN.sampleChunks}.
+ * @category Training
+ */
+export interface SampleChunkOptions extends SampleOptions {
+  /** Samples per chunk, a positive integer. Default {@link SAMPLE_CHUNK} (256). */
+  chunkSize?: number;
+}
+
+/** What sampling reads of a GAN. */
+export interface SampleSource {
+  readonly generator: LayersModel;
+  readonly latentDim: number;
+  readonly dataShape: readonly number[];
+  readonly conditioning: Conditioning | undefined;
+  /** @throws once the GAN is disposed. */
+  assertUsable(method: string): void;
+}
+
+/**
+ * The stream a draw reads: the GAN's own sampling stream for `undefined`, else a fresh one from the
+ * given seed (checked).
+ */
+export type StreamFor = (seed: number | undefined) => SeededRandom;
+
+/** The streams of a GAN with seed `seed`: its own sampling stream, or one for a seed given to a call. */
+export function samplingStreams(seed: number): StreamFor {
+  const own = new SeededRandom(seed + SAMPLE_STREAM_OFFSET);
+  return (given) => (given === undefined ? own : new SeededRandom(checkSeed(given)));
+}
 
 /**
  * Most values (samples times the values of one sample) that one {@link GAN.sample} call returns:
@@ -111,4 +162,94 @@ function labelsChunk(labels: NonNullable<GivenConditions['labels']>, from: numbe
 function codesChunk(codes: NonNullable<GivenConditions['codes']>, from: number, size: number): tf.Tensor2D {
   if (codes instanceof tf.Tensor) return tf.slice(codes, [from, 0], [size, -1]);
   return tf.tensor2d(codes.slice(from, from + size).map((row) => [...row]));
+}
+
+/**
+ * {@link GAN.sample}: all `n` samples in one tensor that the caller owns.
+ * @throws {@link ConfigError} for a bad `n`, or one whose result is too large for one tensor.
+ */
+export function sampleAll(gan: SampleSource, n: number, options: SampleOptions, streamFor: StreamFor): tf.Tensor {
+  gan.assertUsable('sample');
+  positiveInteger('GAN.sample', 'n', n);
+  const perSample = gan.dataShape.reduce((a, b) => a * b, 1);
+  if (n * perSample > MAX_SAMPLE_VALUES) {
+    const most = Math.floor(MAX_SAMPLE_VALUES / perSample);
+    throw new ConfigError(
+      `GAN.sample: n = ${n} samples of shape ${formatShape(gan.dataShape)} make ${n * perSample} values, ` +
+        `more than one tensor may hold here (${MAX_SAMPLE_VALUES} values, 1 GiB of float32): at most ${most} ` +
+        'samples per call. Draw more in chunks with gan.sampleChunks(n) (one noise stream, one chunk in memory ' +
+        'at a time), or call sample repeatedly; `ts-gan sample` writes large grids in chunks.',
+    );
+  }
+  const chunks: tf.Tensor[] = [];
+  try {
+    for (const chunk of sampleInChunks(gan, 'sample', n, options, streamFor)) chunks.push(chunk);
+    if (chunks.length === 1) return chunks[0] as tf.Tensor;
+    return tf.concat(chunks);
+  } finally {
+    if (chunks.length > 1) for (const chunk of chunks) chunk.dispose();
+  }
+}
+
+/**
+ * {@link GAN.sampleChunks}, with errors naming `GAN.${method}`: the options are checked, and the
+ * GAN's own stream advanced past all `n` samples, now; the chunks are drawn as they are read.
+ */
+export function sampleInChunks(
+  gan: SampleSource,
+  method: string,
+  n: number,
+  options: SampleChunkOptions,
+  streamFor: StreamFor,
+): Generator<tf.Tensor, void> {
+  const where = `GAN.${method}`;
+  gan.assertUsable(method);
+  positiveInteger(where, 'n', n);
+  if (!Number.isSafeInteger(n)) throw new ConfigError(`${where}: n must be a safe integer, got ${n}.`);
+  const chunkSize = positiveInteger(where, 'chunkSize', options.chunkSize ?? SAMPLE_CHUNK);
+  const cond = gan.conditioning;
+  if (!cond && (options.labels !== undefined || options.codes !== undefined)) {
+    throw new ConfigError(`${where}: labels and codes need a conditional GAN (numClasses or infoCodes).`);
+  }
+  const rng = streamFor(options.seed);
+  const start = rng.getState();
+  // Checked now, so that a bad label fails here and not at some later chunk; the chunks slice the
+  // caller's own values.
+  if (cond) tf.tidy(() => checkSampleConditions(where, cond, n, options));
+  if (options.seed === undefined) {
+    const counts = drawCounts(n, gan.latentDim, cond, options);
+    rng.skip(counts.noise + counts.labels + counts.codes);
+  }
+  const { generator, latentDim } = gan;
+  return sampleChunkIterator({
+    generator,
+    latentDim,
+    conditioning: cond,
+    n,
+    chunkSize,
+    start,
+    given: { labels: options.labels, codes: options.codes },
+    assertUsable: () => gan.assertUsable(method),
+  });
+}
+
+/**
+ * Checks {@link SampleOptions} labels and codes against the conditioning and the count. Run inside a
+ * tidy: it makes tensors of arrays to check them.
+ */
+function checkSampleConditions(where: string, cond: Conditioning, n: number, options: SampleOptions): void {
+  if (options.labels !== undefined) {
+    if (cond.numClasses === 0)
+      throw new ConfigError(`${where}: this InfoGAN has no categorical code to set with labels.`);
+    // Checked as given, so that 2.5 is refused instead of truncated to 2 by a cast to int32.
+    const given = options.labels instanceof tf.Tensor ? options.labels : tf.tensor1d(Array.from(options.labels));
+    cond.checkLabels(where, given, n);
+  }
+  if (options.codes !== undefined) {
+    if (cond.continuous === 0) throw new ConfigError(`${where}: codes need an InfoGAN with continuous codes.`);
+    const codes =
+      options.codes instanceof tf.Tensor ? options.codes : tf.tensor2d(options.codes.map((row) => [...row]));
+    assertBatchShape(where, 'codes', codes, [cond.continuous]);
+    if (codes.shape[0] !== n) throw new ShapeError(`${where}: codes must have ${n} rows, got ${codes.shape[0]}.`);
+  }
 }

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { ConditioningKind, InfoCodesConfig } from './conditional/conditioning.js';
+import type { Conditioning, ConditioningKind, InfoCodesConfig } from './conditional/conditioning.js';
 import type { GanLoss, LossName } from './losses/gan-loss.js';
 
 /**
@@ -71,6 +71,30 @@ export interface GANConfig {
   auxiliaryWeight?: number;
   /** InfoGAN's latent codes, learned without labels; excludes `numClasses`. */
   infoCodes?: InfoCodesConfig;
+}
+
+/**
+ * What a {@link GAN} exposes of itself: its two networks and the settings that rebuild it.
+ * Checkpoints read a GAN through this interface, so that they need not know the class.
+ * @category IO
+ */
+export interface GanState {
+  /** The generator: `[batch, latentDim]` to `[batch, ...dataShape]`. */
+  readonly generator: LayersModel;
+  /** The discriminator: `[batch, ...dataShape]` to `[batch, 1]` logits. */
+  readonly discriminator: LayersModel;
+  /** Length of the noise vector. */
+  readonly latentDim: number;
+  /** Shape of one sample. */
+  readonly dataShape: readonly number[];
+  /** The objective. */
+  readonly loss: GanLoss;
+  /** The seed every random draw derives from. */
+  readonly seed: number;
+  /** How the GAN is conditioned; undefined for an unconditional GAN. */
+  readonly conditioning: Conditioning | undefined;
+  /** @throws {@link StateError} once the GAN is disposed; `method` names the caller in the message. */
+  assertUsable(method: string): void;
 }
 
 /**

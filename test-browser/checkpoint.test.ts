@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError, GAN, Trainer } from 'ts-gan';
 import { expect, inject, test } from 'vitest';
-import { tinyData, tinyGan } from '../test/support/fixtures';
+import { maxAbsDiffAll } from '../test-shared/compare';
+import { tinyData, tinyGan } from '../test-shared/fixtures';
 
 const N = 2;
 
@@ -16,14 +17,10 @@ async function allWeights(gan: GAN): Promise<Float32Array[]> {
   );
 }
 
+/** Largest difference of two lists of weights, which must have the same sizes. */
 function maxAbsDiff(a: Float32Array[], b: Float32Array[]): number {
   expect(a.map((w) => w.length)).toEqual(b.map((w) => w.length));
-  let max = 0;
-  a.forEach((w, i) => {
-    const v = b[i] as Float32Array;
-    for (let j = 0; j < w.length; j++) max = Math.max(max, Math.abs((w[j] as number) - (v[j] as number)));
-  });
-  return max;
+  return maxAbsDiffAll(a, b);
 }
 
 test('a trainer saved to IndexedDB and loaded continues exactly', async () => {

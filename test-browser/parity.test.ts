@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Trainer } from 'ts-gan';
 import { expect, inject, test } from 'vitest';
-import { tinyData } from '../test/support/fixtures';
+import { maxAbsDiff } from '../test-shared/compare';
+import { tinyData } from '../test-shared/fixtures';
 import { selectBackend } from './support/backend';
 import { parityGan } from './support/networks';
 
@@ -57,13 +58,6 @@ async function run(adamEpsilon?: number): Promise<Run> {
   trainer.dispose();
   gan.dispose();
   return result;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] as number) - (b[i] as number)));
-  return max;
 }
 
 /** The largest difference of each kind between two runs. */

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GAN, r1Penalty, r2Penalty, StateError, Trainer, type TrainerOptions } from 'ts-gan';
 import { afterEach, expect, inject, test } from 'vitest';
-import { LATENT, SHAPE, tinyData, tinyGan } from '../test/support/fixtures';
+import { LATENT, SHAPE, tinyData, tinyGan } from '../test-shared/fixtures';
 
 afterEach(() => {
   // Every test must leave tfjs where the setup put it (a test that switched backends restores it).

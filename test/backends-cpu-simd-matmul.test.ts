@@ -5,7 +5,7 @@ import { Trainer } from 'ts-gan';
 import { getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cpuSimdMatMulMemoryBytes } from '../src/backends/fixes/cpu-simd-matmul';
-import { snapshot, tinyData, tinyGan } from './support/fixtures';
+import { snapshot, tinyData, tinyGan } from '../test-shared/fixtures';
 
 const FIX = 'cpu-simd-matmul';
 const fix = () => {

@@ -3,22 +3,13 @@ import '@tensorflow/tfjs-layers';
 import { FIX_NAMES, getFix, registerGreaterGradient, unregisterGreaterGradient, useBackend } from 'ts-gan/backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preferSwapped } from '../src/backends/fixes/wasm-transposed-matmul';
+import { expectClose } from '../test-shared/compare';
 
 /** Float32 tolerance of one product of length ~64: a few ulps of the magnitudes involved. */
 const TOL = 1e-5;
 
 function values(t: tf.Tensor): number[] {
   return Array.from(t.dataSync());
-}
-
-function expectClose(actual: number[], expected: number[], tol = TOL): void {
-  expect(actual.length).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) {
-    const scale = Math.max(1, Math.abs(expected[i] as number));
-    worst = Math.max(worst, Math.abs((actual[i] as number) - (expected[i] as number)) / scale);
-  }
-  expect(worst).toBeLessThanOrEqual(tol);
 }
 
 /** Runs `f` on `backend` with the named fix off, then on; returns both results as arrays. */
@@ -80,8 +71,8 @@ describe('wasm-transposed-matmul', () => {
         return tf.matMul(a, b, ta, tb);
       };
       const { off, on } = await offAndOn('wasm-transposed-matmul', f);
-      expectClose(on, off);
-      expectClose(on, await onCpu(f));
+      expectClose(on, off, TOL);
+      expectClose(on, await onCpu(f), TOL);
     });
   }
 
@@ -98,7 +89,7 @@ describe('wasm-transposed-matmul', () => {
         });
       const { off, on } = await offAndOn('wasm-transposed-matmul', f);
       const cpu = await onCpu(f);
-      expectClose(on, cpu);
+      expectClose(on, cpu, TOL);
       // The plain wasm kernel agrees with cpu without transposes; with them tfjs-backend-wasm 4.22
       // returns wrong values (measured here: all three transposed cases), which the fix corrects.
       const plainAgrees = off.every((v, i) => Math.abs(v - (cpu[i] as number)) <= TOL * Math.max(1, Math.abs(v)));
@@ -116,8 +107,8 @@ describe('wasm-transposed-matmul', () => {
     expect(preferSwapped([1, 16, 16], [1, 16, 16])).toBe(false);
     const f = () => tf.matMul(seeded([4, 16], 8), seeded([40, 16], 9), false, true);
     const { off, on } = await offAndOn('wasm-transposed-matmul', f);
-    expectClose(on, off);
-    expectClose(on, await onCpu(f));
+    expectClose(on, off, TOL);
+    expectClose(on, await onCpu(f), TOL);
     await useBackend('wasm', { fixes: { 'wasm-transposed-matmul': true } as never });
     expectNoGrowth(f);
   });
@@ -133,7 +124,7 @@ describe('wasm-transposed-matmul', () => {
       return tf.concat([tf.reshape(dx, [-1]), tf.reshape(dw, [-1])]);
     };
     const { off, on } = await offAndOn('wasm-transposed-matmul', f);
-    expectClose(on, off);
+    expectClose(on, off, TOL);
     expectNoGrowth(f);
   });
 
@@ -167,8 +158,8 @@ describe('wasm-simd-forward-matmul', () => {
           ...(c.bias ? { bias: seeded([c.n], 3) } : {}),
         });
       const { off, on } = await offAndOn(FIX, f);
-      expectClose(on, off);
-      expectClose(on, await onCpu(f));
+      expectClose(on, off, TOL);
+      expectClose(on, await onCpu(f), TOL);
       await useBackend('wasm', { fixes: { [FIX]: true } as never });
       expectNoGrowth(f);
     });

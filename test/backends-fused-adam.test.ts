@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-layers';
 import { getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, describe, expect, it } from 'vitest';
 import { simdAdamFor } from '../src/backends/fixes/wasm-simd-adam.js';
-import { FusedAdamOptimizer } from '../src/train/adam.js';
+import { FusedAdamOptimizer } from '../src/kernels/fused-adam-optimizer.js';
 
 afterAll(async () => {
   await useBackend('wasm', { fixes: false });

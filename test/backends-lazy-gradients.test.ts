@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Trainer } from 'ts-gan';
 import { applyFixes, FIX_NAMES, getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
-import { tinyData, tinyGan, trainedWeights } from './support/fixtures';
+import { bothWays } from '../test-shared/compare';
+import { tinyData, tinyGan, trainedWeights } from '../test-shared/fixtures';
 
 const fix = () => getFix('lazy-fused-gradients');
 /** This fix alone: the others (a cpu product kernel, say) would change the numbers it is compared on. */
@@ -15,21 +16,19 @@ const on = () => applyFixes({ fixes: Object.fromEntries(FIX_NAMES.map((n) => [n,
 const off = () => applyFixes({ fixes: false });
 const rand = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
 
-/** Gradients of `loss` with respect to `xs`, as plain arrays, with the fix off and then on. */
-function bothWays(loss: (...xs: tf.Tensor[]) => tf.Scalar, xs: tf.Tensor[]): { plain: number[][]; lazy: number[][] } {
-  const grads = () =>
-    tf.tidy(() =>
-      tf
-        .grads(loss)(xs)
-        .map((g) => Array.from(g.dataSync())),
-    );
-  off();
-  const plain = grads();
+/** Gradients of `loss` with respect to `xs`, as plain arrays. */
+const gradsOf = (loss: (...xs: tf.Tensor[]) => tf.Scalar, xs: tf.Tensor[]) => () =>
+  tf.tidy(() =>
+    tf
+      .grads(loss)(xs)
+      .map((g) => Array.from(g.dataSync())),
+  );
+/** The fix off or on (and checked on). */
+const turn = (lazy: boolean) => {
+  if (!lazy) return off();
   on();
   expect(fix()?.isApplied()).toBe(true);
-  const lazy = grads();
-  return { plain, lazy };
-}
+};
 
 /** How many times each kernel runs in `f`. */
 async function kernelCounts(f: () => tf.TensorContainer): Promise<Record<string, number>> {
@@ -78,7 +77,9 @@ describe('lazy-fused-gradients: equal to tfjs', () => {
               w,
             ),
           ) as tf.Scalar;
-        const { plain, lazy } = bothWays(loss, withBias ? [a, b, bias] : [a, b]);
+        const { off: plain, on: lazy } = bothWays(gradsOf(loss, withBias ? [a, b, bias] : [a, b]), turn, {
+          noLeaks: false,
+        });
         expect(lazy).toEqual(plain);
         expect(plain[0]?.some((v) => v !== 0)).toBe(true);
         tf.dispose([a, b, bias, w]);
@@ -105,7 +106,7 @@ describe('lazy-fused-gradients: equal to tfjs', () => {
         });
         return tf.sum(tf.mul(y, tf.sin(y))) as tf.Scalar;
       };
-      const { plain, lazy } = bothWays(loss, [x, filter, bias]);
+      const { off: plain, on: lazy } = bothWays(gradsOf(loss, [x, filter, bias]), turn, { noLeaks: false });
       expect(lazy).toEqual(plain);
       tf.dispose([x, filter, bias]);
     });
@@ -126,7 +127,7 @@ describe('lazy-fused-gradients: equal to tfjs', () => {
       const g = tf.grad(critic)(x);
       return tf.sum(tf.square(tf.sub(tf.sqrt(tf.sum(tf.square(g), 1)), 1))) as tf.Scalar;
     };
-    const { plain, lazy } = bothWays(penalty, [w1, w2]);
+    const { off: plain, on: lazy } = bothWays(gradsOf(penalty, [w1, w2]), turn, { noLeaks: false });
     expect(lazy).toEqual(plain);
     tf.dispose([x, w1, w2]);
   });

@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { applyFixes, FIX_NAMES, type FixName, getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { narrowMlpRun } from './support/fixtures';
+import { bothWays } from '../test-shared/compare';
+import { narrowMlpRun } from '../test-shared/fixtures';
 
 const FIXES: FixName[] = ['wasm-batch-reductions', 'wasm-row-gather', 'wasm-fast-transpose'];
 /** Every fix on, with these three on or off. */
@@ -14,22 +15,17 @@ const withFixes = (on: boolean) =>
   applyFixes({ fixes: Object.fromEntries(FIX_NAMES.map((n) => [n, on || !FIXES.includes(n)])) });
 const rand = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
 
-/** `f` without and with the fixes: values and shape. */
-function bothWays(f: () => tf.Tensor): { plain: unknown; fixed: unknown } {
-  const read = () =>
-    tf.tidy(() => {
-      const t = f();
-      return { shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) };
-    });
-  withFixes(false);
-  const plain = read();
-  withFixes(true);
-  for (const name of FIXES) expect(getFix(name)?.isApplied()).toBe(true);
-  const before = tf.memory().numTensors;
-  const fixed = read();
-  expect(tf.memory().numTensors).toBe(before);
-  return { plain, fixed };
-}
+/** `f`'s values, shape and dtype, read back. */
+const readOf = (f: () => tf.Tensor) => () =>
+  tf.tidy(() => {
+    const t = f();
+    return { shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) };
+  });
+/** These three fixes off or on (and checked on). */
+const turn = (on: boolean) => {
+  withFixes(on);
+  if (on) for (const name of FIXES) expect(getFix(name)?.isApplied()).toBe(true);
+};
 
 beforeAll(async () => {
   await useBackend('wasm');
@@ -60,14 +56,17 @@ describe('wasm-batch-reductions', () => {
         // Values of mixed magnitude, so that the order of float32 additions shows in the bits.
         const reduce = op === 'sum' ? tf.sum : tf.mean;
         const f = () => reduce(tf.mul(rand(c.shape, 1), tf.exp(tf.mul(rand(c.shape, 2), 6))), c.axis, c.keepDims);
-        const { plain, fixed } = bothWays(f);
+        const { off: plain, on: fixed } = bothWays(readOf(f), turn);
         expect(fixed).toEqual(plain);
       });
     }
   }
 
   test('int32 sums keep the original kernel, with the same result', () => {
-    const { plain, fixed } = bothWays(() => tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'), 0));
+    const { off: plain, on: fixed } = bothWays(
+      readOf(() => tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'), 0)),
+      turn,
+    );
     expect(fixed).toEqual(plain);
     expect((fixed as { values: number[] }).values).toEqual([9, 12]);
   });
@@ -77,7 +76,10 @@ describe('wasm-row-gather', () => {
   test('float32 rows of images, repeated indices: the same values as tfjs-wasm', () => {
     const x = rand([10, 3, 3, 2], 3);
     const idx = tf.tensor1d([9, 0, 4, 4, 2], 'int32');
-    const { plain, fixed } = bothWays(() => tf.gather(x, idx));
+    const { off: plain, on: fixed } = bothWays(
+      readOf(() => tf.gather(x, idx)),
+      turn,
+    );
     expect(fixed).toEqual(plain);
     expect((fixed as { shape: number[] }).shape).toEqual([5, 3, 3, 2]);
     tf.dispose([x, idx]);
@@ -86,7 +88,10 @@ describe('wasm-row-gather', () => {
   test('int32 rows with 2-D indices', () => {
     const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32');
     const idx = tf.tensor2d([2, 0, 1, 2], [2, 2], 'int32');
-    const { plain, fixed } = bothWays(() => tf.gather(x, idx));
+    const { off: plain, on: fixed } = bothWays(
+      readOf(() => tf.gather(x, idx)),
+      turn,
+    );
     expect(fixed).toEqual(plain);
     expect((fixed as { values: number[] }).values).toEqual([5, 6, 1, 2, 3, 4, 5, 6]);
     tf.dispose([x, idx]);
@@ -95,7 +100,10 @@ describe('wasm-row-gather', () => {
   test('another axis keeps the original kernel, with the same result', () => {
     const x = rand([4, 5], 4);
     const idx = tf.tensor1d([4, 1], 'int32');
-    const { plain, fixed } = bothWays(() => tf.gather(x, idx, 1));
+    const { off: plain, on: fixed } = bothWays(
+      readOf(() => tf.gather(x, idx, 1)),
+      turn,
+    );
     expect(fixed).toEqual(plain);
     tf.dispose([x, idx]);
   });
@@ -132,7 +140,7 @@ describe('wasm-fast-transpose', () => {
         const x = rand(c.shape, 7);
         return tf.transpose(c.dtype ? tf.cast(tf.mul(x, 1000), 'int32') : x, c.perm);
       };
-      const { plain, fixed } = bothWays(f);
+      const { off: plain, on: fixed } = bothWays(readOf(f), turn);
       expect(fixed).toEqual(plain);
       if (c.perm && c.perm[0] !== 0) return;
       // And against a transpose written here: tfjs-wasm may hand the fixed run the same memory.

@@ -6,28 +6,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { applyFixes, FIX_NAMES, getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { narrowMlpRun } from './support/fixtures';
+import { bothWays } from '../test-shared/compare';
+import { narrowMlpRun } from '../test-shared/fixtures';
 
 const FIX = 'wasm-simd-leaky-relu';
 const withFix = (on: boolean) => applyFixes({ fixes: Object.fromEntries(FIX_NAMES.map((n) => [n, on || n !== FIX])) });
 const rand = (shape: number[], seed: number) => tf.randomUniform(shape, -3, 3, 'float32', seed);
 
-/** `f` without and with the fix, as plain arrays (Object.is equality: -0 and NaN count). */
-function bothWays(f: () => tf.Tensor | tf.Tensor[]): { plain: number[][]; fixed: number[][] } {
-  const read = () =>
-    tf.tidy(() => {
-      const out = f();
-      return (Array.isArray(out) ? out : [out]).map((t) => Array.from(t.dataSync()));
-    });
-  withFix(false);
-  const plain = read();
-  withFix(true);
-  expect(getFix(FIX)?.isApplied()).toBe(true);
-  const before = tf.memory().numTensors;
-  const fixed = read();
-  expect(tf.memory().numTensors).toBe(before);
-  return { plain, fixed };
-}
+/** `f`'s tensors read back as plain arrays (compared with Object.is equality: -0 and NaN count). */
+const arraysOf = (f: () => tf.Tensor | tf.Tensor[]) => () =>
+  tf.tidy(() => {
+    const out = f();
+    return (Array.isArray(out) ? out : [out]).map((t) => Array.from(t.dataSync()));
+  });
+/** The fix off or on (and checked on). */
+const turn = (on: boolean) => {
+  withFix(on);
+  if (on) expect(getFix(FIX)?.isApplied()).toBe(true);
+};
 
 beforeAll(async () => {
   await useBackend('wasm');
@@ -40,13 +36,16 @@ afterAll(async () => {
 describe('wasm-simd-leaky-relu', () => {
   for (const n of [1, 3, 4, 7, 64, 1021]) {
     test(`forward and gradient of ${n} values (a tail of ${n % 4}): the same bits as tfjs`, () => {
-      const { plain, fixed } = bothWays(() => {
-        const x = rand([n], n);
-        const w = rand([n], n + 1);
-        const y = tf.leakyRelu(x, 0.2);
-        const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(v, 0.2), w)))(x);
-        return [y, g];
-      });
+      const { off: plain, on: fixed } = bothWays(
+        arraysOf(() => {
+          const x = rand([n], n);
+          const w = rand([n], n + 1);
+          const y = tf.leakyRelu(x, 0.2);
+          const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(v, 0.2), w)))(x);
+          return [y, g];
+        }),
+        turn,
+      );
       expect(fixed).toEqual(plain);
       // And against the formulas written here, with float32 rounding.
       const x = tf.tidy(() => Array.from(rand([n], n).dataSync()));
@@ -60,12 +59,15 @@ describe('wasm-simd-leaky-relu', () => {
   test('special values: -0, 0, infinities, NaN, other slopes', () => {
     const values = [-0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, -1e-30, 1e30, -2.5];
     for (const alpha of [0.01, 0.3, 1]) {
-      const { plain, fixed } = bothWays(() => {
-        const x = tf.tensor1d(values);
-        const y = tf.leakyRelu(x, alpha);
-        const g = tf.grad((v: tf.Tensor) => tf.sum(tf.leakyRelu(v, alpha)))(x);
-        return [y, g];
-      });
+      const { off: plain, on: fixed } = bothWays(
+        arraysOf(() => {
+          const x = tf.tensor1d(values);
+          const y = tf.leakyRelu(x, alpha);
+          const g = tf.grad((v: tf.Tensor) => tf.sum(tf.leakyRelu(v, alpha)))(x);
+          return [y, g];
+        }),
+        turn,
+      );
       expect(fixed.map((r) => r.map((v) => (Object.is(v, -0) ? '-0' : v)))).toEqual(
         plain.map((r) => r.map((v) => (Object.is(v, -0) ? '-0' : v))),
       );
@@ -73,17 +75,20 @@ describe('wasm-simd-leaky-relu', () => {
   });
 
   test('second order (a gradient penalty through LeakyReLU): the same bits', () => {
-    const { plain, fixed } = bothWays(() => {
-      const x = rand([8, 6], 11);
-      const w1 = rand([6, 10], 12);
-      const w2 = rand([10, 1], 13);
-      const critic = (v: tf.Tensor) => tf.sum(tf.matMul(tf.leakyRelu(tf.matMul(v, w1), 0.2), w2));
-      const penalty = (m: tf.Tensor) => {
-        const g = tf.grad(critic)(x);
-        return tf.sum(tf.square(tf.mul(g, m))) as tf.Scalar;
-      };
-      return tf.grads((m: tf.Tensor) => penalty(m))([tf.onesLike(x)]);
-    });
+    const { off: plain, on: fixed } = bothWays(
+      arraysOf(() => {
+        const x = rand([8, 6], 11);
+        const w1 = rand([6, 10], 12);
+        const w2 = rand([10, 1], 13);
+        const critic = (v: tf.Tensor) => tf.sum(tf.matMul(tf.leakyRelu(tf.matMul(v, w1), 0.2), w2));
+        const penalty = (m: tf.Tensor) => {
+          const g = tf.grad(critic)(x);
+          return tf.sum(tf.square(tf.mul(g, m))) as tf.Scalar;
+        };
+        return tf.grads((m: tf.Tensor) => penalty(m))([tf.onesLike(x)]);
+      }),
+      turn,
+    );
     expect(fixed).toEqual(plain);
     expect(plain[0]?.some((v) => v !== 0)).toBe(true);
   });

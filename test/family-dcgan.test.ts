@@ -179,7 +179,7 @@ describe('presets.dcgan learns', () => {
 
 describe("frozenNetworkMode: 'training'", () => {
   test('the frozen network runs on batch statistics: its BatchNorm statistics move, its weights do not', async () => {
-    const { tinyGan, tinyGenerator, tinyDiscriminator, tinyData, snapshot } = await import('./support/fixtures');
+    const { tinyGan, tinyGenerator, tinyDiscriminator, tinyData, snapshot } = await import('../test-shared/fixtures');
     const make = () =>
       tinyGan({
         buildGenerator: (ctx) => tinyGenerator(ctx, true),
@@ -213,7 +213,7 @@ describe("frozenNetworkMode: 'training'", () => {
   });
 
   test("the G update leaves the discriminator's weights bit-identical in 'training' mode", () => {
-    return import('./support/fixtures').then(({ tinyGan, tinyGenerator, tinyDiscriminator }) => {
+    return import('../test-shared/fixtures').then(({ tinyGan, tinyGenerator, tinyDiscriminator }) => {
       const gan = tinyGan({
         buildGenerator: (ctx) => tinyGenerator(ctx, true),
         buildDiscriminator: (ctx) => tinyDiscriminator(ctx, true),

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, GAN, GanError, ShapeError, StateError } from 'ts-gan';
 import { describe, expect, test } from 'vitest';
-import { LATENT, SHAPE, snapshot, tinyDiscriminator, tinyGan, tinyGenerator } from './support/fixtures';
+import { LATENT, SHAPE, snapshot, tinyDiscriminator, tinyGan, tinyGenerator } from '../test-shared/fixtures';
 
 function values(t: tf.Tensor): Float32Array {
   const v = t.dataSync() as Float32Array;

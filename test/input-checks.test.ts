@@ -11,8 +11,8 @@ import { DataError, idxImagesToTensor, parseIdx, ShapeError, StateError, Trainer
 import { loadMnist } from 'ts-gan/node';
 import { describe, expect, test } from 'vitest';
 import { parseMnistFlags } from '../src/cli/mnist';
+import { tinyData, tinyGan } from '../test-shared/fixtures';
 import { cli } from './support/cli';
-import { tinyData, tinyGan } from './support/fixtures';
 
 /** A trainer whose warnings are collected. */
 function watched(options: ConstructorParameters<typeof Trainer>[1] = {}) {

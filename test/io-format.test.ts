@@ -22,8 +22,8 @@ import {
 } from 'ts-gan';
 import { fileCheckpointStore, fileHandler } from 'ts-gan/node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { tinyData, tinyGan } from '../test-shared/fixtures';
 import { toyGan } from './support/family';
-import { tinyData, tinyGan } from './support/fixtures';
 import { fingerprint } from './support/io-scenarios';
 
 const root = mkdtempSync(path.join(tmpdir(), 'ts-gan-format-'));

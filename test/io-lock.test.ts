@@ -21,7 +21,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError, GAN, Trainer } from 'ts-gan';
 import { type FolderLockOwner, lockFolder, readFolderLock, withFolderLock } from 'ts-gan/node';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { tinyData, tinyGan } from './support/fixtures';
+import { tinyData, tinyGan } from '../test-shared/fixtures';
 
 const root = mkdtempSync(path.join(tmpdir(), 'ts-gan-lock-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Trainer } from 'ts-gan';
 import 'ts-gan/node';
 import { afterAll, expect, test } from 'vitest';
-import { tinyData, tinyDiscriminator, tinyGan } from './support/fixtures';
+import { tinyData, tinyDiscriminator, tinyGan } from '../test-shared/fixtures';
 
 const root = mkdtempSync(path.join(tmpdir(), 'ts-gan-options-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

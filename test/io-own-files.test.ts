@@ -22,7 +22,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError, Trainer } from 'ts-gan';
 import { findCheckpoint } from 'ts-gan/node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { tinyData, tinyGan } from './support/fixtures';
+import { tinyData, tinyGan } from '../test-shared/fixtures';
 
 const root = mkdtempSync(path.join(tmpdir(), 'ts-gan-own-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -22,7 +22,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { CheckpointError, GAN, type GanLoss, nonSaturatingLoss, Trainer } from 'ts-gan';
 import 'ts-gan/node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { tinyData, tinyDiscriminator, tinyGan, tinyGenerator } from './support/fixtures';
+import { tinyData, tinyDiscriminator, tinyGan, tinyGenerator } from '../test-shared/fixtures';
 import { spawnScript } from './support/io-spawn';
 
 const root = mkdtempSync(path.join(tmpdir(), 'ts-gan-refuse-'));

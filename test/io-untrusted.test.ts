@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { CheckpointError, GAN, GanError, Trainer } from 'ts-gan';
 import 'ts-gan/node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { tinyData, tinyGan } from './support/fixtures';
+import { tinyData, tinyGan } from '../test-shared/fixtures';
 import {
   caseDir,
   cleanUp,
@@ -151,6 +151,20 @@ describe('file checkpoints', () => {
     const { error } = await recordReads(() => GAN.load(caseDir));
     expect(error).toBeInstanceOf(CheckpointError);
     expect((error as Error).message).toMatch(/weight \d+ \("extra"\) has the dtype "string"/);
+  });
+
+  test('an optimizer scalar saved with another shape is refused, not assigned', async () => {
+    const [group] = goodManifest('checkpoint.json');
+    const specs = (group?.weights ?? []).map((w) =>
+      w.name === 'discriminatorOptimizer/accBeta1' ? { ...w, shape: [1] } : w,
+    );
+    writeCase('checkpoint.json', [{ ...group, weights: specs }]);
+    const tensors = tf.memory().numTensors;
+    const { error, result } = await recordReads(() => Trainer.load(caseDir));
+    release(result);
+    expect(error).toBeInstanceOf(CheckpointError);
+    expect((error as Error).message).toMatch(/discriminatorOptimizer\/accBeta1 has shape \[1\]/);
+    expect(tf.memory().numTensors).toBe(tensors);
   });
 
   test('property: any weights manifest is loaded or refused with a GanError, nothing outside is read, no leak', async () => {

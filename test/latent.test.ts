@@ -18,7 +18,7 @@ import {
   truncatedNormal,
 } from 'ts-gan';
 import { describe, expect, test } from 'vitest';
-import { tinyDiscriminator } from './support/fixtures';
+import { tinyDiscriminator } from '../test-shared/fixtures';
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) =>
   Array.from(a).reduce((s, v, i) => s + v * (b[i] as number), 0);

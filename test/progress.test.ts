@@ -1,7 +1,7 @@
 import { Trainer } from 'ts-gan';
 import { ProgressBar } from 'ts-gan/node';
 import { describe, expect, test } from 'vitest';
-import { tinyData, tinyGan } from './support/fixtures';
+import { tinyData, tinyGan } from '../test-shared/fixtures';
 
 /** A writable that records what is written; a terminal when `isTTY`. */
 function sink(isTTY: boolean) {

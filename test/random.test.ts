@@ -1,6 +1,10 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import fc from 'fast-check';
-import { SeededRandom, withSeededMathRandom } from 'ts-gan';
+import { SeededRandom, Trainer, withSeededMathRandom } from 'ts-gan';
 import { describe, expect, test } from 'vitest';
+import { INIT_STREAM_OFFSET, SAMPLE_STREAM_OFFSET, TRAIN_STREAM_OFFSET } from '../src/random';
+import { LATENT, SHAPE, tinyDiscriminator, tinyGan, tinyGenerator } from '../test-shared/fixtures';
 
 describe('SeededRandom', () => {
   test('matches an independent xoshiro128** + splitmix32 implementation (Python, big integers)', () => {
@@ -63,4 +67,39 @@ test('withSeededMathRandom seeds Math.random and restores it', () => {
     }),
   ).toThrowError('x');
   expect(Math.random).toBe(original);
+});
+
+describe('the streams a seed derives (their offsets are part of the checkpoint format)', () => {
+  test('weights: the factories run on the seed itself', () => {
+    expect(INIT_STREAM_OFFSET).toBe(0);
+    const gan = tinyGan({ seed: 7 });
+    const again = withSeededMathRandom(new SeededRandom(7 + INIT_STREAM_OFFSET), () => [
+      tinyGenerator({ latentDim: LATENT, dataShape: SHAPE }),
+      tinyDiscriminator({ dataShape: SHAPE }),
+    ]);
+    const weights = (models: tfl.LayersModel[]) => models.flatMap((m) => m.getWeights().map((w) => [...w.dataSync()]));
+    expect(weights(again)).toEqual(weights([gan.generator, gan.discriminator]));
+    for (const m of again) m.dispose();
+    gan.dispose();
+  });
+
+  test('sampling: GAN.sample without a seed reads the stream at seed + 0x5eed', () => {
+    expect(SAMPLE_STREAM_OFFSET).toBe(0x5eed);
+    const gan = tinyGan({ seed: 7 });
+    const own = gan.sample(3);
+    const z = tf.tensor2d(new SeededRandom(7 + SAMPLE_STREAM_OFFSET).normal(3 * LATENT), [3, LATENT]);
+    const expected = gan.generate(z);
+    expect([...own.dataSync()]).toEqual([...expected.dataSync()]);
+    tf.dispose([own, z, expected]);
+    gan.dispose();
+  });
+
+  test('training: a Trainer without a seed starts at seed + 0x7a11', () => {
+    expect(TRAIN_STREAM_OFFSET).toBe(0x7a11);
+    const gan = tinyGan({ seed: 7 });
+    const trainer = new Trainer(gan);
+    expect(trainer.getRandomState()).toEqual(new SeededRandom(7 + TRAIN_STREAM_OFFSET).getState());
+    trainer.dispose();
+    gan.dispose();
+  });
 });

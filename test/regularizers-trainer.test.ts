@@ -13,8 +13,8 @@ import {
   Trainer,
 } from 'ts-gan';
 import { describe, expect, test } from 'vitest';
+import { snapshot, tinyData, tinyGan, tinyGenerator } from '../test-shared/fixtures';
 import { toyGan } from './support/family';
-import { snapshot, tinyData, tinyGan, tinyGenerator } from './support/fixtures';
 
 function wganGan(seed = 1) {
   return tinyGan({ loss: 'wasserstein', seed, buildGenerator: (ctx) => tinyGenerator(ctx, false) });

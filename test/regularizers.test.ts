@@ -6,7 +6,7 @@ import { ConfigError, getLoss, SeededRandom, withSeededMathRandom } from 'ts-gan
 const SEED = 1;
 
 import { describe, expect, test } from 'vitest';
-import { registerGreaterGradient } from '../src/backends/fixes/greater-gradient';
+import { registerGreaterGradient } from '../src/kernels/greater-gradient';
 import {
   addInstanceNoise,
   checkWeightClip,

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, type GAN, MAX_SAMPLE_VALUES, SAMPLE_CHUNK, SeededRandom } from 'ts-gan';
 import { describe, expect, test } from 'vitest';
 import { NormalStream } from '../src/random';
+import { tinyGan } from '../test-shared/fixtures';
 import { toyGan } from './support/family';
-import { tinyGan } from './support/fixtures';
 
 /** The offset GAN adds to its seed for its own sampling stream (gan.ts, SAMPLE_STREAM_OFFSET). */
 const SAMPLE_STREAM_OFFSET = 0x5eed;

@@ -12,7 +12,7 @@ import { type Callback, ConfigError, readTfRecords, type StepLogs, type TensorBo
 import { EvaluationCallback } from 'ts-gan/metrics';
 import { readEvents, TENSORBOARD_IMAGE_TAG, TensorBoardCallback, tensorBoardLogger } from 'ts-gan/node';
 import { describe, expect, test } from 'vitest';
-import { tinyData, tinyGan } from './support/fixtures';
+import { tinyData, tinyGan } from '../test-shared/fixtures';
 import { decodeIndependently } from './support/tensorboard-proto';
 
 const temp = (prefix: string) => mkdtemp(join(tmpdir(), `ts-gan-tensorboard-${prefix}-`));

@@ -13,7 +13,7 @@ import {
   Trainer,
 } from 'ts-gan';
 import { describe, expect, test } from 'vitest';
-import { snapshot, tinyData, tinyDiscriminator, tinyGan, tinyGenerator } from './support/fixtures';
+import { snapshot, tinyData, tinyDiscriminator, tinyGan, tinyGenerator } from '../test-shared/fixtures';
 
 /** A GAN with BatchNorm in both networks, so the freeze test covers moving statistics. */
 function batchNormGan() {

@@ -13,8 +13,8 @@
  */
 
 export { BackendError } from '../errors.js';
+export { registerGreaterGradient, unregisterGreaterGradient } from '../kernels/greater-gradient.js';
 export type { BackendFix, FixName } from './fixes/fix.js';
-export { registerGreaterGradient, unregisterGreaterGradient } from './fixes/greater-gradient.js';
 export { applicableFixes, FIX_NAMES, FIXES, getFix } from './fixes/index.js';
 export {
   applyFixes,

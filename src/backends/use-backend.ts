@@ -9,17 +9,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, ConfigError } from '../errors.js';
 import { show } from '../util/validate.js';
+import {
+  BACKEND_NAMES,
+  type BackendName,
+  importBackendPackage,
+  installHint,
+  isNode,
+  PACKAGES,
+} from './backend-packages.js';
 import type { FixName } from './fixes/fix.js';
 import { applicableFixes, FIX_NAMES, FIXES } from './fixes/index.js';
 
-/**
- * Backends `useBackend` knows. `'tensorflow'` is tfjs-node or tfjs-node-gpu (Node only).
- * @category Backends
- */
-export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu' | 'tensorflow';
-
-/** Every name {@link useBackend} accepts. */
-export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu', 'tensorflow'];
+export { BACKEND_NAMES, type BackendName, isNode } from './backend-packages.js';
 
 /** Auto mode's order of preference in a browser or worker. */
 export const BROWSER_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -58,69 +59,6 @@ export interface BackendReport {
   skipped: { name: BackendName; reason: string }[];
 }
 
-/** Package(s) to install for each backend, for error messages. */
-const PACKAGES: Record<BackendName, string> = {
-  webgpu: '@tensorflow/tfjs-backend-webgpu',
-  webgl: '@tensorflow/tfjs-backend-webgl',
-  wasm: '@tensorflow/tfjs-backend-wasm',
-  cpu: '@tensorflow/tfjs-backend-cpu',
-  tensorflow: '@tensorflow/tfjs-node (or @tensorflow/tfjs-node-gpu for CUDA)',
-};
-
-/**
- * The tfjs-node packages, imported through a variable so that bundlers leave them alone: they
- * exist only in Node, and only when the application installed them.
- */
-const NODE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
-
-/** Whether this runs in Node (not a browser, not a web worker). */
-export function isNode(): boolean {
-  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof p?.versions?.node === 'string' && typeof (globalThis as { window?: unknown }).window === 'undefined';
-}
-
-async function importBackendPackage(name: BackendName, options: UseBackendOptions): Promise<void> {
-  const loader = options.loaders?.[name];
-  if (loader) {
-    await loader();
-    return;
-  }
-  switch (name) {
-    case 'cpu':
-      await import('@tensorflow/tfjs-backend-cpu');
-      return;
-    case 'wasm':
-      await import('@tensorflow/tfjs-backend-wasm');
-      return;
-    case 'webgl':
-      await import('@tensorflow/tfjs-backend-webgl');
-      return;
-    case 'webgpu':
-      await import('@tensorflow/tfjs-backend-webgpu');
-      return;
-    case 'tensorflow': {
-      let lastError: unknown;
-      for (const spec of NODE_PACKAGES) {
-        try {
-          await import(/* @vite-ignore */ /* webpackIgnore: true */ spec);
-          return;
-        } catch (err) {
-          lastError = err;
-        }
-      }
-      throw lastError;
-    }
-  }
-}
-
-function installHint(name: BackendName): string {
-  const version = tf.version_core;
-  if (name === 'tensorflow') {
-    return `install @tensorflow/tfjs-node@${version} (CPU, libtensorflow) or @tensorflow/tfjs-node-gpu@${version} (CUDA) in Node`;
-  }
-  return `install ${PACKAGES[name]}@${version}`;
-}
-
 /**
  * Loads and activates one backend; throws a BackendError saying why when it cannot.
  * On failure the previously active backend is set again, so nothing changes silently.
@@ -133,7 +71,7 @@ async function activate(name: BackendName, options: UseBackendOptions): Promise<
   }
   if (tf.findBackendFactory(name) === null || tf.findBackendFactory(name) === undefined) {
     try {
-      await importBackendPackage(name, options);
+      await importBackendPackage(name, options.loaders?.[name]);
     } catch (err) {
       throw new BackendError(
         `useBackend: the "${name}" backend could not be loaded; ${installHint(name)}. (${errorText(err)})`,

@@ -7,8 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DataError } from '../errors.js';
-import { assertBatchShape } from '../gan.js';
 import type { SeededRandom } from '../random.js';
+import { assertBatchShape } from '../util/shapes.js';
 
 /**
  * Training data for {@link Trainer.fit}: a tensor `[N, ...dataShape]` (not disposed by the

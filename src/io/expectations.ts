@@ -10,8 +10,8 @@ import type { GanLoss, LossName } from '../losses/gan-loss.js';
 import type { NetworkFactory } from '../types.js';
 import { show } from '../util/validate.js';
 import { messageOf } from './artifacts.js';
-import type { ReadCheckpoint } from './gan-checkpoint.js';
 import type { GanConfigJSON } from './manifest.js';
+import type { ReadCheckpoint } from './read-checkpoint.js';
 import { firstDifference, normalizeTopology, showValue } from './topology.js';
 
 /**

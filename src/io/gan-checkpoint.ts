@@ -9,9 +9,8 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Conditioning, ConditioningConfig } from '../conditional/conditioning.js';
 import { CheckpointError, ConfigError } from '../errors.js';
-import type { GAN } from '../gan.js';
 import { type GanLoss, getLoss, LOSS_NAMES, type LossName } from '../losses/gan-loss.js';
-import type { GANConfig } from '../types.js';
+import type { GANConfig, GanState } from '../types.js';
 import { knownKeys, show } from '../util/validate.js';
 import {
   digestWeights,
@@ -25,13 +24,8 @@ import {
   snapshotNetwork,
 } from './artifacts.js';
 import { type CheckpointExpectations, checkExpectations } from './expectations.js';
-import {
-  type CheckpointManifest,
-  type GanConfigJSON,
-  parseManifest,
-  type TrainerStateJSON,
-  verifyNetworks,
-} from './manifest.js';
+import type { CheckpointManifest, GanConfigJSON, TrainerStateJSON } from './manifest.js';
+import { type ReadCheckpoint, readCheckpoint } from './read-checkpoint.js';
 import {
   CHECKPOINT_PARTS,
   type CheckpointArtifacts,
@@ -42,6 +36,7 @@ import {
 import { CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION, LIBRARY_VERSION } from './version.js';
 
 export type { CheckpointExpectations } from './expectations.js';
+export { type ReadCheckpoint, readCheckpoint } from './read-checkpoint.js';
 
 /**
  * Options of {@link GAN.load}.
@@ -52,8 +47,11 @@ export interface GanLoadOptions {
   expect?: CheckpointExpectations;
 }
 
-/** The constructor of {@link GAN}, passed in to keep this module free of a circular import. */
-export type GanConstructor = new (config: GANConfig) => GAN;
+/**
+ * The constructor of the GAN to rebuild (the {@link GAN} class), passed in: this module reads GANs
+ * through {@link GanState} and never imports the class.
+ */
+export type GanConstructor<G extends GanState = GanState> = new (config: GANConfig) => G;
 
 /** A GAN's networks and config captured synchronously; the clones are the caller's to dispose. */
 export interface GanSnapshot {
@@ -63,7 +61,7 @@ export interface GanSnapshot {
 }
 
 /** Captures a GAN synchronously (see {@link snapshotNetwork}). */
-export function snapshotGan(gan: GAN): GanSnapshot {
+export function snapshotGan(gan: GanState): GanSnapshot {
   const generator = snapshotNetwork(gan.generator);
   try {
     return {
@@ -162,32 +160,6 @@ function refuseNonFinite(store: CheckpointStore, parts: CheckpointArtifacts): vo
   }
 }
 
-/** A checkpoint read and checked: its parts and its manifest. */
-export interface ReadCheckpoint {
-  where: string;
-  parts: CheckpointArtifacts;
-  manifest: CheckpointManifest;
-}
-
-/**
- * Reads every part, parses the manifest and verifies the checksums. Allocates no tensors.
- * @param where - the calling function, for messages.
- */
-export async function readCheckpoint(where: string, location: CheckpointLocation): Promise<ReadCheckpoint> {
-  const store = resolveCheckpointStore(where, location);
-  const label = `${where}: checkpoint ${store.description}`;
-  let parts: CheckpointArtifacts;
-  try {
-    parts = await store.read();
-  } catch (err) {
-    if (err instanceof CheckpointError) throw new CheckpointError(`${where}: ${err.message}`, { cause: err });
-    throw new CheckpointError(`${label} could not be read: ${messageOf(err)}`, { cause: err });
-  }
-  const manifest = parseManifest(label, parts.checkpoint);
-  verifyNetworks(label, manifest, parts);
-  return { where: label, parts, manifest };
-}
-
 /**
  * The loss a checkpoint was trained with, as an object.
  * @throws {@link CheckpointError} when it is a custom loss the caller did not pass.
@@ -204,7 +176,11 @@ export function resolveLoss(read: ReadCheckpoint, expected: LossName | GanLoss |
 /**
  * Rebuilds both networks and the GAN. On failure, nothing is left allocated.
  */
-export async function buildGan(GANClass: GanConstructor, read: ReadCheckpoint, loss: GanLoss): Promise<GAN> {
+export async function buildGan<G extends GanState>(
+  GANClass: GanConstructor<G>,
+  read: ReadCheckpoint,
+  loss: GanLoss,
+): Promise<G> {
   const { where, parts, manifest } = read;
   const generator = await loadNetwork(`${where}, generator`, parts.generator);
   let discriminator: LayersModel;
@@ -235,7 +211,7 @@ export async function buildGan(GANClass: GanConstructor, read: ReadCheckpoint, l
  * Saves a GAN (see {@link GAN.save}).
  * @returns the manifest written.
  */
-export async function saveGan(gan: GAN, location: CheckpointLocation): Promise<CheckpointManifest> {
+export async function saveGan(gan: GanState, location: CheckpointLocation): Promise<CheckpointManifest> {
   gan.assertUsable('save');
   const store = resolveCheckpointStore('GAN.save', location);
   const snapshot = snapshotGan(gan);
@@ -254,11 +230,11 @@ export async function saveGan(gan: GAN, location: CheckpointLocation): Promise<C
 /**
  * Loads a GAN from a GAN or trainer checkpoint (see {@link GAN.load}).
  */
-export async function loadGan(
-  GANClass: GanConstructor,
+export async function loadGan<G extends GanState>(
+  GANClass: GanConstructor<G>,
   location: CheckpointLocation,
   options: GanLoadOptions = {},
-): Promise<GAN> {
+): Promise<G> {
   if (options === null || typeof options !== 'object') {
     throw new ConfigError(`GAN.load: options must be an object, got ${show(options)}.`);
   }

@@ -14,65 +14,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError, ConfigError } from '../errors.js';
-import { FusedAdamOptimizer } from '../train/adam.js';
+import { FusedAdamOptimizer } from '../kernels/fused-adam-optimizer.js';
 import { show } from '../util/validate.js';
 import { messageOf, type NamedTensor, type TensorSnapshot } from './artifacts.js';
-
-/** A slot list inside a tfjs optimizer: the private field and the suffix tfjs names its slots with. */
-interface SlotList {
-  readonly field: string;
-  readonly suffix: string;
-}
-
-/** Where a tfjs optimizer class keeps its state (private fields of tfjs-core 4.x). */
-interface Layout {
-  readonly lists: readonly SlotList[];
-  /** Scalar variables updated every step (bias-correction products, Adamax's step). */
-  readonly scalars: readonly string[];
-}
-
-const LAYOUTS: Readonly<Record<string, Layout>> = {
-  Adam: {
-    lists: [
-      { field: 'accumulatedFirstMoment', suffix: 'm' },
-      { field: 'accumulatedSecondMoment', suffix: 'v' },
-    ],
-    scalars: ['accBeta1', 'accBeta2'],
-  },
-  Adamax: {
-    lists: [
-      { field: 'accumulatedFirstMoment', suffix: 'm' },
-      { field: 'accumulatedWeightedInfNorm', suffix: 'v' },
-    ],
-    scalars: ['iteration', 'accBeta1'],
-  },
-  SGD: { lists: [], scalars: [] },
-  Momentum: { lists: [{ field: 'accumulations', suffix: 'momentum' }], scalars: [] },
-  RMSProp: {
-    lists: [
-      { field: 'accumulatedMeanSquares', suffix: 'rms' },
-      { field: 'accumulatedMoments', suffix: 'momentum' },
-      { field: 'accumulatedMeanGrads', suffix: 'mg' },
-    ],
-    scalars: [],
-  },
-  Adagrad: { lists: [{ field: 'accumulatedGrads', suffix: 'accumulator' }], scalars: [] },
-  Adadelta: {
-    lists: [
-      { field: 'accumulatedGrads', suffix: 'accum_grad' },
-      { field: 'accumulatedUpdates', suffix: 'accum_var' },
-    ],
-    scalars: [],
-  },
-};
-
-interface OptimizerVariable {
-  originalName: string;
-  variable: tf.Variable;
-}
-
-/** The private view of a tfjs optimizer this module reads and writes. */
-type OptimizerInternals = tf.Optimizer & Record<string, unknown> & { iterations_?: number };
+import { layoutOf, type OptimizerInternals, type OptimizerVariable } from './optimizer-layouts.js';
 
 /**
  * The JSON half of an optimizer's state; the tensors are stored as weights named
@@ -99,17 +44,6 @@ export interface OptimizerStateJSON {
 /** An optimizer's state captured for a checkpoint: JSON plus cloned tensors the caller disposes. */
 export interface OptimizerSnapshot extends TensorSnapshot {
   readonly json: OptimizerStateJSON;
-}
-
-function layoutOf(optimizer: tf.Optimizer): Layout | undefined {
-  const name = optimizer.getClassName();
-  const layout = Object.hasOwn(LAYOUTS, name) ? LAYOUTS[name] : undefined;
-  if (!layout) return undefined;
-  // Trust the layout only when the fields are where tfjs-core 4.x keeps them.
-  const o = optimizer as OptimizerInternals;
-  const ok =
-    layout.lists.every((l) => Array.isArray(o[l.field])) && layout.scalars.every((s) => o[s] instanceof tf.Variable);
-  return ok ? layout : undefined;
 }
 
 /**
@@ -231,7 +165,7 @@ export function createOptimizer(
  * Checks the saved tensors of an optimizer against the variables it will train, before anything
  * is changed.
  * @param tensors - the decoded weights of the whole checkpoint part.
- * @throws {@link CheckpointError} naming the first slot that is missing or has the wrong shape.
+ * @throws {@link CheckpointError} naming the first slot or scalar that is missing or has the wrong shape.
  */
 export function checkOptimizerState(
   where: string,
@@ -266,7 +200,13 @@ export function checkOptimizerState(
       }
     }
   }
-  for (const scalar of json.scalars ?? []) need(`${prefix}/${scalar}`);
+  for (const scalar of json.scalars ?? []) {
+    // Assigned to the optimizer's scalar variables: any other shape would fail midway through a load.
+    const t = need(`${prefix}/${scalar}`);
+    if (t.rank !== 0) {
+      throw new CheckpointError(`${where}: ${prefix}/${scalar} has shape [${t.shape.join(', ')}], but it is a scalar.`);
+    }
+  }
 }
 
 /**

@@ -9,40 +9,23 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError } from '../errors.js';
-import { checkWeightSpecs, expectedWeightBytes, joinWeightData, messageOf } from './artifacts.js';
+import { bundleStore } from './bundle-store.js';
+import {
+  CHECKPOINT_PARTS,
+  type CheckpointArtifacts,
+  type CheckpointPart,
+  type CheckpointStore,
+  loadPart,
+  savePart,
+} from './checkpoint-parts.js';
 import { checkWeightsManifest, containedURL, urlInside } from './contained-path.js';
 
-/**
- * The parts of a checkpoint, in the order they are written (the manifest last).
- * @category IO
- */
-export const CHECKPOINT_PARTS = ['generator', 'discriminator', 'checkpoint'] as const;
-
-/**
- * Name of one part of a checkpoint.
- * @category IO
- */
-export type CheckpointPart = (typeof CHECKPOINT_PARTS)[number];
-
-/**
- * All parts of a checkpoint.
- * @category IO
- */
-export type CheckpointArtifacts = Record<CheckpointPart, tf.io.ModelArtifacts>;
-
-/**
- * A medium that stores whole checkpoints. Implement it for storage that can do better than part
- * by part (the Node file store writes a folder atomically).
- * @category IO
- */
-export interface CheckpointStore {
-  /** Describes where, for messages: a URL or a path. */
-  readonly description: string;
-  /** Writes every part; where the medium allows, all or nothing. */
-  write(parts: CheckpointArtifacts): Promise<void>;
-  /** Reads every part. */
-  read(): Promise<CheckpointArtifacts>;
-}
+export {
+  CHECKPOINT_PARTS,
+  type CheckpointArtifacts,
+  type CheckpointPart,
+  type CheckpointStore,
+} from './checkpoint-parts.js';
 
 /**
  * One tfjs IOHandler per part, for example three `tf.io.fromMemory(...)` handlers.
@@ -215,126 +198,6 @@ function handlersStore(handlers: CheckpointHandlers, description: string): Check
     async read() {
       const out: Partial<CheckpointArtifacts> = {};
       for (const part of CHECKPOINT_PARTS) out[part] = await loadPart(description, part, handlers[part]);
-      return out as CheckpointArtifacts;
-    },
-  };
-}
-
-async function savePart(
-  where: string,
-  part: CheckpointPart,
-  handler: tf.io.IOHandler,
-  artifacts: tf.io.ModelArtifacts,
-) {
-  if (typeof handler.save !== 'function')
-    throw new CheckpointError(`Checkpoint ${where}: the ${part} handler cannot save.`);
-  let result: tf.io.SaveResult;
-  try {
-    result = await handler.save(artifacts);
-  } catch (err) {
-    throw new CheckpointError(`Checkpoint ${where}: saving the ${part} failed: ${messageOf(err)}`, { cause: err });
-  }
-  if (result?.errors && result.errors.length > 0) {
-    throw new CheckpointError(
-      `Checkpoint ${where}: saving the ${part} failed: ${result.errors.map(String).join('; ')}`,
-    );
-  }
-}
-
-async function loadPart(where: string, part: CheckpointPart, handler: tf.io.IOHandler): Promise<tf.io.ModelArtifacts> {
-  if (typeof handler.load !== 'function')
-    throw new CheckpointError(`Checkpoint ${where}: the ${part} handler cannot load.`);
-  try {
-    return await handler.load();
-  } catch (err) {
-    if (err instanceof CheckpointError) throw err;
-    throw new CheckpointError(`Checkpoint ${where}: reading the ${part} failed: ${messageOf(err)}`, { cause: err });
-  }
-}
-
-/** `format` of the single artifacts a bundle is written as. */
-export const BUNDLE_FORMAT = 'ts-gan-checkpoint-bundle';
-
-interface BundledPart {
-  modelTopology: unknown;
-  format?: string;
-  generatedBy?: string;
-  convertedBy?: string | null;
-  userDefinedMetadata?: tf.io.ModelArtifacts['userDefinedMetadata'];
-  weightCount: number;
-}
-
-/**
- * All parts in one ModelArtifacts, for a single IOHandler: the parts' topologies under
- * `modelTopology.parts`, their weight specs concatenated (names prefixed with `part/`) and their
- * weight data concatenated in the same order.
- */
-function bundleStore(handler: tf.io.IOHandler): CheckpointStore {
-  const description = 'the given IOHandler';
-  return {
-    description,
-    async write(parts) {
-      const topology: { format: string; parts: Record<string, BundledPart> } = { format: BUNDLE_FORMAT, parts: {} };
-      const specs: tf.io.WeightsManifestEntry[] = [];
-      const buffers: ArrayBuffer[] = [];
-      for (const part of CHECKPOINT_PARTS) {
-        const a = parts[part];
-        const partSpecs = a.weightSpecs ?? [];
-        topology.parts[part] = {
-          modelTopology: a.modelTopology,
-          format: a.format,
-          generatedBy: a.generatedBy,
-          convertedBy: a.convertedBy,
-          userDefinedMetadata: a.userDefinedMetadata,
-          weightCount: partSpecs.length,
-        };
-        specs.push(...partSpecs.map((s) => ({ ...s, name: `${part}/${s.name}` })));
-        buffers.push(joinWeightData(a.weightData));
-      }
-      await savePart(description, 'checkpoint', handler, {
-        modelTopology: topology,
-        format: BUNDLE_FORMAT,
-        weightSpecs: specs,
-        weightData: tf.io.concatenateArrayBuffers(buffers),
-      });
-    },
-    async read() {
-      const bundle = await loadPart(description, 'checkpoint', handler);
-      const topology = bundle.modelTopology as { format?: string; parts?: Record<string, BundledPart> } | undefined;
-      if (!topology || topology.format !== BUNDLE_FORMAT || typeof topology.parts !== 'object') {
-        throw new CheckpointError(
-          `Checkpoint ${description}: not a ts-gan checkpoint bundle (modelTopology.format is ` +
-            `${JSON.stringify(topology?.format)}, expected "${BUNDLE_FORMAT}").`,
-        );
-      }
-      const data = joinWeightData(bundle.weightData);
-      const specs = bundle.weightSpecs ?? [];
-      const out: Partial<CheckpointArtifacts> = {};
-      let specIndex = 0;
-      let offset = 0;
-      for (const part of CHECKPOINT_PARTS) {
-        const p = topology.parts[part];
-        if (!p) throw new CheckpointError(`Checkpoint ${description}: the bundle has no ${part}.`);
-        const partSpecs = checkWeightSpecs(
-          `Checkpoint ${description}, ${part}`,
-          specs.slice(specIndex, specIndex + p.weightCount),
-        );
-        specIndex += p.weightCount;
-        const bytes = expectedWeightBytes(partSpecs);
-        if (bytes === undefined || partSpecs.length !== p.weightCount || offset + bytes > data.byteLength) {
-          throw new CheckpointError(`Checkpoint ${description}: the bundle's weights are truncated at the ${part}.`);
-        }
-        out[part] = {
-          modelTopology: p.modelTopology as object,
-          format: p.format,
-          generatedBy: p.generatedBy,
-          convertedBy: p.convertedBy,
-          userDefinedMetadata: p.userDefinedMetadata,
-          weightSpecs: partSpecs.map((s) => ({ ...s, name: s.name.slice(part.length + 1) })),
-          weightData: data.slice(offset, offset + bytes),
-        };
-        offset += bytes;
-      }
       return out as CheckpointArtifacts;
     },
   };

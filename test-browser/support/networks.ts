@@ -6,7 +6,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { GAN, type NetworkContext } from 'ts-gan';
-import { tinyDiscriminator } from '../../test/support/fixtures';
+import { tinyDiscriminator } from '../../test-shared/fixtures';
 
 export function parityGenerator({ latentDim, dataShape }: NetworkContext): tfl.LayersModel {
   const size = dataShape.reduce((a, b) => a * b, 1);

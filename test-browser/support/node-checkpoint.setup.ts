@@ -11,7 +11,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { Trainer } from 'ts-gan';
 import 'ts-gan/node';
 import type { TestProject } from 'vitest/node';
-import { tinyData } from '../../test/support/fixtures';
+import { tinyData } from '../../test-shared/fixtures';
 import { parityGan } from './networks';
 
 /** Steps before the save, and again after it. */

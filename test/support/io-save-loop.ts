@@ -15,7 +15,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { GAN, Trainer } from 'ts-gan';
 import 'ts-gan/node';
-import { tinyData } from './fixtures';
+import { tinyData } from '../../test-shared/fixtures';
 
 const pauseAtWrite = Number(process.env.PAUSE_AT_WRITE ?? 0);
 const pauseAfterRename = Number(process.env.PAUSE_AFTER_RENAME ?? 0);

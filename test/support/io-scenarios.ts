@@ -5,8 +5,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { GAN, type NetworkContext, Trainer, type TrainerOptions } from 'ts-gan';
+import { maxAbsDiffAll } from '../../test-shared/compare';
+import { tinyData } from '../../test-shared/fixtures';
 import { mixture, toyDiscriminator, toyGenerator } from './family';
-import { tinyData } from './fixtures';
 
 /** A generator with BatchNorm (moving statistics must survive a checkpoint). */
 export function bnGenerator({ latentDim, dataShape }: NetworkContext): tfl.LayersModel {
@@ -126,13 +127,7 @@ export function maxAbsDifference(a: TrainerFingerprint, b: TrainerFingerprint): 
   const decode = (s: string) => new Float32Array(new Uint8Array(Buffer.from(s, 'base64')).buffer);
   let max = 0;
   for (const key of ['generator', 'discriminator', 'ema'] as const) {
-    if (a[key].length !== b[key].length) return Number.POSITIVE_INFINITY;
-    a[key].forEach((s, i) => {
-      const x = decode(s);
-      const y = decode(b[key][i] as string);
-      if (x.length !== y.length) max = Number.POSITIVE_INFINITY;
-      for (let j = 0; j < x.length; j++) max = Math.max(max, Math.abs((x[j] as number) - (y[j] as number)));
-    });
+    max = Math.max(max, maxAbsDiffAll(a[key].map(decode), b[key].map(decode)));
   }
   return max;
 }

@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { GanError, Trainer } from 'ts-gan';
 import 'ts-gan/node';
-import { tinyData, tinyGan } from './fixtures';
+import { tinyData, tinyGan } from '../../test-shared/fixtures';
 
 /** How long each file write waits before writing: long enough for two saves to overlap. */
 const WRITE_DELAY_MS = 3;

@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from '../../train/adam.js';
+import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from '../../kernels/adam-update.js';
 import type { BackendFix } from './fix.js';
 import { isReplaced, replaceKernel, restoreKernel, type WasmBackendLike, wasmView } from './kernels.js';
 import { simdAdamFor } from './wasm-simd-adam.js';

@@ -3,12 +3,10 @@
  *
  * @packageDocumentation
  */
-import { batchNormGradientFix } from './batchnorm-gradient.js';
 import { cpuSimdMatMulFix } from './cpu-simd-matmul.js';
 import type { BackendFix, FixName } from './fix.js';
 import { fusedAdamFix } from './fused-adam.js';
-import { greaterGradientFix } from './greater-gradient.js';
-import { lazyFusedGradientsFix } from './lazy-fused-gradients.js';
+import { batchNormGradientFix, greaterGradientFix, lazyFusedGradientsFix } from './gradients.js';
 import { wasmBatchReductionsFix, wasmRowGatherFix } from './wasm-batch-kernels.js';
 import { wasmConv2dBackpropFilterFix } from './wasm-conv2d-backprop-filter.js';
 import { wasmConv2dBackpropInputFix } from './wasm-conv2d-backprop-input.js';

@@ -9,7 +9,6 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendFix } from './fix.js';
 
 const KERNEL = 'FusedBatchNorm';
 
@@ -50,23 +49,33 @@ const config: tf.GradConfig = {
 /** tfjs's gradient, kept to restore. */
 let displaced: tf.GradConfig | undefined;
 
-/** The fix object used by `useBackend`. */
-export const batchNormGradientFix: BackendFix = {
-  name: 'batchnorm-gradient',
-  description:
-    "tfjs's FusedBatchNorm gradient with a broadcasting multiply in place of a Tile of the batch (slow on wasm); same bits.",
-  backends: '*',
-  apply: () => {
-    const current = tf.getGradient(KERNEL);
-    if (current === config) return;
-    displaced = current;
-    tf.registerGradient(config);
-  },
-  remove: () => {
-    if (tf.getGradient(KERNEL) !== config) return;
-    tf.unregisterGradient(KERNEL);
-    if (displaced) tf.registerGradient(displaced);
-    displaced = undefined;
-  },
-  isApplied: () => tf.getGradient(KERNEL) === config,
-};
+/**
+ * Registers the gradient above for `FusedBatchNorm`, keeping tfjs's to restore. Idempotent; global
+ * to every backend.
+ * @category Backends
+ */
+export function applyBatchNormGradient(): void {
+  const current = tf.getGradient(KERNEL);
+  if (current === config) return;
+  displaced = current;
+  tf.registerGradient(config);
+}
+
+/**
+ * Restores tfjs's `FusedBatchNorm` gradient (only when {@link applyBatchNormGradient} replaced it).
+ * @category Backends
+ */
+export function removeBatchNormGradient(): void {
+  if (tf.getGradient(KERNEL) !== config) return;
+  tf.unregisterGradient(KERNEL);
+  if (displaced) tf.registerGradient(displaced);
+  displaced = undefined;
+}
+
+/**
+ * Whether {@link applyBatchNormGradient} is in effect.
+ * @category Backends
+ */
+export function batchNormGradientApplied(): boolean {
+  return tf.getGradient(KERNEL) === config;
+}

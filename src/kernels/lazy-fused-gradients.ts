@@ -26,7 +26,6 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendFix } from './fix.js';
 
 type SaveFunc = (tensors: tf.Tensor[]) => void;
 type CustomGradResult = { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[] };
@@ -202,14 +201,10 @@ export function removeLazyFusedGradients(): void {
   }
 }
 
-/** The fix object used by `useBackend`. */
-export const lazyFusedGradientsFix: BackendFix = {
-  name: 'lazy-fused-gradients',
-  description:
-    'Computes the gradients of fused Dense and Conv2D products only for the operands that need them ' +
-    '(tfjs computes all of them): no weight gradients for the frozen network, no image gradients in the first layer.',
-  backends: '*',
-  apply: applyLazyFusedGradients,
-  remove: removeLazyFusedGradients,
-  isApplied: () => engine().customGrad === lazyCustomGrad,
-};
+/**
+ * Whether {@link applyLazyFusedGradients} is in effect.
+ * @category Backends
+ */
+export function lazyFusedGradientsApplied(): boolean {
+  return engine().customGrad === lazyCustomGrad;
+}
