@@ -77,8 +77,11 @@ export {
   checkpointPartURL,
   registerCheckpointStoreRouter,
 } from './io/store.js';
-export type { TrainerExpectations, TrainerLoadOptions } from './io/trainer-checkpoint.js';
 export { CHECKPOINT_FORMAT_VERSION, LIBRARY_VERSION } from './io/version.js';
+export type { TrainerExpectations, TrainerLoadOptions } from './train/trainer-io.js';
+
+import { registerTrainerCheckpoints } from './io/trainer-checkpoint.js';
+
 // Sampling (latent space)
 export {
   type ClassSweep,
@@ -189,3 +192,7 @@ export {
   trainableVariables,
 } from './train/updates.js';
 export type { GANConfig, NetworkContext, NetworkFactory, StepLogs } from './types.js';
+
+// Trainer.save and Trainer.load go through the checkpoint module, which the trainer does not
+// import. Called, not imported for its side effect: the package is "sideEffects": false.
+registerTrainerCheckpoints();

@@ -8,17 +8,16 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Callback } from '../callbacks/callback.js';
 import { CheckpointError, ConfigError, GanError } from '../errors.js';
 import { GAN } from '../gan.js';
 import type { RandomState } from '../random.js';
-import type { DiscriminatorPenalty } from '../regularizers/penalty.js';
-import type { StepFunction } from '../train/custom-step.js';
-import type { Trainer, TrainerOptions } from '../train/trainer.js';
+import { Trainer, type TrainerOptions } from '../train/trainer.js';
+import { registerTrainerIO, type TrainerLoadOptions } from '../train/trainer-io.js';
+import { optionKeys, LOAD_OPTION_KEYS as TRAINER_LOAD_KEYS } from '../train/trainer-options.js';
 import { trainableVariables } from '../train/updates.js';
 import { knownKeys, positiveInteger, show } from '../util/validate.js';
 import { decodeWeightData, joinWeightData, messageOf, type NamedTensor } from './artifacts.js';
-import { type CheckpointExpectations, checkExpectations } from './expectations.js';
+import { checkExpectations } from './expectations.js';
 import {
   buildGan,
   disposeGanSnapshot,
@@ -39,23 +38,18 @@ import {
 import { type CheckpointLocation, resolveCheckpointStore } from './store.js';
 
 /**
- * Trainer options a checkpoint stores and restores (all of them decide what a step computes).
- * Options that only decide how a run is observed (callbacks, clock, terminateOnNaN) are passed
- * again to {@link Trainer.load}; so are options that are code (a custom step, custom penalties),
- * whose presence the checkpoint records. A new option that changes the numbers a step computes
- * must be added to one of these lists.
+ * Trainer options a checkpoint stores and restores, from the option table: the trainer's resolved
+ * value for `'field'` options, the option as given for `'json'` ones. Runtime options and code are
+ * passed again to {@link Trainer.load} (the checkpoint records which code was used).
  */
-const SAVED_FIELDS = ['batchSize', 'discriminatorSteps', 'labelSmoothing', 'warmupSteps', 'logEvery'] as const;
-/** Regularizer options: plain JSON, saved as given. */
-const SAVED_JSON_OPTIONS = [
-  'gradientPenalty',
-  'r1',
-  'r2',
-  'weightClip',
-  'instanceNoise',
-  'ema',
-  'frozenNetworkMode',
-] as const;
+const SAVED_FIELDS = optionKeys('field') as readonly (
+  | 'batchSize'
+  | 'discriminatorSteps'
+  | 'labelSmoothing'
+  | 'warmupSteps'
+  | 'logEvery'
+)[];
+const SAVED_JSON_OPTIONS = optionKeys('json');
 
 /** Weight-name prefixes of the two optimizers in the `checkpoint` part. */
 const G_PREFIX = 'generatorOptimizer';
@@ -63,54 +57,7 @@ const D_PREFIX = 'discriminatorOptimizer';
 /** Weight-name prefix of the generator's moving average (trainer option `ema`). */
 const EMA_PREFIX = 'ema';
 
-/**
- * What {@link Trainer.load} can check besides the GAN: the options that shape a step.
- * @category IO
- */
-export interface TrainerExpectations extends CheckpointExpectations {
-  batchSize?: number;
-  discriminatorSteps?: number;
-}
-
-/**
- * Options of {@link Trainer.load}.
- * @category IO
- */
-export interface TrainerLoadOptions {
-  /** Callbacks of the restored trainer (callbacks are code, not state: they are never saved). */
-  callbacks?: readonly Callback[];
-  /** Clock of the restored trainer. */
-  now?: () => number;
-  /** Default true, as for a new Trainer. */
-  terminateOnNaN?: boolean;
-  /** Overrides the saved logging interval (logging never changes the weights). */
-  logEvery?: number;
-  /** A fresh optimizer of the saved class to receive the generator optimizer's state (needed for a class tfjs cannot rebuild by name). */
-  generatorOptimizer?: tf.Optimizer;
-  /** Likewise for the discriminator. */
-  discriminatorOptimizer?: tf.Optimizer;
-  /** The custom training step, when the saved run used one (code is never saved). */
-  step?: StepFunction;
-  /** The custom penalties, when the saved run used some (their names must match the saved ones). */
-  penalties?: readonly DiscriminatorPenalty[];
-  /** Checks to run before anything is built. */
-  expect?: TrainerExpectations;
-}
-
-const LOAD_OPTION_KEYS = [
-  'callbacks',
-  'now',
-  'terminateOnNaN',
-  'logEvery',
-  'generatorOptimizer',
-  'discriminatorOptimizer',
-  'step',
-  'penalties',
-  'expect',
-] as const;
-
-/** The constructor of {@link Trainer}, passed in to keep this module free of a circular import. */
-export type TrainerConstructor = new (gan: GAN, options: TrainerOptions) => Trainer;
+const LOAD_OPTION_KEYS = [...TRAINER_LOAD_KEYS, 'expect'] as const;
 
 /**
  * Saves a trainer (see {@link Trainer.save}). The state is captured synchronously when this is
@@ -187,11 +134,7 @@ export async function saveTrainer(trainer: Trainer, location: CheckpointLocation
  * Loads a trainer (see {@link Trainer.load}). Every check runs before anything is built; on any
  * failure, everything built so far is disposed.
  */
-export async function loadTrainer(
-  TrainerClass: TrainerConstructor,
-  location: CheckpointLocation,
-  options: TrainerLoadOptions = {},
-): Promise<Trainer> {
+export async function loadTrainer(location: CheckpointLocation, options: TrainerLoadOptions = {}): Promise<Trainer> {
   const where = 'Trainer.load';
   if (options === null || typeof options !== 'object') {
     throw new ConfigError(`${where}: options must be an object, got ${show(options)}.`);
@@ -236,7 +179,7 @@ export async function loadTrainer(
     checkOptimizerState(read.where, D_PREFIX, dJSON, tensors, dVars);
     checkEmaState(read.where, state, tensors, gVars);
     try {
-      trainer = new TrainerClass(gan, {
+      trainer = new Trainer(gan, {
         ...(state.options as TrainerOptions),
         ...runtime,
         generatorOptimizer: gOpt,
@@ -364,4 +307,12 @@ function restoreEma(trainer: Trainer, state: TrainerStateJSON, tensors: tf.Named
 
 function decodeOptimizerTensors(where: string, artifacts: tf.io.ModelArtifacts): tf.NamedTensorMap {
   return decodeWeightData(`${where}: the optimizer state`, joinWeightData(artifacts.weightData), artifacts.weightSpecs);
+}
+
+/**
+ * Makes {@link Trainer.save} and {@link Trainer.load} use this module (the trainer does not import
+ * it, so that io depends on train one way). The library's entry point calls it; safe to call again.
+ */
+export function registerTrainerCheckpoints(): void {
+  registerTrainerIO({ save: saveTrainer, load: loadTrainer });
 }

@@ -6,7 +6,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Callback } from '../callbacks/callback.js';
 import { ConfigError } from '../errors.js';
-import { numberInRange, positiveNumber, show } from '../util/validate.js';
+import type { GAN } from '../gan.js';
+import { REGULARIZERS, type RegularizerKey } from '../regularizers/registry.js';
+import { nonNegativeInteger, numberInRange, positiveInteger, positiveNumber, show } from '../util/validate.js';
 import { FusedAdamOptimizer } from './adam.js';
 import type { StepFunction } from './custom-step.js';
 import type { RegularizerOptions } from './regularizer-options.js';
@@ -82,32 +84,151 @@ export interface FitOptions {
   callbacks?: readonly Callback[];
 }
 
+/**
+ * How a checkpoint keeps a trainer option:
+ * - `'field'`: the trainer's resolved value is saved and restored;
+ * - `'json'`: the option is saved as given (plain JSON) when set;
+ * - `'state'`: its effect is in the saved state (the optimizers' configuration and moments, the random stream);
+ * - `'runtime'`: not saved; it decides how a run is observed, and `Trainer.load` takes it again;
+ * - `'code'`: a function; the checkpoint records that it (or which names) was used, and `Trainer.load` needs it again.
+ */
+export type OptionKeeping = 'field' | 'json' | 'state' | 'runtime' | 'code';
+
+/** One trainer option: how a checkpoint keeps it, whether `Trainer.load` takes it, and its check and default. */
+export interface OptionSpec {
+  readonly keep: OptionKeeping;
+  /** `Trainer.load` accepts it (runtime options, code, and the optimizers that receive saved state). */
+  readonly onLoad?: boolean;
+  /**
+   * Checks the given value (undefined when absent) and returns the resolved one, default applied.
+   * Options without it are checked together with others (the optimizers, `adamBetas`, the regularizers).
+   */
+  readonly resolve?: (value: unknown, gan: GAN) => unknown;
+}
+
+/** Offsets the trainer's stream from the GAN's initialization stream (both derive from one seed). */
+const TRAIN_STREAM_OFFSET = 0x7a11;
+
+/**
+ * Every option of a {@link Trainer} except the regularizers' (which {@link REGULARIZERS} declares),
+ * in the order the constructor checks them.
+ */
+const BASE_OPTIONS = {
+  batchSize: { keep: 'field', resolve: (v) => positiveInteger('Trainer', 'batchSize', v ?? 32) },
+  discriminatorSteps: { keep: 'field', resolve: (v) => positiveInteger('Trainer', 'discriminatorSteps', v ?? 1) },
+  labelSmoothing: {
+    keep: 'field',
+    resolve: (v, gan) => {
+      const smoothing = numberInRange('Trainer', 'labelSmoothing', v ?? 0, 0, 0.5);
+      if (smoothing > 0 && !gan.loss.supportsLabelSmoothing) {
+        throw new ConfigError(
+          `Trainer: labelSmoothing is not meaningful with the "${gan.loss.name}" loss; ` +
+            'use it with minimax, non-saturating or least-squares, or set it to 0.',
+        );
+      }
+      return smoothing;
+    },
+  },
+  warmupSteps: { keep: 'field', resolve: (v) => nonNegativeInteger('Trainer', 'warmupSteps', v ?? 0) },
+  logEvery: { keep: 'field', onLoad: true, resolve: (v) => positiveInteger('Trainer', 'logEvery', v ?? 1) },
+  callbacks: {
+    keep: 'runtime',
+    onLoad: true,
+    resolve: (v) => {
+      if (v !== undefined && !Array.isArray(v))
+        throw new ConfigError(`Trainer: callbacks must be an array, got ${show(v)}.`);
+      return v ?? [];
+    },
+  },
+  seed: {
+    keep: 'state',
+    resolve: (v, gan) => {
+      const seed = v ?? gan.seed + TRAIN_STREAM_OFFSET;
+      if (!Number.isSafeInteger(seed)) throw new ConfigError(`Trainer: seed must be an integer, got ${show(seed)}.`);
+      return seed;
+    },
+  },
+  now: {
+    keep: 'runtime',
+    onLoad: true,
+    resolve: (v) => v ?? (() => performance.now()),
+  },
+  step: {
+    keep: 'code',
+    onLoad: true,
+    resolve: (v) => {
+      if (v !== undefined && typeof v !== 'function') {
+        throw new ConfigError(`Trainer: step must be a function (context) => StepTensors, got ${show(v)}.`);
+      }
+      return v;
+    },
+  },
+  frozenNetworkMode: {
+    keep: 'json',
+    resolve: (v) => {
+      const mode = v ?? 'inference';
+      if (mode !== 'inference' && mode !== 'training') {
+        throw new ConfigError(`Trainer: frozenNetworkMode must be "inference" or "training", got ${show(mode)}.`);
+      }
+      return mode;
+    },
+  },
+  terminateOnNaN: { keep: 'runtime', onLoad: true },
+  adamBetas: { keep: 'state' },
+  generatorOptimizer: { keep: 'state', onLoad: true },
+  discriminatorOptimizer: { keep: 'state', onLoad: true },
+  generatorLearningRate: { keep: 'state' },
+  discriminatorLearningRate: { keep: 'state' },
+} as const satisfies Record<string, OptionSpec>;
+
+/** The regularizers' options, each kept as its regularizer declares. */
+const REGULARIZER_OPTIONS = Object.fromEntries(
+  REGULARIZERS.map((r) => [r.option, { keep: r.checkpoint, ...(r.checkpoint === 'code' && { onLoad: true }) }]),
+) as Record<RegularizerKey, OptionSpec>;
+
+/** Every trainer option, declared once: the key lists below and the checkpoint's fields derive from it. */
+export const TRAINER_OPTIONS: Readonly<Record<keyof TrainerOptions, OptionSpec>> = Object.freeze({
+  ...BASE_OPTIONS,
+  ...REGULARIZER_OPTIONS,
+});
+
+/** The options a {@link Trainer} resolves from {@link BASE_OPTIONS}' `resolve`, with their resolved types. */
+export interface ResolvedOptions {
+  batchSize: number;
+  discriminatorSteps: number;
+  labelSmoothing: number;
+  warmupSteps: number;
+  logEvery: number;
+  callbacks: readonly Callback[];
+  seed: number;
+  now: () => number;
+  step: StepFunction | undefined;
+  frozenNetworkMode: 'inference' | 'training';
+}
+
+/** Checks and resolves every option with a `resolve`, in declaration order. */
+export function resolveOptions(options: TrainerOptions, gan: GAN): ResolvedOptions {
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(BASE_OPTIONS) as [string, OptionSpec][]) {
+    if (spec.resolve) out[key] = spec.resolve(options[key as keyof TrainerOptions], gan);
+  }
+  return out as unknown as ResolvedOptions;
+}
+
+/** Keys of the options a checkpoint keeps in a given way. */
+export function optionKeys(keep: OptionKeeping): (keyof TrainerOptions)[] {
+  return (Object.keys(TRAINER_OPTIONS) as (keyof TrainerOptions)[]).filter((k) => TRAINER_OPTIONS[k].keep === keep);
+}
+
 /** Every key of {@link TrainerOptions}, for the unknown-key check. */
-export const TRAINER_OPTION_KEYS = [
-  'batchSize',
-  'discriminatorSteps',
-  'generatorOptimizer',
-  'discriminatorOptimizer',
-  'generatorLearningRate',
-  'discriminatorLearningRate',
-  'adamBetas',
-  'labelSmoothing',
-  'warmupSteps',
-  'logEvery',
-  'callbacks',
-  'terminateOnNaN',
-  'seed',
-  'now',
-  'step',
-  'frozenNetworkMode',
-  'gradientPenalty',
-  'r1',
-  'r2',
-  'penalties',
-  'weightClip',
-  'instanceNoise',
-  'ema',
-] as const;
+export const TRAINER_OPTION_KEYS: readonly (keyof TrainerOptions)[] = Object.freeze(
+  Object.keys(TRAINER_OPTIONS) as (keyof TrainerOptions)[],
+);
+
+/** The options {@link Trainer.load} takes again (runtime options, code, the optimizers that receive saved state). */
+export const LOAD_OPTION_KEYS: readonly (keyof TrainerOptions)[] = Object.freeze(
+  TRAINER_OPTION_KEYS.filter((k) => TRAINER_OPTIONS[k].onLoad === true),
+);
 
 /** The optimizer the caller gave, or the learning rate of the default Adam; throws before creating anything. */
 export function optimizerChoice(

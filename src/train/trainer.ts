@@ -22,29 +22,30 @@ import { ConfigError, StateError } from '../errors.js';
 import type { GAN } from '../gan.js';
 import type { CheckpointManifest } from '../io/manifest.js';
 import type { CheckpointLocation } from '../io/store.js';
-import { loadTrainer, saveTrainer, type TrainerLoadOptions } from '../io/trainer-checkpoint.js';
 import { type RandomState, SeededRandom, withSeededMathRandom } from '../random.js';
-import { ExponentialMovingAverage } from '../regularizers/ema.js';
-import { clipWeights } from '../regularizers/weight-clip.js';
+import type { ExponentialMovingAverage } from '../regularizers/ema.js';
+import type { InstanceNoise } from '../regularizers/instance-noise.js';
 import type { StepLogs } from '../types.js';
-import { knownKeys, nonNegativeInteger, numberInRange, positiveInteger, show } from '../util/validate.js';
+import { knownKeys, positiveInteger, show } from '../util/validate.js';
 import { STANDARD_LOG_KEYS, type StepFunction } from './custom-step.js';
 import { DataChecks } from './data-checks.js';
-import { type Regularizers, resolveRegularizers } from './regularizer-options.js';
+import type { Regularizers } from './regularizer-options.js';
+import { runStep } from './run-step.js';
+import { standardStep } from './standard-step.js';
+import { checkRegularizers, StepHooks } from './step-hooks.js';
+import { type TrainerLoadOptions, trainerIO } from './trainer-io.js';
 import {
   adamBetasOption,
   type FitOptions,
   optimizerChoice,
   optimizerFrom,
+  resolveOptions,
   TRAINER_OPTION_KEYS,
   type TrainerOptions,
 } from './trainer-options.js';
-import { discriminatorUpdate, generatorUpdate, trainableVariables } from './updates.js';
+import { trainableVariables } from './updates.js';
 
 export type { FitOptions, TrainerOptions } from './trainer-options.js';
-
-/** Offsets the trainer's stream from the GAN's initialization stream (both derive from one seed). */
-const TRAIN_STREAM_OFFSET = 0x7a11;
 
 /**
  * Marks a GAN that a `fit` is training, with the trainer that runs it. A registered symbol, so that
@@ -80,12 +81,6 @@ export class Trainer {
   readonly warmupSteps: number;
   /** Logging interval in steps. */
   readonly logEvery: number;
-  /**
-   * The moving average of the generator's weights, when the `ema` option is set; updated after
-   * every generator update and disposed with the trainer. Sample from it with
-   * `trainer.ema.withAveragedWeights(() => gan.sample(n))`.
-   */
-  readonly ema: ExponentialMovingAverage | undefined;
   /** The regularizers the options configured (penalties, clipping, instance noise). */
   readonly regularizers: Regularizers;
   /**
@@ -94,9 +89,12 @@ export class Trainer {
    */
   readonly initialOptions: Readonly<TrainerOptions>;
 
-  private readonly customStep: StepFunction | undefined;
-  /** Whether the frozen network runs in training mode (option `frozenNetworkMode: 'training'`). */
-  private readonly frozenTraining: boolean;
+  /** The step function: the `step` option, or {@link standardStep}. */
+  private readonly stepFunction: StepFunction;
+  /** The regularizers' hooks on the step. */
+  private readonly hooks: StepHooks;
+  /** How the frozen network runs (option `frozenNetworkMode`). */
+  private readonly frozenMode: 'inference' | 'training';
   private readonly callbacks: readonly Callback[];
   /** The optimizers as the options chose them: given ones, or the default Adam's learning rate. */
   private readonly optimizerChoices: {
@@ -128,37 +126,19 @@ export class Trainer {
     }
     knownKeys('Trainer', options, TRAINER_OPTION_KEYS);
     this.gan = gan;
-    this.batchSize = positiveInteger('Trainer', 'batchSize', options.batchSize ?? 32);
-    this.discriminatorSteps = positiveInteger('Trainer', 'discriminatorSteps', options.discriminatorSteps ?? 1);
-    this.labelSmoothing = numberInRange('Trainer', 'labelSmoothing', options.labelSmoothing ?? 0, 0, 0.5);
-    if (this.labelSmoothing > 0 && !gan.loss.supportsLabelSmoothing) {
-      throw new ConfigError(
-        `Trainer: labelSmoothing is not meaningful with the "${gan.loss.name}" loss; ` +
-          'use it with minimax, non-saturating or least-squares, or set it to 0.',
-      );
-    }
-    this.warmupSteps = nonNegativeInteger('Trainer', 'warmupSteps', options.warmupSteps ?? 0);
-    this.logEvery = positiveInteger('Trainer', 'logEvery', options.logEvery ?? 1);
-    if (options.callbacks !== undefined && !Array.isArray(options.callbacks)) {
-      throw new ConfigError(`Trainer: callbacks must be an array, got ${show(options.callbacks)}.`);
-    }
-    const seed = options.seed ?? gan.seed + TRAIN_STREAM_OFFSET;
-    if (!Number.isSafeInteger(seed)) throw new ConfigError(`Trainer: seed must be an integer, got ${show(seed)}.`);
-    this.rng = new SeededRandom(seed);
-    this.now = options.now ?? (() => performance.now());
-    // Checked before the optimizers exist, so that a refused option leaks nothing.
-    if (options.step !== undefined && typeof options.step !== 'function') {
-      throw new ConfigError(`Trainer: step must be a function (context) => StepTensors, got ${show(options.step)}.`);
-    }
-    this.customStep = options.step;
-    const mode = options.frozenNetworkMode ?? 'inference';
-    if (mode !== 'inference' && mode !== 'training') {
-      throw new ConfigError(`Trainer: frozenNetworkMode must be "inference" or "training", got ${show(mode)}.`);
-    }
-    this.frozenTraining = mode === 'training';
-    this.regularizers = resolveRegularizers(gan, options);
+    const resolved = resolveOptions(options, gan);
+    this.batchSize = resolved.batchSize;
+    this.discriminatorSteps = resolved.discriminatorSteps;
+    this.labelSmoothing = resolved.labelSmoothing;
+    this.warmupSteps = resolved.warmupSteps;
+    this.logEvery = resolved.logEvery;
+    this.rng = new SeededRandom(resolved.seed);
+    this.now = resolved.now;
+    this.stepFunction = resolved.step ?? standardStep;
+    this.frozenMode = resolved.frozenNetworkMode;
+    // Checked before anything is allocated, so that a refused option leaks nothing.
+    const regularizers = checkRegularizers(gan, options as Readonly<Record<string, unknown>>);
     this.initialOptions = Object.freeze({ ...options });
-    // Both choices are checked before either default optimizer exists, so a refusal leaks nothing.
     const betas = adamBetasOption(options);
     const generatorChoice = optimizerChoice('generator', options.generatorOptimizer, options.generatorLearningRate);
     const discriminatorChoice = optimizerChoice(
@@ -175,12 +155,23 @@ export class Trainer {
     // The default Adams hold tensors from birth: made at the first step (or first access), so that
     // a fit refused before any step leaves nothing allocated.
     this.optimizerChoices = { generator: generatorChoice, discriminator: discriminatorChoice, betas };
-    this.callbacks = [
-      ...(options.terminateOnNaN === false ? [] : [new TerminateOnNaN()]),
-      ...(options.callbacks ?? []),
-    ];
-    // Created last: nothing after it can throw and leak its variables.
-    this.ema = options.ema === undefined ? undefined : new ExponentialMovingAverage(gan.generator, options.ema);
+    this.callbacks = [...(options.terminateOnNaN === false ? [] : [new TerminateOnNaN()]), ...resolved.callbacks];
+    // Built last (the moving average allocates): nothing after it can throw and leak.
+    this.hooks = new StepHooks(regularizers, gan);
+    this.regularizers = Object.freeze({
+      penalties: this.hooks.penalties,
+      weightClip: this.hooks.state.weightClip as number | undefined,
+      instanceNoise: this.hooks.state.instanceNoise as InstanceNoise | undefined,
+    });
+  }
+
+  /**
+   * The moving average of the generator's weights, when the `ema` option is set; updated after
+   * every generator update and disposed with the trainer. Sample from it with
+   * `trainer.ema.withAveragedWeights(() => gan.sample(n))`.
+   */
+  get ema(): ExponentialMovingAverage | undefined {
+    return this.hooks.state.ema as ExponentialMovingAverage | undefined;
   }
 
   /** The generator's optimizer (the default Adam is created on first use). */
@@ -208,7 +199,7 @@ export class Trainer {
 
   /** How the frozen network runs during the other network's update (option `frozenNetworkMode`). */
   get frozenNetworkMode(): 'inference' | 'training' {
-    return this.frozenTraining ? 'training' : 'inference';
+    return this.frozenMode;
   }
 
   /** Steps completed by this trainer so far. */
@@ -249,7 +240,7 @@ export class Trainer {
    * ```
    */
   save(destination: CheckpointLocation): Promise<CheckpointManifest> {
-    return saveTrainer(this, destination);
+    return trainerIO('Trainer.save').save(this, destination);
   }
 
   /**
@@ -268,7 +259,7 @@ export class Trainer {
    * ```
    */
   static load(source: CheckpointLocation, options?: TrainerLoadOptions): Promise<Trainer> {
-    return loadTrainer(Trainer, source, options);
+    return trainerIO('Trainer.load').load(source, options);
   }
 
   /**
@@ -348,7 +339,7 @@ export class Trainer {
     // The optimizers the caller gave are the trainer's to dispose (it took ownership), made or not.
     const { generator, discriminator } = this.optimizers ?? this.optimizerChoices;
     for (const optimizer of [generator, discriminator]) if (typeof optimizer !== 'number') optimizer.dispose();
-    this.ema?.dispose();
+    this.hooks.dispose();
   }
 
   private async loop(
@@ -405,9 +396,9 @@ export class Trainer {
   }
 
   /**
-   * One synchronous step inside one tidy. Returns `[dLoss, gLoss, dReal, dFake, ...extras]` on
-   * logged steps, with the log keys in the same order. Math.random is seeded for its duration, so
-   * dropout masks repeat too.
+   * One synchronous step inside one tidy: the step function decides the updates. Returns
+   * `[dLoss, gLoss, dReal, dFake, ...extras]` on logged steps, with the log keys in the same order.
+   * Math.random is seeded for its duration, so dropout masks repeat too.
    */
   private runStep(
     batches: readonly tf.Tensor[],
@@ -417,71 +408,33 @@ export class Trainer {
     logged: boolean,
   ): { packed: tf.Tensor1D | undefined; keys: readonly string[] } {
     const gan = this.gan;
-    const dVars = trainableVariables(gan.discriminator);
-    const gVars = trainableVariables(gan.generator);
-    const reg = this.regularizers;
-    const noiseStd = reg.instanceNoise?.stdAt(step) ?? 0;
-    let keys: readonly string[] = STANDARD_LOG_KEYS;
     const { generator: generatorOptimizer, discriminator: discriminatorOptimizer } = this.ownOptimizers();
+    const base = {
+      gan,
+      generatorOptimizer,
+      discriminatorOptimizer,
+      generatorVariables: trainableVariables(gan.generator),
+      discriminatorVariables: trainableVariables(gan.discriminator),
+      batchSize: this.batchSize,
+      rng: this.rng,
+      realLabel: 1 - this.labelSmoothing,
+      frozenNetworkMode: this.frozenMode,
+    };
+    const inputs = {
+      real: batches[batches.length - 1] as tf.Tensor,
+      reals: batches,
+      labels: labelBatches[labelBatches.length - 1],
+      labelBatches,
+      step,
+      logged,
+      warmup,
+    };
+    let keys: readonly string[] = STANDARD_LOG_KEYS;
     const packed = withSeededMathRandom(this.rng, () =>
       tf.tidy(() => {
-        if (this.customStep) {
-          const out = this.customStep({
-            gan,
-            generatorOptimizer,
-            discriminatorOptimizer,
-            generatorVariables: gVars,
-            discriminatorVariables: dVars,
-            real: batches[batches.length - 1] as tf.Tensor,
-            reals: batches,
-            labels: labelBatches[labelBatches.length - 1],
-            labelBatches,
-            batchSize: this.batchSize,
-            step,
-            rng: this.rng,
-            logged,
-            warmup,
-            realLabel: 1 - this.labelSmoothing,
-            penalties: reg.penalties,
-            instanceNoiseStd: noiseStd,
-          });
-          if (reg.weightClip !== undefined) clipWeights(dVars, reg.weightClip);
-          if (!warmup) this.ema?.update();
-          const entries = customStepEntries(out);
-          keys = entries.map(([k]) => k);
-          return logged ? (tf.stack(entries.map(([, v]) => v)) as tf.Tensor1D) : undefined;
-        }
-        let d: ReturnType<typeof discriminatorUpdate> | undefined;
-        batches.forEach((real, k) => {
-          const last = k === batches.length - 1;
-          d = discriminatorUpdate(gan, discriminatorOptimizer, real, this.rng, {
-            realLabel: 1 - this.labelSmoothing,
-            withStats: logged && last,
-            withGeneratorLoss: logged && last && warmup,
-            varList: dVars,
-            penalties: reg.penalties,
-            instanceNoiseStd: noiseStd,
-            labels: labelBatches[k],
-            ...(this.frozenTraining && { generatorTraining: true }),
-          });
-          if (reg.weightClip !== undefined) clipWeights(dVars, reg.weightClip);
-        });
-        let gLoss: tf.Scalar | undefined;
-        if (!warmup) {
-          gLoss = generatorUpdate(gan, generatorOptimizer, this.batchSize, this.rng, {
-            real: batches[batches.length - 1],
-            varList: gVars,
-            instanceNoiseStd: noiseStd,
-            labels: labelBatches[labelBatches.length - 1],
-            ...(this.frozenTraining && { discriminatorTraining: true }),
-          });
-          this.ema?.update();
-        }
-        if (!logged || !d) return undefined;
-        const g = gLoss ?? d.generatorLoss;
-        const extras = Object.entries({ ...(d.auxLoss && { dAuxLoss: d.auxLoss }), ...d.penalties });
-        keys = [...STANDARD_LOG_KEYS, ...extras.map(([k]) => k)];
-        return tf.stack([d.loss, g, d.dReal, d.dFake, ...extras.map(([, v]) => v)] as tf.Scalar[]) as tf.Tensor1D;
+        const out = runStep(this.stepFunction, base, this.hooks, inputs);
+        keys = out.keys;
+        return out.packed;
       }),
     );
     return { packed, keys };
@@ -491,33 +444,4 @@ export class Trainer {
     if (this.disposed) throw new StateError(`Trainer.${method}: this trainer has been disposed.`);
     this.gan.assertUsable(`${method} (through its Trainer)`);
   }
-}
-
-/**
- * Checks what a custom step returned and orders it as the trainer logs it: the four standard
- * entries (NaN for a missing dReal or dFake), then the extras in the order given.
- */
-function customStepEntries(out: unknown): [string, tf.Tensor][] {
-  const isScalar = (v: unknown): v is tf.Scalar => v instanceof tf.Tensor && v.size === 1;
-  const o = out as Record<string, unknown> | null;
-  if (o === null || typeof o !== 'object' || !isScalar(o.dLoss) || !isScalar(o.gLoss)) {
-    throw new ConfigError(
-      `Trainer: the custom step must return an object with scalar tensors dLoss and gLoss, got ${show(out)}.`,
-    );
-  }
-  const entries: [string, tf.Tensor][] = [];
-  for (const key of STANDARD_LOG_KEYS) {
-    const v = o[key];
-    if (v !== undefined && !isScalar(v)) {
-      throw new ConfigError(`Trainer: the custom step's ${key} must be a scalar tensor, got ${show(v)}.`);
-    }
-    entries.push([key, isScalar(v) ? tf.reshape(v, []) : tf.scalar(Number.NaN)]);
-  }
-  for (const [key, v] of Object.entries(o)) {
-    if ((STANDARD_LOG_KEYS as readonly string[]).includes(key) || v === undefined) continue;
-    if (!isScalar(v))
-      throw new ConfigError(`Trainer: the custom step's ${key} must be a scalar tensor, got ${show(v)}.`);
-    entries.push([key, tf.reshape(v, [])]);
-  }
-  return entries;
 }
