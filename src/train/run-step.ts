@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors.js';
+import { withSeededMathRandom } from '../random.js';
 import type { InstanceNoise } from '../regularizers/instance-noise.js';
 import { show } from '../util/validate.js';
 import { STANDARD_LOG_KEYS, type StepContext, type StepFunction } from './custom-step.js';
@@ -26,11 +27,29 @@ export type StepBase = Omit<
 >;
 
 /**
- * Runs `step` on the context of one step, inside the caller's tidy. Hooks the step did not call
- * run once after it (the generator's only outside warm-up).
+ * Runs `step` on the context of one step, synchronously inside one tidy with Math.random seeded
+ * from the trainer's stream (so dropout masks repeat too). Hooks the step did not call run once
+ * after it (the generator's only outside warm-up).
  * @returns `[dLoss, gLoss, dReal, dFake, ...extras]` on logged steps, and the log keys in that order.
  */
 export function runStep(
+  step: StepFunction,
+  base: StepBase,
+  hooks: StepHooks,
+  inputs: StepInputs,
+): { packed: tf.Tensor1D | undefined; keys: readonly string[] } {
+  let keys: readonly string[] = [];
+  const packed = withSeededMathRandom(base.rng, () =>
+    tf.tidy(() => {
+      const out = stepInTidy(step, base, hooks, inputs);
+      keys = out.keys;
+      return out.packed;
+    }),
+  );
+  return { packed, keys };
+}
+
+function stepInTidy(
   step: StepFunction,
   base: StepBase,
   hooks: StepHooks,

@@ -7,8 +7,10 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors.js';
 import type { GAN } from '../gan.js';
 import type { InputTransform, Regularizer, RegularizerHooks } from '../regularizers/hooks.js';
+import type { InstanceNoise } from '../regularizers/instance-noise.js';
 import { type DiscriminatorPenalty, penaltyActiveAt } from '../regularizers/penalty.js';
 import { REGULARIZERS } from '../regularizers/registry.js';
+import type { Regularizers } from './regularizer-options.js';
 
 /** Regularizer options that passed their checks, in registry order; nothing is allocated yet. */
 export type CheckedRegularizers = readonly (readonly [Regularizer<never, unknown>, unknown])[];
@@ -32,6 +34,8 @@ export function checkRegularizers(gan: GAN, options: Readonly<Record<string, unk
 export class StepHooks {
   /** Every penalty, in order. */
   readonly penalties: readonly DiscriminatorPenalty[];
+  /** The penalties, the clipping bound and the instance-noise schedule (`Trainer.regularizers`). */
+  readonly regularizers: Regularizers;
   /** What each regularizer exposes, by option key (`ema`: the moving average). */
   readonly state: Readonly<Record<string, unknown>>;
   private readonly hooks: readonly RegularizerHooks[];
@@ -57,6 +61,11 @@ export class StepHooks {
     this.hooks = hooks;
     this.state = Object.freeze(state);
     this.penalties = Object.freeze(hooks.flatMap((h) => h.penalties ?? []));
+    this.regularizers = Object.freeze({
+      penalties: this.penalties,
+      weightClip: state.weightClip as number | undefined,
+      instanceNoise: state.instanceNoise as InstanceNoise | undefined,
+    });
   }
 
   /** The penalties that run at a step (lazy ones on their steps only). */

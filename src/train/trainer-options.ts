@@ -8,20 +8,9 @@ import type { Callback } from '../callbacks/callback.js';
 import { ConfigError } from '../errors.js';
 import type { GAN } from '../gan.js';
 import { REGULARIZERS, type RegularizerKey } from '../regularizers/registry.js';
-import { nonNegativeInteger, numberInRange, positiveInteger, positiveNumber, show } from '../util/validate.js';
-import { FusedAdamOptimizer } from './adam.js';
+import { nonNegativeInteger, numberInRange, positiveInteger, show } from '../util/validate.js';
 import type { StepFunction } from './custom-step.js';
 import type { RegularizerOptions } from './regularizer-options.js';
-
-/** The seed document's Adam: learning rate 2e-4, beta1 0.5 (Radford et al. 2015). */
-const DEFAULT_LEARNING_RATE = 2e-4;
-const DEFAULT_BETA1 = 0.5;
-const DEFAULT_BETA2 = 0.999;
-/**
- * Passed explicitly because tfjs picks 1e-4 on WebGL (it reports 16-bit floats) and 1e-7
- * elsewhere; one value keeps backends on the same trajectory.
- */
-const DEFAULT_EPSILON = 1e-7;
 
 /**
  * Options of a {@link Trainer}. Every one is validated in the constructor.
@@ -229,53 +218,3 @@ export const TRAINER_OPTION_KEYS: readonly (keyof TrainerOptions)[] = Object.fre
 export const LOAD_OPTION_KEYS: readonly (keyof TrainerOptions)[] = Object.freeze(
   TRAINER_OPTION_KEYS.filter((k) => TRAINER_OPTIONS[k].onLoad === true),
 );
-
-/** The optimizer the caller gave, or the learning rate of the default Adam; throws before creating anything. */
-export function optimizerChoice(
-  role: 'generator' | 'discriminator',
-  optimizer: tf.Optimizer | undefined,
-  learningRate: number | undefined,
-): tf.Optimizer | number {
-  const optionName = `${role}Optimizer`;
-  const rateName = `${role}LearningRate`;
-  if (optimizer !== undefined) {
-    if (learningRate !== undefined) {
-      throw new ConfigError(`Trainer: give ${optionName} or ${rateName}, not both; set the rate on the optimizer.`);
-    }
-    if (typeof (optimizer as Partial<tf.Optimizer>).minimize !== 'function') {
-      throw new ConfigError(
-        `Trainer: ${optionName} must be a tf.Optimizer (for example tf.train.adam()), got ${show(optimizer)}.`,
-      );
-    }
-    return optimizer;
-  }
-  return positiveNumber('Trainer', rateName, learningRate ?? DEFAULT_LEARNING_RATE);
-}
-
-/**
- * The default Adams' `[beta1, beta2]`, checked; throws before creating anything.
- * @throws {@link ConfigError} for betas outside [0, 1), or betas next to a supplied optimizer.
- */
-export function adamBetasOption(options: TrainerOptions): readonly [number, number] {
-  const betas = options.adamBetas;
-  if (betas === undefined) return [DEFAULT_BETA1, DEFAULT_BETA2];
-  if (!Array.isArray(betas) || betas.length !== 2) {
-    throw new ConfigError(`Trainer: adamBetas must be [beta1, beta2], got ${show(betas)}.`);
-  }
-  const [beta1, beta2] = betas.map((b, i) => numberInRange('Trainer', `adamBetas[${i}]`, b, 0, 1)) as [number, number];
-  for (const role of ['generator', 'discriminator'] as const) {
-    if (options[`${role}Optimizer`] !== undefined) {
-      throw new ConfigError(
-        `Trainer: adamBetas sets the default Adams' betas, and ${role}Optimizer was given; set the betas on that optimizer instead.`,
-      );
-    }
-  }
-  return [beta1, beta2];
-}
-
-/** The optimizer itself, or the default Adam at the given learning rate and betas. */
-export function optimizerFrom(choice: tf.Optimizer | number, betas: readonly [number, number]): tf.Optimizer {
-  if (typeof choice !== 'number') return choice;
-  // tf.train.adam's math; one fused kernel per variable where ts-gan/backends registered it.
-  return new FusedAdamOptimizer(choice, betas[0], betas[1], DEFAULT_EPSILON);
-}

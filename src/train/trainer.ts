@@ -11,48 +11,28 @@ import '@tensorflow/tfjs-layers';
 import { type Callback, CallbackList, type TrainBeginInfo, type TrainEndInfo } from '../callbacks/callback.js';
 import { History } from '../callbacks/history.js';
 import { TerminateOnNaN } from '../callbacks/terminate-on-nan.js';
-import {
-  createStepSource,
-  isLabelledData,
-  type LabelledTrainingData,
-  type StepBatchSource,
-} from '../conditional/labelled-data.js';
+import { createStepSource, isLabelledData, type LabelledTrainingData } from '../conditional/labelled-data.js';
 import type { TrainingData } from '../data/batches.js';
 import { ConfigError, StateError } from '../errors.js';
 import type { GAN } from '../gan.js';
 import type { CheckpointManifest } from '../io/manifest.js';
 import type { CheckpointLocation } from '../io/store.js';
-import { type RandomState, SeededRandom, withSeededMathRandom } from '../random.js';
+import { type RandomState, SeededRandom } from '../random.js';
 import type { ExponentialMovingAverage } from '../regularizers/ema.js';
-import type { InstanceNoise } from '../regularizers/instance-noise.js';
-import type { StepLogs } from '../types.js';
-import { knownKeys, positiveInteger, show } from '../util/validate.js';
-import { STANDARD_LOG_KEYS, type StepFunction } from './custom-step.js';
+import { knownKeys, show } from '../util/validate.js';
+import type { StepFunction } from './custom-step.js';
 import { DataChecks } from './data-checks.js';
+import { claimGan, fitLoop, fitSteps, type LoopHost } from './fit-loop.js';
+import { type OptimizerPair, TrainerOptimizers } from './optimizers.js';
 import type { Regularizers } from './regularizer-options.js';
-import { runStep } from './run-step.js';
+import { runStep, type StepInputs } from './run-step.js';
 import { standardStep } from './standard-step.js';
 import { checkRegularizers, StepHooks } from './step-hooks.js';
 import { type TrainerLoadOptions, trainerIO } from './trainer-io.js';
-import {
-  adamBetasOption,
-  type FitOptions,
-  optimizerChoice,
-  optimizerFrom,
-  resolveOptions,
-  TRAINER_OPTION_KEYS,
-  type TrainerOptions,
-} from './trainer-options.js';
+import { type FitOptions, resolveOptions, TRAINER_OPTION_KEYS, type TrainerOptions } from './trainer-options.js';
 import { trainableVariables } from './updates.js';
 
 export type { FitOptions, TrainerOptions } from './trainer-options.js';
-
-/**
- * Marks a GAN that a `fit` is training, with the trainer that runs it. A registered symbol, so that
- * an ESM and a CommonJS copy of the library see each other's mark.
- */
-const FITTING = Symbol.for('ts-gan.Trainer.fitting');
-type MarkedGan = GAN & { [FITTING]?: Trainer };
 
 /**
  * Trains a {@link GAN}. One step is `discriminatorSteps` discriminator updates, each on a fresh
@@ -96,13 +76,7 @@ export class Trainer {
   /** How the frozen network runs (option `frozenNetworkMode`). */
   private readonly frozenMode: 'inference' | 'training';
   private readonly callbacks: readonly Callback[];
-  /** The optimizers as the options chose them: given ones, or the default Adam's learning rate. */
-  private readonly optimizerChoices: {
-    generator: tf.Optimizer | number;
-    discriminator: tf.Optimizer | number;
-    betas: readonly [number, number];
-  };
-  private optimizers: { generator: tf.Optimizer; discriminator: tf.Optimizer } | undefined;
+  private readonly optimizerSet: TrainerOptimizers;
   private readonly dataChecks = new DataChecks();
   private readonly now: () => number;
   private rng: SeededRandom;
@@ -139,30 +113,11 @@ export class Trainer {
     // Checked before anything is allocated, so that a refused option leaks nothing.
     const regularizers = checkRegularizers(gan, options as Readonly<Record<string, unknown>>);
     this.initialOptions = Object.freeze({ ...options });
-    const betas = adamBetasOption(options);
-    const generatorChoice = optimizerChoice('generator', options.generatorOptimizer, options.generatorLearningRate);
-    const discriminatorChoice = optimizerChoice(
-      'discriminator',
-      options.discriminatorOptimizer,
-      options.discriminatorLearningRate,
-    );
-    if (generatorChoice === discriminatorChoice && typeof generatorChoice !== 'number') {
-      throw new ConfigError(
-        'Trainer: generatorOptimizer and discriminatorOptimizer must be two different optimizers; ' +
-          'one optimizer would share its moment estimates between the networks.',
-      );
-    }
-    // The default Adams hold tensors from birth: made at the first step (or first access), so that
-    // a fit refused before any step leaves nothing allocated.
-    this.optimizerChoices = { generator: generatorChoice, discriminator: discriminatorChoice, betas };
+    this.optimizerSet = new TrainerOptimizers(options);
     this.callbacks = [...(options.terminateOnNaN === false ? [] : [new TerminateOnNaN()]), ...resolved.callbacks];
     // Built last (the moving average allocates): nothing after it can throw and leak.
     this.hooks = new StepHooks(regularizers, gan);
-    this.regularizers = Object.freeze({
-      penalties: this.hooks.penalties,
-      weightClip: this.hooks.state.weightClip as number | undefined,
-      instanceNoise: this.hooks.state.instanceNoise as InstanceNoise | undefined,
-    });
+    this.regularizers = this.hooks.regularizers;
   }
 
   /**
@@ -184,17 +139,8 @@ export class Trainer {
     return this.ownOptimizers().discriminator;
   }
 
-  private ownOptimizers(): { generator: tf.Optimizer; discriminator: tf.Optimizer } {
-    if (this.optimizers) return this.optimizers;
-    const { generator, discriminator, betas } = this.optimizerChoices;
-    if (this.disposed && (typeof generator === 'number' || typeof discriminator === 'number')) {
-      throw new StateError('Trainer: this trainer has been disposed; its optimizers are gone.');
-    }
-    this.optimizers = {
-      generator: optimizerFrom(generator, betas),
-      discriminator: optimizerFrom(discriminator, betas),
-    };
-    return this.optimizers;
+  private ownOptimizers(): OptimizerPair {
+    return this.optimizerSet.get();
   }
 
   /** How the frozen network runs during the other network's update (option `frozenNetworkMode`). */
@@ -291,37 +237,45 @@ export class Trainer {
     if (this.running) {
       throw new StateError('Trainer.fit: a fit is already running on this trainer; await it or call stop() first.');
     }
-    if (options === null || typeof options !== 'object') {
-      throw new ConfigError(`Trainer.fit: options must be an object like { steps: 1000 }, got ${show(options)}.`);
+    const steps = fitSteps(options);
+    const release = claimGan(this.gan, this);
+    let source: ReturnType<typeof createStepSource>;
+    try {
+      source = createStepSource(data, this.gan, this.batchSize, this.rng);
+    } catch (err) {
+      release();
+      throw err;
     }
-    knownKeys('Trainer.fit', options, ['steps', 'callbacks']);
-    const steps = positiveInteger('Trainer.fit', 'steps', options.steps);
-    const gan = this.gan as MarkedGan;
-    if (gan[FITTING] !== undefined) {
-      throw new StateError(
-        'Trainer.fit: another Trainer is fitting this GAN; two fits at once would interleave their updates of ' +
-          'the same networks. Await that fit (or stop it) first, or train a separate GAN.',
-      );
-    }
-    const source = createStepSource(data, this.gan, this.batchSize, this.rng);
     const history = new History();
     const callbacks = new CallbackList([history, ...this.callbacks, ...(options.callbacks ?? [])]);
     const begin: TrainBeginInfo = { gan: this.gan, steps, initialStep: this.stepCount, stop: () => this.stop() };
     this.running = true;
     this.stopRequested = false;
-    gan[FITTING] = this;
     try {
       await callbacks.onTrainBegin(begin);
       const dataset = data instanceof tf.Tensor ? data : isLabelledData(data) ? data.x : undefined;
       for (const warning of await this.dataChecks.dataset(dataset, this.batchSize, this.stepCount + 1)) {
         await callbacks.onWarning(warning);
       }
-      const reason = await this.loop(source, steps, callbacks, dataset === undefined);
+      const host: LoopHost = {
+        discriminatorSteps: this.discriminatorSteps,
+        logEvery: this.logEvery,
+        warmupSteps: this.warmupSteps,
+        now: this.now,
+        dataChecks: this.dataChecks,
+        completed: () => this.stepCount,
+        complete: (step) => {
+          this.stepCount = step;
+        },
+        stopRequested: () => this.stopRequested,
+        runStep: (inputs) => this.runStep(inputs),
+      };
+      const reason = await fitLoop(host, source, steps, callbacks, dataset === undefined);
       await callbacks.onTrainEnd({ ...begin, finalStep: this.stepCount, reason } satisfies TrainEndInfo);
       return history;
     } finally {
       this.running = false;
-      delete gan[FITTING];
+      release();
       await source.close();
     }
   }
@@ -336,77 +290,12 @@ export class Trainer {
     if (this.disposed) return;
     if (this.running) throw new StateError('Trainer.dispose: a fit is running; stop it and await it first.');
     this.disposed = true;
-    // The optimizers the caller gave are the trainer's to dispose (it took ownership), made or not.
-    const { generator, discriminator } = this.optimizers ?? this.optimizerChoices;
-    for (const optimizer of [generator, discriminator]) if (typeof optimizer !== 'number') optimizer.dispose();
+    this.optimizerSet.dispose();
     this.hooks.dispose();
   }
 
-  private async loop(
-    source: StepBatchSource,
-    steps: number,
-    callbacks: CallbackList,
-    checkFirstBatch: boolean,
-  ): Promise<TrainEndInfo['reason']> {
-    let lastLogTime = this.now();
-    let lastLogStep = this.stepCount;
-    for (let i = 0; i < steps; i++) {
-      if (this.stopRequested) return 'stopped';
-      const step = this.stepCount + 1;
-      await callbacks.onStepBegin(step);
-      const batches: tf.Tensor[] = [];
-      const labelBatches: (tf.Tensor1D | undefined)[] = [];
-      try {
-        for (let k = 0; k < this.discriminatorSteps; k++) {
-          const batch = await source.next();
-          if (batch === null) return 'data-exhausted';
-          batches.push(batch.x);
-          labelBatches.push(batch.labels);
-        }
-        if (i === 0 && checkFirstBatch) {
-          for (const warning of await this.dataChecks.batch(batches[0] as tf.Tensor, step)) {
-            await callbacks.onWarning(warning);
-          }
-        }
-        const logged = step % this.logEvery === 0 || i === steps - 1;
-        const { packed, keys } = this.runStep(batches, labelBatches, step, step <= this.warmupSteps, logged);
-        this.stepCount = step;
-        if (packed) {
-          const values = await packed.data();
-          packed.dispose();
-          const time = this.now();
-          const logs: StepLogs = {
-            dLoss: values[0] as number,
-            gLoss: values[1] as number,
-            dReal: values[2] as number,
-            dFake: values[3] as number,
-            stepsPerSecond: time > lastLogTime ? ((step - lastLogStep) * 1000) / (time - lastLogTime) : 0,
-          };
-          for (let j = STANDARD_LOG_KEYS.length; j < keys.length; j++) logs[keys[j] as string] = values[j] as number;
-          lastLogTime = time;
-          lastLogStep = step;
-          await callbacks.onStepEnd(step, logs);
-        }
-      } finally {
-        for (const b of batches) b.dispose();
-        for (const l of labelBatches) l?.dispose();
-      }
-    }
-    return this.stopRequested ? 'stopped' : 'completed';
-  }
-
-  /**
-   * One synchronous step inside one tidy: the step function decides the updates. Returns
-   * `[dLoss, gLoss, dReal, dFake, ...extras]` on logged steps, with the log keys in the same order.
-   * Math.random is seeded for its duration, so dropout masks repeat too.
-   */
-  private runStep(
-    batches: readonly tf.Tensor[],
-    labelBatches: readonly (tf.Tensor1D | undefined)[],
-    step: number,
-    warmup: boolean,
-    logged: boolean,
-  ): { packed: tf.Tensor1D | undefined; keys: readonly string[] } {
+  /** One synchronous step: the step function inside one tidy, with Math.random seeded (dropout masks repeat too). */
+  private runStep(inputs: StepInputs): { packed: tf.Tensor1D | undefined; keys: readonly string[] } {
     const gan = this.gan;
     const { generator: generatorOptimizer, discriminator: discriminatorOptimizer } = this.ownOptimizers();
     const base = {
@@ -420,24 +309,7 @@ export class Trainer {
       realLabel: 1 - this.labelSmoothing,
       frozenNetworkMode: this.frozenMode,
     };
-    const inputs = {
-      real: batches[batches.length - 1] as tf.Tensor,
-      reals: batches,
-      labels: labelBatches[labelBatches.length - 1],
-      labelBatches,
-      step,
-      logged,
-      warmup,
-    };
-    let keys: readonly string[] = STANDARD_LOG_KEYS;
-    const packed = withSeededMathRandom(this.rng, () =>
-      tf.tidy(() => {
-        const out = runStep(this.stepFunction, base, this.hooks, inputs);
-        keys = out.keys;
-        return out.packed;
-      }),
-    );
-    return { packed, keys };
+    return runStep(this.stepFunction, base, this.hooks, inputs);
   }
 
   private assertUsable(method: string): void {
