@@ -136,9 +136,11 @@ export {
   ExponentialMovingAverage,
   type GradientPenaltyOptions,
   gradientPenalty,
+  type InputTransform,
   InstanceNoise,
   type InstanceNoiseOptions,
   inputGradient,
+  instanceNoiseTransform,
   type PenaltyContext,
   r1Penalty,
   r2Penalty,
@@ -182,6 +184,7 @@ export { readTfRecords, tfRecord } from './tensorboard/records.js';
 export { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs, FusedAdamOptimizer } from './train/adam.js';
 export type { StepContext, StepFunction, StepTensors } from './train/custom-step.js';
 export type { RegularizerOptions, Regularizers } from './train/regularizer-options.js';
+export { standardStep } from './train/standard-step.js';
 export { type FitOptions, Trainer, type TrainerOptions } from './train/trainer.js';
 export {
   type DiscriminatorUpdateOptions,

@@ -23,7 +23,7 @@ import { knownKeys, show } from '../util/validate.js';
 import type { StepFunction } from './custom-step.js';
 import { DataChecks } from './data-checks.js';
 import { claimGan, fitLoop, fitSteps, type LoopHost } from './fit-loop.js';
-import { type OptimizerPair, TrainerOptimizers } from './optimizers.js';
+import { TrainerOptimizers } from './optimizers.js';
 import type { Regularizers } from './regularizer-options.js';
 import { runStep, type StepInputs } from './run-step.js';
 import { standardStep } from './standard-step.js';
@@ -131,16 +131,12 @@ export class Trainer {
 
   /** The generator's optimizer (the default Adam is created on first use). */
   get generatorOptimizer(): tf.Optimizer {
-    return this.ownOptimizers().generator;
+    return this.optimizerSet.get().generator;
   }
 
   /** The discriminator's optimizer (the default Adam is created on first use). */
   get discriminatorOptimizer(): tf.Optimizer {
-    return this.ownOptimizers().discriminator;
-  }
-
-  private ownOptimizers(): OptimizerPair {
-    return this.optimizerSet.get();
+    return this.optimizerSet.get().discriminator;
   }
 
   /** How the frozen network runs during the other network's update (option `frozenNetworkMode`). */
@@ -297,7 +293,7 @@ export class Trainer {
   /** One synchronous step: the step function inside one tidy, with Math.random seeded (dropout masks repeat too). */
   private runStep(inputs: StepInputs): { packed: tf.Tensor1D | undefined; keys: readonly string[] } {
     const gan = this.gan;
-    const { generator: generatorOptimizer, discriminator: discriminatorOptimizer } = this.ownOptimizers();
+    const { generator: generatorOptimizer, discriminator: discriminatorOptimizer } = this.optimizerSet.get();
     const base = {
       gan,
       generatorOptimizer,
