@@ -4,9 +4,10 @@
  *
  * @packageDocumentation
  */
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { CallbackList, TrainEndInfo } from '../callbacks/callback.js';
-import type { StepBatchSource } from '../conditional/labelled-data.js';
+import { isLabelledData, type LabelledTrainingData, type StepBatchSource } from '../conditional/labelled-data.js';
+import type { TrainingData } from '../data/batches.js';
 import { ConfigError, StateError } from '../errors.js';
 import type { GAN } from '../gan.js';
 import type { StepLogs } from '../types.js';
@@ -18,6 +19,7 @@ import type { FitOptions } from './trainer-options.js';
 
 /** What the loop needs of its trainer. */
 export interface LoopHost {
+  readonly batchSize: number;
   readonly discriminatorSteps: number;
   readonly logEvery: number;
   readonly warmupSteps: number;
@@ -32,14 +34,22 @@ export interface LoopHost {
   runStep(inputs: StepInputs): { packed: tf.Tensor1D | undefined; keys: readonly string[] };
 }
 
-/** Trains `steps` steps (fewer when stopped or the data runs out). */
+/**
+ * Checks the data (a tensor dataset as a whole, other data by its first batch), then trains
+ * `steps` steps (fewer when stopped or the data runs out).
+ */
 export async function fitLoop(
   host: LoopHost,
   source: StepBatchSource,
   steps: number,
   callbacks: CallbackList,
-  checkFirstBatch: boolean,
+  data: TrainingData | LabelledTrainingData,
 ): Promise<TrainEndInfo['reason']> {
+  const dataset = data instanceof tf.Tensor ? data : isLabelledData(data) ? data.x : undefined;
+  for (const warning of await host.dataChecks.dataset(dataset, host.batchSize, host.completed() + 1)) {
+    await callbacks.onWarning(warning);
+  }
+  const checkFirstBatch = dataset === undefined;
   let lastLogTime = host.now();
   let lastLogStep = host.completed();
   for (let i = 0; i < steps; i++) {

@@ -12,7 +12,6 @@ import type { CheckpointManifest } from '../io/manifest.js';
 import type { CheckpointLocation } from '../io/store.js';
 import type { DiscriminatorPenalty } from '../regularizers/penalty.js';
 import type { StepFunction } from './custom-step.js';
-import type { Trainer } from './trainer.js';
 
 /**
  * What {@link Trainer.load} can check besides the GAN: the options that shape a step.
@@ -48,26 +47,26 @@ export interface TrainerLoadOptions {
   expect?: TrainerExpectations;
 }
 
-/** Saves and loads trainers; registered by the checkpoint module. */
-export interface TrainerIO {
-  save(trainer: Trainer, destination: CheckpointLocation): Promise<CheckpointManifest>;
-  load(source: CheckpointLocation, options?: TrainerLoadOptions): Promise<Trainer>;
+/** Saves and loads trainers (of type `T`: the trainer, kept generic so that this module does not import it). */
+export interface TrainerIO<T> {
+  save(trainer: T, destination: CheckpointLocation): Promise<CheckpointManifest>;
+  load(source: CheckpointLocation, options?: TrainerLoadOptions): Promise<T>;
 }
 
-let registered: TrainerIO | undefined;
+let registered: TrainerIO<never> | undefined;
 
 /** Registers the trainer checkpoint code (done once, by `io/trainer-checkpoint`). */
-export function registerTrainerIO(io: TrainerIO): void {
-  registered = io;
+export function registerTrainerIO<T>(io: TrainerIO<T>): void {
+  registered = io as unknown as TrainerIO<never>;
 }
 
 /**
  * The registered trainer checkpoint code.
  * @throws {@link StateError} when none is registered (the library's entry point registers it).
  */
-export function trainerIO(where: string): TrainerIO {
+export function trainerIO<T>(where: string): TrainerIO<T> {
   if (!registered) {
     throw new StateError(`${where}: trainer checkpoints are not available; import the library from 'ts-gan'.`);
   }
-  return registered;
+  return registered as unknown as TrainerIO<T>;
 }

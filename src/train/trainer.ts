@@ -4,14 +4,14 @@
  *
  * @packageDocumentation
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 // tfjs-layers registers the gradients of tfjs-core's ops; importing it here makes sure they are
 // there whenever a Trainer exists, even if the application imported only tfjs-core itself.
 import '@tensorflow/tfjs-layers';
 import { type Callback, CallbackList, type TrainBeginInfo, type TrainEndInfo } from '../callbacks/callback.js';
 import { History } from '../callbacks/history.js';
 import { TerminateOnNaN } from '../callbacks/terminate-on-nan.js';
-import { createStepSource, isLabelledData, type LabelledTrainingData } from '../conditional/labelled-data.js';
+import { createStepSource, type LabelledTrainingData } from '../conditional/labelled-data.js';
 import type { TrainingData } from '../data/batches.js';
 import { ConfigError, StateError } from '../errors.js';
 import type { GAN } from '../gan.js';
@@ -182,7 +182,7 @@ export class Trainer {
    * ```
    */
   save(destination: CheckpointLocation): Promise<CheckpointManifest> {
-    return trainerIO('Trainer.save').save(this, destination);
+    return trainerIO<Trainer>('Trainer.save').save(this, destination);
   }
 
   /**
@@ -201,7 +201,7 @@ export class Trainer {
    * ```
    */
   static load(source: CheckpointLocation, options?: TrainerLoadOptions): Promise<Trainer> {
-    return trainerIO('Trainer.load').load(source, options);
+    return trainerIO<Trainer>('Trainer.load').load(source, options);
   }
 
   /**
@@ -249,11 +249,8 @@ export class Trainer {
     this.stopRequested = false;
     try {
       await callbacks.onTrainBegin(begin);
-      const dataset = data instanceof tf.Tensor ? data : isLabelledData(data) ? data.x : undefined;
-      for (const warning of await this.dataChecks.dataset(dataset, this.batchSize, this.stepCount + 1)) {
-        await callbacks.onWarning(warning);
-      }
       const host: LoopHost = {
+        batchSize: this.batchSize,
         discriminatorSteps: this.discriminatorSteps,
         logEvery: this.logEvery,
         warmupSteps: this.warmupSteps,
@@ -266,7 +263,7 @@ export class Trainer {
         stopRequested: () => this.stopRequested,
         runStep: (inputs) => this.runStep(inputs),
       };
-      const reason = await fitLoop(host, source, steps, callbacks, dataset === undefined);
+      const reason = await fitLoop(host, source, steps, callbacks, data);
       await callbacks.onTrainEnd({ ...begin, finalStep: this.stepCount, reason } satisfies TrainEndInfo);
       return history;
     } finally {
