@@ -9,7 +9,13 @@ import { describe, expect, test } from 'vitest';
 import { relativisticStep } from '../examples/custom-step/relativistic-step';
 import { IDENTITY_CONDITIONING } from '../src/conditional/step-conditioning';
 import { REGULARIZERS } from '../src/regularizers/registry';
-import { optionKeys, TRAINER_OPTION_KEYS, TRAINER_OPTIONS } from '../src/train/trainer-options';
+import {
+  EXPECTABLE_OPTION_KEYS,
+  LOAD_OPTION_KEYS,
+  optionKeys,
+  TRAINER_OPTION_KEYS,
+  TRAINER_OPTIONS,
+} from '../src/train/trainer-options';
 import { snapshot, tinyData, tinyGan } from './support/fixtures';
 
 async function train(options: ConstructorParameters<typeof Trainer>[1], steps: number, loss?: 'wasserstein') {
@@ -106,6 +112,22 @@ describe('one option table', () => {
       'warmupSteps',
     ]);
     expect(optionKeys('code').sort()).toEqual(['penalties', 'step']);
+    expect(optionKeys('json').sort()).toEqual(
+      ['ema', 'frozenNetworkMode', 'gradientPenalty', 'instanceNoise', 'r1', 'r2', 'weightClip'].sort(),
+    );
+    expect([...LOAD_OPTION_KEYS].sort()).toEqual(
+      [
+        'callbacks',
+        'discriminatorOptimizer',
+        'generatorOptimizer',
+        'logEvery',
+        'now',
+        'penalties',
+        'step',
+        'terminateOnNaN',
+      ].sort(),
+    );
+    expect(EXPECTABLE_OPTION_KEYS).toEqual(['batchSize', 'discriminatorSteps']);
   });
 });
 

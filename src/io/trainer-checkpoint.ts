@@ -13,7 +13,7 @@ import { GAN } from '../gan.js';
 import type { RandomState } from '../random.js';
 import { Trainer, type TrainerOptions } from '../train/trainer.js';
 import { registerTrainerIO, type TrainerLoadOptions } from '../train/trainer-io.js';
-import { LOAD_OPTION_KEYS as TRAINER_LOAD_KEYS } from '../train/trainer-options.js';
+import { EXPECTABLE_OPTION_KEYS, LOAD_OPTION_KEYS as TRAINER_LOAD_KEYS } from '../train/trainer-options.js';
 import { trainableVariables } from '../train/updates.js';
 import { knownKeys, show } from '../util/validate.js';
 import { decodeWeightData, joinWeightData, messageOf, type NamedTensor } from './artifacts.js';
@@ -133,7 +133,7 @@ export async function loadTrainer(location: CheckpointLocation, options: Trainer
     throw new CheckpointError(`${read.where} holds a GAN without trainer state; load it with GAN.load.`);
   }
   checkExpectations(read, options.expect);
-  for (const key of ['batchSize', 'discriminatorSteps'] as const) {
+  for (const key of EXPECTABLE_OPTION_KEYS) {
     const expected = options.expect?.[key];
     if (expected !== undefined && expected !== state.options[key]) {
       throw new CheckpointError(

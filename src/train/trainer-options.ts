@@ -88,6 +88,8 @@ export interface OptionSpec {
   readonly keep: OptionKeeping;
   /** `Trainer.load` accepts it (runtime options, code, and the optimizers that receive saved state). */
   readonly onLoad?: boolean;
+  /** `Trainer.load`'s `expect` can check it against the checkpoint (a `'field'` option). */
+  readonly expectable?: boolean;
   /**
    * Checks the given value (undefined when absent) and returns the resolved one, default applied.
    * Options without it are checked together with others (the optimizers, `adamBetas`, the regularizers).
@@ -103,8 +105,12 @@ const TRAIN_STREAM_OFFSET = 0x7a11;
  * in the order the constructor checks them.
  */
 const BASE_OPTIONS = {
-  batchSize: { keep: 'field', resolve: (v) => positiveInteger('Trainer', 'batchSize', v ?? 32) },
-  discriminatorSteps: { keep: 'field', resolve: (v) => positiveInteger('Trainer', 'discriminatorSteps', v ?? 1) },
+  batchSize: { keep: 'field', expectable: true, resolve: (v) => positiveInteger('Trainer', 'batchSize', v ?? 32) },
+  discriminatorSteps: {
+    keep: 'field',
+    expectable: true,
+    resolve: (v) => positiveInteger('Trainer', 'discriminatorSteps', v ?? 1),
+  },
   labelSmoothing: {
     keep: 'field',
     resolve: (v, gan) => {
@@ -213,6 +219,11 @@ export function optionKeys(keep: OptionKeeping): (keyof TrainerOptions)[] {
 export const TRAINER_OPTION_KEYS: readonly (keyof TrainerOptions)[] = Object.freeze(
   Object.keys(TRAINER_OPTIONS) as (keyof TrainerOptions)[],
 );
+
+/** The options `Trainer.load`'s `expect` checks against the checkpoint. */
+export const EXPECTABLE_OPTION_KEYS = Object.freeze(
+  TRAINER_OPTION_KEYS.filter((k) => TRAINER_OPTIONS[k].expectable === true),
+) as readonly ('batchSize' | 'discriminatorSteps')[];
 
 /** The options {@link Trainer.load} takes again (runtime options, code, the optimizers that receive saved state). */
 export const LOAD_OPTION_KEYS: readonly (keyof TrainerOptions)[] = Object.freeze(
