@@ -4,7 +4,18 @@
  * the one source of the option keys, and an unconditional GAN trains through the identity conditioning.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, type DiscriminatorPenalty, SeededRandom, type StepFunction, standardStep, Trainer } from 'ts-gan';
+import {
+  ConfigError,
+  type DiscriminatorPenalty,
+  discriminatorUpdate,
+  generatorUpdate,
+  type InputTransform,
+  instanceNoiseTransform,
+  SeededRandom,
+  type StepFunction,
+  standardStep,
+  Trainer,
+} from 'ts-gan';
 import { describe, expect, test } from 'vitest';
 import { relativisticStep } from '../examples/custom-step/relativistic-step';
 import { IDENTITY_CONDITIONING } from '../src/conditional/step-conditioning';
@@ -94,6 +105,36 @@ describe('lazy regularization', () => {
     expect(() => new Trainer(gan, { r2: { gamma: 1, every: 1.5 } })).toThrow(/every/);
     expect(() => new Trainer(gan, { gradientPenalty: { every: -1 } })).toThrow(/every/);
     gan.dispose();
+  });
+});
+
+describe('input transforms', () => {
+  test('instanceNoiseTransform as inputTransforms equals instanceNoiseStd, bit for bit, and leaks nothing', () => {
+    const update = (options: { instanceNoiseStd?: number; inputTransforms?: InputTransform[] }) => {
+      const gan = tinyGan({ seed: 5 });
+      const optimizer = tf.train.sgd(0.1);
+      const real = tinyData(4);
+      const before = tf.memory().numTensors;
+      const loss = tf.tidy(() => {
+        const d = discriminatorUpdate(gan, optimizer, real, new SeededRandom(3), options);
+        return tf.add(generatorUpdate(gan, optimizer, 4, new SeededRandom(4), { ...options, real }), d.loss);
+      });
+      const value = loss.dataSync()[0];
+      loss.dispose();
+      const leaked = tf.memory().numTensors - before;
+      const weights = snapshot(gan.discriminator);
+      real.dispose();
+      optimizer.dispose();
+      gan.dispose();
+      return { value, weights, leaked };
+    };
+    const byStd = update({ instanceNoiseStd: 0.1 });
+    const byTransform = update({ inputTransforms: [instanceNoiseTransform(0.1)] });
+    const none = update({});
+    expect(byTransform.value).toBe(byStd.value);
+    expect(byTransform.weights).toEqual(byStd.weights);
+    expect(byTransform.value).not.toBe(none.value);
+    expect(byTransform.leaked).toBe(0);
   });
 });
 
