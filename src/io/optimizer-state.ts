@@ -264,9 +264,21 @@ export function checkOptimizerState(
             `but trainable variable ${i} of its network has shape [${v.shape.join(', ')}].`,
         );
       }
+      if (t.dtype !== v.dtype) {
+        throw new CheckpointError(
+          `${where}: ${prefix} slot ${suffix}/${i} is ${t.dtype}, but trainable variable ${i} of its network is ${v.dtype}.`,
+        );
+      }
     }
   }
-  for (const scalar of json.scalars ?? []) need(`${prefix}/${scalar}`);
+  for (const scalar of json.scalars ?? []) {
+    const t = need(`${prefix}/${scalar}`);
+    if (t.rank !== 0 || t.dtype !== 'float32') {
+      throw new CheckpointError(
+        `${where}: ${prefix} ${scalar} is a ${t.dtype} of shape [${t.shape.join(', ')}]; it must be a float32 scalar (shape []).`,
+      );
+    }
+  }
 }
 
 /**

@@ -119,8 +119,8 @@ export function checkEmaState(
   for (let i = 0; i < state.ema.count; i++) {
     const t = tensors[`${EMA_PREFIX}/${i}`];
     const v = gVars[i] as tf.Variable;
-    if (!t || !tf.util.arraysEqual(t.shape, v.shape)) {
-      throw new CheckpointError(`${where}: the saved moving average's tensor ${i} is missing or has the wrong shape.`);
+    if (!t || !tf.util.arraysEqual(t.shape, v.shape) || t.dtype !== v.dtype) {
+      throw new CheckpointError(`${where}: the saved moving average's tensor ${i} is missing or has the wrong shape or dtype.`);
     }
   }
 }
