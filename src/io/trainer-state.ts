@@ -120,7 +120,9 @@ export function checkEmaState(
     const t = tensors[`${EMA_PREFIX}/${i}`];
     const v = gVars[i] as tf.Variable;
     if (!t || !tf.util.arraysEqual(t.shape, v.shape) || t.dtype !== v.dtype) {
-      throw new CheckpointError(`${where}: the saved moving average's tensor ${i} is missing or has the wrong shape or dtype.`);
+      throw new CheckpointError(
+        `${where}: the saved moving average's tensor ${i} is missing or has the wrong shape or dtype.`,
+      );
     }
   }
 }
