@@ -17,54 +17,7 @@ import { CheckpointError, ConfigError } from '../errors.js';
 import { FusedAdamOptimizer } from '../train/adam.js';
 import { show } from '../util/validate.js';
 import { messageOf, type NamedTensor, type TensorSnapshot } from './artifacts.js';
-
-/** A slot list inside a tfjs optimizer: the private field and the suffix tfjs names its slots with. */
-interface SlotList {
-  readonly field: string;
-  readonly suffix: string;
-}
-
-/** Where a tfjs optimizer class keeps its state (private fields of tfjs-core 4.x). */
-interface Layout {
-  readonly lists: readonly SlotList[];
-  /** Scalar variables updated every step (bias-correction products, Adamax's step). */
-  readonly scalars: readonly string[];
-}
-
-const LAYOUTS: Readonly<Record<string, Layout>> = {
-  Adam: {
-    lists: [
-      { field: 'accumulatedFirstMoment', suffix: 'm' },
-      { field: 'accumulatedSecondMoment', suffix: 'v' },
-    ],
-    scalars: ['accBeta1', 'accBeta2'],
-  },
-  Adamax: {
-    lists: [
-      { field: 'accumulatedFirstMoment', suffix: 'm' },
-      { field: 'accumulatedWeightedInfNorm', suffix: 'v' },
-    ],
-    scalars: ['iteration', 'accBeta1'],
-  },
-  SGD: { lists: [], scalars: [] },
-  Momentum: { lists: [{ field: 'accumulations', suffix: 'momentum' }], scalars: [] },
-  RMSProp: {
-    lists: [
-      { field: 'accumulatedMeanSquares', suffix: 'rms' },
-      { field: 'accumulatedMoments', suffix: 'momentum' },
-      { field: 'accumulatedMeanGrads', suffix: 'mg' },
-    ],
-    scalars: [],
-  },
-  Adagrad: { lists: [{ field: 'accumulatedGrads', suffix: 'accumulator' }], scalars: [] },
-  Adadelta: {
-    lists: [
-      { field: 'accumulatedGrads', suffix: 'accum_grad' },
-      { field: 'accumulatedUpdates', suffix: 'accum_var' },
-    ],
-    scalars: [],
-  },
-};
+import { LAYOUTS, type Layout } from './optimizer-layouts.js';
 
 interface OptimizerVariable {
   originalName: string;
