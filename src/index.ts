@@ -77,10 +77,13 @@ export {
   checkpointPartURL,
   registerCheckpointStoreRouter,
 } from './io/store.js';
-export type { TrainerExpectations, TrainerLoadOptions } from './io/trainer-checkpoint.js';
 export { CHECKPOINT_FORMAT_VERSION, LIBRARY_VERSION } from './io/version.js';
 export { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from './kernels/adam-update.js';
 export { FusedAdamOptimizer } from './kernels/fused-adam-optimizer.js';
+export type { TrainerExpectations, TrainerLoadOptions } from './train/trainer-io.js';
+
+import { registerTrainerCheckpoints } from './io/trainer-checkpoint.js';
+
 // Sampling (latent space)
 export {
   type ClassSweep,
@@ -135,9 +138,11 @@ export {
   ExponentialMovingAverage,
   type GradientPenaltyOptions,
   gradientPenalty,
+  type InputTransform,
   InstanceNoise,
   type InstanceNoiseOptions,
   inputGradient,
+  instanceNoiseTransform,
   type PenaltyContext,
   r1Penalty,
   r2Penalty,
@@ -180,6 +185,7 @@ export {
 export { readTfRecords, tfRecord } from './tensorboard/records.js';
 export type { StepContext, StepFunction, StepTensors } from './train/custom-step.js';
 export type { RegularizerOptions, Regularizers } from './train/regularizer-options.js';
+export { standardStep } from './train/standard-step.js';
 export { type FitOptions, Trainer, type TrainerOptions } from './train/trainer.js';
 export {
   type DiscriminatorUpdateOptions,
@@ -190,3 +196,8 @@ export {
   trainableVariables,
 } from './train/updates.js';
 export type { GANConfig, NetworkContext, NetworkFactory, StepLogs } from './types.js';
+
+// Trainer.save and Trainer.load go through the checkpoint module, which the trainer does not
+// import. Called here, and package.json lists this entry under "sideEffects", so that a bundler
+// that skips side-effect-free modules still runs the registration.
+registerTrainerCheckpoints();

@@ -5,8 +5,9 @@
  *
  * @packageDocumentation
  */
-import type { TrainerExpectations } from '../io/trainer-checkpoint.js';
+
 import type { Trainer, TrainerOptions } from '../train/trainer.js';
+import type { TrainerExpectations } from '../train/trainer-io.js';
 import { ARCH_CHOICES, type Arch, checkArch } from './arch.js';
 import { UsageError } from './args.js';
 import { BACKEND_CHOICES, checkBackendFlag } from './backend.js';

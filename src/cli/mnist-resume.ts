@@ -7,8 +7,8 @@
  */
 import { CheckpointError } from '../errors.js';
 import { GAN } from '../gan.js';
-import type { TrainerExpectations } from '../io/trainer-checkpoint.js';
 import type { Trainer } from '../train/trainer.js';
+import type { TrainerExpectations } from '../train/trainer-io.js';
 import { UsageError } from './args.js';
 import { mnistRows } from './mnist-flags.js';
 import { type MnistRunOptions, optionValue, runArchConfig } from './mnist-options.js';

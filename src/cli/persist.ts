@@ -6,13 +6,15 @@
  */
 import { pathToFileURL } from 'node:url';
 import { GAN } from '../gan.js';
-import type { TrainerExpectations } from '../io/trainer-checkpoint.js';
+import { registerTrainerCheckpoints } from '../io/trainer-checkpoint.js';
 import { findCheckpoint, registerFileRouter } from '../node/file-io.js';
 import { Trainer } from '../train/trainer.js';
+import type { TrainerExpectations } from '../train/trainer-io.js';
 
 // Called, not imported for its side effect: the package is "sideEffects": false, so a bundler may
 // drop a bare import.
 registerFileRouter();
+registerTrainerCheckpoints();
 
 /** A `file://` URL for a folder, so that the location never depends on how a path looks. */
 function url(dir: string): string {

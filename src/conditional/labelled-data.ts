@@ -8,8 +8,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type BatchSource, createBatchSource, type TrainingData } from '../data/batches.js';
 import { DataError } from '../errors.js';
-import { assertBatchShape, type GAN } from '../gan.js';
+import type { GAN } from '../gan.js';
 import type { SeededRandom } from '../random.js';
+import { assertBatchShape } from '../util/shapes.js';
 import { show } from '../util/validate.js';
 import type { Conditioning } from './conditioning.js';
 

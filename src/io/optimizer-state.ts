@@ -198,13 +198,20 @@ export function checkOptimizerState(
             `but trainable variable ${i} of its network has shape [${v.shape.join(', ')}].`,
         );
       }
+      if (t.dtype !== v.dtype) {
+        throw new CheckpointError(
+          `${where}: ${prefix} slot ${suffix}/${i} is ${t.dtype}, but trainable variable ${i} of its network is ${v.dtype}.`,
+        );
+      }
     }
   }
   for (const scalar of json.scalars ?? []) {
-    // Assigned to the optimizer's scalar variables: any other shape would fail midway through a load.
+    // Assigned to the optimizer's float32 scalar variables: anything else would fail midway through a load.
     const t = need(`${prefix}/${scalar}`);
-    if (t.rank !== 0) {
-      throw new CheckpointError(`${where}: ${prefix}/${scalar} has shape [${t.shape.join(', ')}], but it is a scalar.`);
+    if (t.rank !== 0 || t.dtype !== 'float32') {
+      throw new CheckpointError(
+        `${where}: ${prefix}/${scalar} has shape [${t.shape.join(', ')}] and dtype ${t.dtype}; it must be a float32 scalar (shape []).`,
+      );
     }
   }
 }

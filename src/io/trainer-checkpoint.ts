@@ -8,17 +8,16 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Callback } from '../callbacks/callback.js';
 import { CheckpointError, ConfigError, GanError } from '../errors.js';
 import { GAN } from '../gan.js';
 import type { RandomState } from '../random.js';
-import type { DiscriminatorPenalty } from '../regularizers/penalty.js';
-import type { StepFunction } from '../train/custom-step.js';
-import type { Trainer, TrainerOptions } from '../train/trainer.js';
+import { Trainer, type TrainerOptions } from '../train/trainer.js';
+import { registerTrainerIO, type TrainerLoadOptions } from '../train/trainer-io.js';
+import { EXPECTABLE_OPTION_KEYS, LOAD_OPTION_KEYS as TRAINER_LOAD_KEYS } from '../train/trainer-options.js';
 import { trainableVariables } from '../train/updates.js';
-import { knownKeys, positiveInteger, show } from '../util/validate.js';
+import { knownKeys, show } from '../util/validate.js';
 import { decodeWeightData, joinWeightData, messageOf, type NamedTensor } from './artifacts.js';
-import { type CheckpointExpectations, checkExpectations } from './expectations.js';
+import { checkExpectations } from './expectations.js';
 import {
   buildGan,
   disposeGanSnapshot,
@@ -37,80 +36,13 @@ import {
   snapshotOptimizer,
 } from './optimizer-state.js';
 import { type CheckpointLocation, resolveCheckpointStore } from './store.js';
-
-/**
- * Trainer options a checkpoint stores and restores (all of them decide what a step computes).
- * Options that only decide how a run is observed (callbacks, clock, terminateOnNaN) are passed
- * again to {@link Trainer.load}; so are options that are code (a custom step, custom penalties),
- * whose presence the checkpoint records. A new option that changes the numbers a step computes
- * must be added to one of these lists.
- */
-const SAVED_FIELDS = ['batchSize', 'discriminatorSteps', 'labelSmoothing', 'warmupSteps', 'logEvery'] as const;
-/** Regularizer options: plain JSON, saved as given. */
-const SAVED_JSON_OPTIONS = [
-  'gradientPenalty',
-  'r1',
-  'r2',
-  'weightClip',
-  'instanceNoise',
-  'ema',
-  'frozenNetworkMode',
-] as const;
+import { checkCode, checkEmaState, EMA_PREFIX, restoreEma, runtimeOptions, savedOptions } from './trainer-state.js';
 
 /** Weight-name prefixes of the two optimizers in the `checkpoint` part. */
 const G_PREFIX = 'generatorOptimizer';
 const D_PREFIX = 'discriminatorOptimizer';
-/** Weight-name prefix of the generator's moving average (trainer option `ema`). */
-const EMA_PREFIX = 'ema';
 
-/**
- * What {@link Trainer.load} can check besides the GAN: the options that shape a step.
- * @category IO
- */
-export interface TrainerExpectations extends CheckpointExpectations {
-  batchSize?: number;
-  discriminatorSteps?: number;
-}
-
-/**
- * Options of {@link Trainer.load}.
- * @category IO
- */
-export interface TrainerLoadOptions {
-  /** Callbacks of the restored trainer (callbacks are code, not state: they are never saved). */
-  callbacks?: readonly Callback[];
-  /** Clock of the restored trainer. */
-  now?: () => number;
-  /** Default true, as for a new Trainer. */
-  terminateOnNaN?: boolean;
-  /** Overrides the saved logging interval (logging never changes the weights). */
-  logEvery?: number;
-  /** A fresh optimizer of the saved class to receive the generator optimizer's state (needed for a class tfjs cannot rebuild by name). */
-  generatorOptimizer?: tf.Optimizer;
-  /** Likewise for the discriminator. */
-  discriminatorOptimizer?: tf.Optimizer;
-  /** The custom training step, when the saved run used one (code is never saved). */
-  step?: StepFunction;
-  /** The custom penalties, when the saved run used some (their names must match the saved ones). */
-  penalties?: readonly DiscriminatorPenalty[];
-  /** Checks to run before anything is built. */
-  expect?: TrainerExpectations;
-}
-
-const LOAD_OPTION_KEYS = [
-  'callbacks',
-  'now',
-  'terminateOnNaN',
-  'logEvery',
-  'generatorOptimizer',
-  'discriminatorOptimizer',
-  'step',
-  'penalties',
-  'expect',
-] as const;
-
-/** The constructor of {@link Trainer}, passed in to keep this module free of a circular import. */
-export type TrainerConstructor = new (gan: GAN, options: TrainerOptions) => Trainer;
+const LOAD_OPTION_KEYS = [...TRAINER_LOAD_KEYS, 'expect'] as const;
 
 /**
  * Saves a trainer (see {@link Trainer.save}). The state is captured synchronously when this is
@@ -187,11 +119,7 @@ export async function saveTrainer(trainer: Trainer, location: CheckpointLocation
  * Loads a trainer (see {@link Trainer.load}). Every check runs before anything is built; on any
  * failure, everything built so far is disposed.
  */
-export async function loadTrainer(
-  TrainerClass: TrainerConstructor,
-  location: CheckpointLocation,
-  options: TrainerLoadOptions = {},
-): Promise<Trainer> {
+export async function loadTrainer(location: CheckpointLocation, options: TrainerLoadOptions = {}): Promise<Trainer> {
   const where = 'Trainer.load';
   if (options === null || typeof options !== 'object') {
     throw new ConfigError(`${where}: options must be an object, got ${show(options)}.`);
@@ -205,7 +133,7 @@ export async function loadTrainer(
     throw new CheckpointError(`${read.where} holds a GAN without trainer state; load it with GAN.load.`);
   }
   checkExpectations(read, options.expect);
-  for (const key of ['batchSize', 'discriminatorSteps'] as const) {
+  for (const key of EXPECTABLE_OPTION_KEYS) {
     const expected = options.expect?.[key];
     if (expected !== undefined && expected !== state.options[key]) {
       throw new CheckpointError(
@@ -236,7 +164,7 @@ export async function loadTrainer(
     checkOptimizerState(read.where, D_PREFIX, dJSON, tensors, dVars);
     checkEmaState(read.where, state, tensors, gVars);
     try {
-      trainer = new TrainerClass(gan, {
+      trainer = new Trainer(gan, {
         ...(state.options as TrainerOptions),
         ...runtime,
         generatorOptimizer: gOpt,
@@ -265,103 +193,14 @@ export async function loadTrainer(
   }
 }
 
-/** The options a checkpoint keeps: the trainer's step-shaping fields and its regularizer options. */
-function savedOptions(trainer: Trainer): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of SAVED_FIELDS) out[key] = trainer[key];
-  for (const key of SAVED_JSON_OPTIONS) {
-    const value = trainer.initialOptions[key];
-    if (value === undefined) continue;
-    const text = JSON.stringify(value);
-    if (text === undefined || JSON.stringify(JSON.parse(text)) !== text || hasFunction(value)) {
-      throw new CheckpointError(
-        `Trainer.save: option ${key} is not plain JSON and cannot be saved, got ${show(value)}.`,
-      );
-    }
-    out[key] = JSON.parse(text);
-  }
-  return out;
-}
-
-function hasFunction(value: unknown): boolean {
-  if (typeof value === 'function') return true;
-  if (value !== null && typeof value === 'object') return Object.values(value).some(hasFunction);
-  return false;
+function decodeOptimizerTensors(where: string, artifacts: tf.io.ModelArtifacts): tf.NamedTensorMap {
+  return decodeWeightData(`${where}: the optimizer state`, joinWeightData(artifacts.weightData), artifacts.weightSpecs);
 }
 
 /**
- * The code a saved run used (a custom step, custom penalties) must be passed again, and only then.
- * @throws {@link CheckpointError} naming what is missing or extra.
+ * Makes {@link Trainer.save} and {@link Trainer.load} use this module (the trainer does not import
+ * it, so that io depends on train one way). The library's entry point calls it; safe to call again.
  */
-function checkCode(where: string, state: TrainerStateJSON, options: TrainerLoadOptions): void {
-  const savedStep = state.code?.step === true;
-  if (savedStep && options.step === undefined) {
-    throw new CheckpointError(`${where}: the saved run used a custom step; pass the same function as options.step.`);
-  }
-  if (!savedStep && options.step !== undefined) {
-    throw new CheckpointError(`${where}: step differs: the saved run used the built-in step; remove options.step.`);
-  }
-  const saved = state.code?.penalties ?? [];
-  const given = (options.penalties ?? []).map((p) => p?.name);
-  if (saved.length !== given.length || saved.some((name, i) => name !== given[i])) {
-    throw new CheckpointError(
-      `${where}: penalties differ: the saved run used [${saved.join(', ')}], options.penalties has [${given.join(', ')}].`,
-    );
-  }
-}
-
-/** The options that are the caller's, checked here so that a later failure is the checkpoint's. */
-function runtimeOptions(where: string, options: TrainerLoadOptions): TrainerOptions {
-  const out: TrainerOptions = {};
-  if (options.logEvery !== undefined) out.logEvery = positiveInteger(where, 'logEvery', options.logEvery);
-  if (options.callbacks !== undefined) {
-    if (!Array.isArray(options.callbacks)) {
-      throw new ConfigError(`${where}: callbacks must be an array, got ${show(options.callbacks)}.`);
-    }
-    out.callbacks = options.callbacks;
-  }
-  if (options.now !== undefined) {
-    if (typeof options.now !== 'function')
-      throw new ConfigError(`${where}: now must be a function, got ${show(options.now)}.`);
-    out.now = options.now;
-  }
-  if (options.terminateOnNaN !== undefined) {
-    if (typeof options.terminateOnNaN !== 'boolean') {
-      throw new ConfigError(`${where}: terminateOnNaN must be a boolean, got ${show(options.terminateOnNaN)}.`);
-    }
-    out.terminateOnNaN = options.terminateOnNaN;
-  }
-  if (options.step !== undefined) out.step = options.step;
-  if (options.penalties !== undefined) out.penalties = options.penalties;
-  return out;
-}
-
-function checkEmaState(where: string, state: TrainerStateJSON, tensors: tf.NamedTensorMap, gVars: tf.Variable[]): void {
-  const hasOption = state.options.ema !== undefined;
-  if (hasOption !== (state.ema !== undefined)) {
-    throw new CheckpointError(`${where}: the manifest's ema state does not match its ema option.`);
-  }
-  if (!state.ema) return;
-  if (state.ema.count !== gVars.length) {
-    throw new CheckpointError(
-      `${where}: the saved moving average has ${state.ema.count} tensors, the generator has ${gVars.length} trainable variables.`,
-    );
-  }
-  for (let i = 0; i < state.ema.count; i++) {
-    const t = tensors[`${EMA_PREFIX}/${i}`];
-    const v = gVars[i] as tf.Variable;
-    if (!t || !tf.util.arraysEqual(t.shape, v.shape)) {
-      throw new CheckpointError(`${where}: the saved moving average's tensor ${i} is missing or has the wrong shape.`);
-    }
-  }
-}
-
-function restoreEma(trainer: Trainer, state: TrainerStateJSON, tensors: tf.NamedTensorMap): void {
-  if (!state.ema || !trainer.ema) return;
-  for (const [i, v] of trainer.ema.variables.entries()) v.assign(tensors[`${EMA_PREFIX}/${i}`] as tf.Tensor);
-  trainer.ema.updates = state.ema.updates;
-}
-
-function decodeOptimizerTensors(where: string, artifacts: tf.io.ModelArtifacts): tf.NamedTensorMap {
-  return decodeWeightData(`${where}: the optimizer state`, joinWeightData(artifacts.weightData), artifacts.weightSpecs);
+export function registerTrainerCheckpoints(): void {
+  registerTrainerIO({ save: saveTrainer, load: loadTrainer });
 }

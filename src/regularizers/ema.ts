@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ConfigError, StateError } from '../errors.js';
 import { knownKeys, numberInRange, show } from '../util/validate.js';
+import { defineRegularizer } from './hooks.js';
 
 /**
  * Options of {@link ExponentialMovingAverage} (trainer option `ema`).
@@ -128,3 +129,17 @@ export function checkEmaOptions(options: EmaOptions): number {
   knownKeys('ema', options, ['decay']);
   return numberInRange('ema', 'decay', options.decay ?? DEFAULT_DECAY, 0, 1);
 }
+
+/** Trainer option `ema`: averages the generator's weights after each of its updates; `trainer.ema`. */
+export const emaRegularizer = defineRegularizer({
+  option: 'ema',
+  checkpoint: 'json',
+  check(value: EmaOptions): EmaOptions {
+    checkEmaOptions(value);
+    return value;
+  },
+  create(options, gan) {
+    const ema = new ExponentialMovingAverage(gan.generator, options);
+    return { afterGeneratorUpdate: () => ema.update(), state: ema, dispose: () => ema.dispose() };
+  },
+});

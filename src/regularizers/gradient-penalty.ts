@@ -6,11 +6,12 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { registerGreaterGradient } from '../backends/fixes/greater-gradient.js';
 import { ConfigError } from '../errors.js';
+import { registerGreaterGradient } from '../kernels/greater-gradient.js';
 import type { SeededRandom } from '../random.js';
 import { knownKeys, positiveNumber, show } from '../util/validate.js';
-import type { DiscriminatorPenalty } from './penalty.js';
+import { defineRegularizer } from './hooks.js';
+import { type DiscriminatorPenalty, everyOption } from './penalty.js';
 
 /**
  * Keeps the square root differentiable where a gradient vanishes (d sqrt(s)/ds is infinite at 0);
@@ -105,6 +106,8 @@ export interface GradientPenaltyOptions {
   weight?: number;
   /** The gradient norm the penalty pulls toward. Default 1. */
   target?: number;
+  /** Lazy regularization: add the penalty on every k-th step only. Default 1. */
+  every?: number;
 }
 
 /**
@@ -122,11 +125,13 @@ export interface GradientPenaltyOptions {
  */
 export function gradientPenalty(options: GradientPenaltyOptions = {}): DiscriminatorPenalty {
   checkObject('gradientPenalty', options);
-  knownKeys('gradientPenalty', options, ['weight', 'target']);
+  knownKeys('gradientPenalty', options, ['weight', 'target', 'every']);
   const weight = positiveNumber('gradientPenalty', 'weight', options.weight ?? 10);
   const target = positiveNumber('gradientPenalty', 'target', options.target ?? 1);
+  const every = everyOption('gradientPenalty', options.every);
   return {
     name: 'gradientPenalty',
+    ...(every !== undefined && { every }),
     compute: ({ critic, real, fake, rng }) =>
       tf.tidy(() => {
         const alpha = uniformAlpha(real.shape[0] as number, rng);
@@ -142,6 +147,8 @@ export function gradientPenalty(options: GradientPenaltyOptions = {}): Discrimin
 export interface ZeroCenteredPenaltyOptions {
   /** gamma, the weight: the penalty is `gamma / 2 * E||grad D||^2`. Mescheder et al. use 10 for most image sets. */
   gamma: number;
+  /** Lazy regularization: add the penalty on every k-th step only (StyleGAN2 uses 16). Default 1. */
+  every?: number;
 }
 
 /**
@@ -178,8 +185,10 @@ function zeroCenteredPenalty(
   options: ZeroCenteredPenaltyOptions,
 ): DiscriminatorPenalty {
   const gamma = checkGamma(name, options);
+  const every = everyOption(name, options.every);
   return {
     name,
+    ...(every !== undefined && { every }),
     inputGradientOf: side,
     compute: (context) => {
       const given = context.inputGradients?.[side];
@@ -196,7 +205,7 @@ function uniformAlpha(n: number, rng: SeededRandom): tf.Tensor1D {
 
 function checkGamma(where: string, options: ZeroCenteredPenaltyOptions): number {
   checkObject(where, options);
-  knownKeys(where, options, ['gamma']);
+  knownKeys(where, options, ['gamma', 'every']);
   return positiveNumber(where, 'gamma', options.gamma);
 }
 
@@ -205,3 +214,27 @@ function checkObject(where: string, options: unknown): void {
     throw new ConfigError(`${where}: options must be an object, got ${show(options)}.`);
   }
 }
+
+/** Trainer option `gradientPenalty` (WGAN-GP). */
+export const gradientPenaltyRegularizer = defineRegularizer({
+  option: 'gradientPenalty',
+  checkpoint: 'json',
+  check: (value: GradientPenaltyOptions) => gradientPenalty(value),
+  create: (penalty) => ({ penalties: [penalty] }),
+});
+
+/** Trainer option `r1`. */
+export const r1Regularizer = defineRegularizer({
+  option: 'r1',
+  checkpoint: 'json',
+  check: (value: ZeroCenteredPenaltyOptions) => r1Penalty(value),
+  create: (penalty) => ({ penalties: [penalty] }),
+});
+
+/** Trainer option `r2`. */
+export const r2Regularizer = defineRegularizer({
+  option: 'r2',
+  checkpoint: 'json',
+  check: (value: ZeroCenteredPenaltyOptions) => r2Penalty(value),
+  create: (penalty) => ({ penalties: [penalty] }),
+});

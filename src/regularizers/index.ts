@@ -17,6 +17,12 @@ export {
   type ZeroCenteredPenaltyOptions,
   zeroCenteredGradientPenalty,
 } from './gradient-penalty.js';
-export { addInstanceNoise, InstanceNoise, type InstanceNoiseOptions } from './instance-noise.js';
+export type { InputTransform } from './hooks.js';
+export {
+  addInstanceNoise,
+  InstanceNoise,
+  type InstanceNoiseOptions,
+  instanceNoiseTransform,
+} from './instance-noise.js';
 export type { DiscriminatorPenalty, PenaltyContext } from './penalty.js';
 export { checkWeightClip, clipWeights, WGAN_CLIP_VALUE } from './weight-clip.js';

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors.js';
 import type { SeededRandom } from '../random.js';
 import { knownKeys, nonNegativeInteger, positiveNumber, show } from '../util/validate.js';
+import { defineRegularizer, type InputTransform } from './hooks.js';
 
 /**
  * Options of instance noise (trainer option `instanceNoise`).
@@ -80,3 +81,32 @@ export function instanceNoiseLike(shape: readonly number[], std: number, rng: Se
   const size = shape.reduce((a, b) => a * b, 1);
   return tf.tidy(() => tf.mul(std, tf.tensor(rng.normal(size), [...shape])));
 }
+
+/**
+ * Instance noise of deviation `std` as an input transform: each batch gets its own draw.
+ * @param std - the deviation, positive.
+ * @returns the transform.
+ * @category Regularizers
+ */
+export function instanceNoiseTransform(std: number): InputTransform {
+  return {
+    prepare(shape, rng) {
+      const noise = instanceNoiseLike(shape, std, rng);
+      return (x) => tf.add(x, noise);
+    },
+  };
+}
+
+/** Trainer option `instanceNoise`: transforms every discriminator input while its deviation is above 0. */
+export const instanceNoiseRegularizer = defineRegularizer({
+  option: 'instanceNoise',
+  checkpoint: 'json',
+  check: (value: InstanceNoiseOptions) => new InstanceNoise(value),
+  create: (schedule) => ({
+    inputTransform(step) {
+      const std = schedule.stdAt(step);
+      return std === 0 ? undefined : instanceNoiseTransform(std);
+    },
+    state: schedule,
+  }),
+});

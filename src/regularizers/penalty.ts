@@ -4,7 +4,10 @@
  * @packageDocumentation
  */
 import type * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '../errors.js';
 import type { SeededRandom } from '../random.js';
+import { positiveInteger, show } from '../util/validate.js';
+import { defineRegularizer } from './hooks.js';
 
 /**
  * What a {@link DiscriminatorPenalty} receives, inside the discriminator's update (so that the
@@ -59,8 +62,51 @@ export interface DiscriminatorPenalty {
    */
   readonly inputGradientOf?: 'real' | 'fake';
   /**
+   * Lazy regularization: the trainer adds the penalty on every `every`-th step only (steps
+   * `every`, `2 * every`, ...) and logs it on those steps. Its value is not rescaled: scale the
+   * weight yourself if you want the same average strength (StyleGAN2 multiplies it by `every`).
+   * Default 1, every step.
+   */
+  readonly every?: number;
+  /**
    * @param context - the batch, the logits and the critic function.
    * @returns the weighted penalty, a scalar added to the discriminator loss.
    */
   compute(context: PenaltyContext): tf.Scalar;
 }
+
+/**
+ * Whether a penalty runs at a step (see {@link DiscriminatorPenalty.every}).
+ * @param penalty - the penalty.
+ * @param step - the 1-based step.
+ */
+export function penaltyActiveAt(penalty: DiscriminatorPenalty, step: number): boolean {
+  return penalty.every === undefined || step % penalty.every === 0;
+}
+
+/** Checks `every` of a penalty's options (undefined when absent). */
+export function everyOption(where: string, every: unknown): number | undefined {
+  return every === undefined ? undefined : positiveInteger(where, 'every', every);
+}
+
+/** Trainer option `penalties`: penalties of your own, added after the built-in ones. Code: a checkpoint keeps their names. */
+export const penaltiesRegularizer = defineRegularizer({
+  option: 'penalties',
+  checkpoint: 'code',
+  check(value: readonly DiscriminatorPenalty[]): readonly DiscriminatorPenalty[] {
+    if (!Array.isArray(value)) throw new ConfigError(`Trainer: penalties must be an array, got ${show(value)}.`);
+    value.forEach((p: DiscriminatorPenalty, i: number) => {
+      if (p === null || typeof p !== 'object' || typeof p.name !== 'string' || typeof p.compute !== 'function') {
+        throw new ConfigError(`Trainer: penalties[${i}] must be an object { name, compute }, got ${show(p)}.`);
+      }
+      if (p.inputGradientOf !== undefined && p.inputGradientOf !== 'real' && p.inputGradientOf !== 'fake') {
+        throw new ConfigError(
+          `Trainer: penalties[${i}].inputGradientOf must be "real", "fake" or left out, got ${show(p.inputGradientOf)}.`,
+        );
+      }
+      everyOption(`Trainer: penalties[${i}]`, p.every);
+    });
+    return value;
+  },
+  create: (penalties) => ({ penalties }),
+});

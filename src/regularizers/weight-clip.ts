@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors.js';
 import type { GanLoss } from '../losses/gan-loss.js';
 import { positiveNumber } from '../util/validate.js';
+import { defineRegularizer } from './hooks.js';
 
 /** The clipping bound c of the WGAN paper. */
 export const WGAN_CLIP_VALUE = 0.01;
@@ -49,3 +50,19 @@ export function checkWeightClip(value: unknown, loss: GanLoss): number {
   }
   return clip;
 }
+
+/** Trainer option `weightClip`: clips the critic after each of its updates. */
+export const weightClipRegularizer = defineRegularizer({
+  option: 'weightClip',
+  checkpoint: 'json',
+  check(value: number, gan, options): number {
+    const clip = checkWeightClip(value, gan.loss);
+    if (options.gradientPenalty !== undefined) {
+      throw new ConfigError(
+        'Trainer: give weightClip or gradientPenalty, not both; the gradient penalty replaces clipping (Gulrajani et al. 2017).',
+      );
+    }
+    return clip;
+  },
+  create: (clip) => ({ afterDiscriminatorUpdate: (variables) => clipWeights(variables, clip), state: clip }),
+});

@@ -6,17 +6,19 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { GAN } from '../gan.js';
 import type { SeededRandom } from '../random.js';
+import type { InputTransform } from '../regularizers/hooks.js';
 import type { DiscriminatorPenalty } from '../regularizers/penalty.js';
 
 /**
- * Everything a custom training step may use, in one object. The trainer builds it once per step;
- * the step runs synchronously inside `tf.tidy` with `Math.random` seeded from `rng`, so a custom
- * step is as repeatable as the built-in one.
+ * Everything a training step may use, in one object. The trainer builds it once per step; the
+ * step runs synchronously inside `tf.tidy` with `Math.random` seeded from `rng`, so a custom step
+ * is as repeatable as the built-in one ({@link standardStep}, which receives the same object).
  *
- * The regularizer options of the {@link Trainer} (`gradientPenalty`, `r1`, `r2`, `instanceNoise`,
- * `labelSmoothing`) are handed over here rather than applied behind the step's back; pass them to
- * {@link discriminatorUpdate} and {@link generatorUpdate} to keep them. The trainer itself still
- * clips weights (`weightClip`) after the step and updates the moving average (`ema`).
+ * The regularizers of the {@link Trainer} are hooks the step runs: `penalties`,
+ * `inputTransforms` and `realLabel` go to {@link discriminatorUpdate} and
+ * {@link generatorUpdate}; `afterDiscriminatorUpdate()` and `afterGeneratorUpdate()` run weight
+ * clipping and the moving average. A step that never calls one of the two gets it run once after
+ * it returns (the generator's only outside warm-up).
  * @category Training
  */
 export interface StepContext {
@@ -50,10 +52,21 @@ export interface StepContext {
   readonly warmup: boolean;
   /** Real-sample target: `1 - labelSmoothing`. */
   readonly realLabel: number;
-  /** The penalties the trainer options configured (gradient penalty, R1, R2). */
+  /** The penalties that run at this step (gradient penalty, R1, R2, your own; lazy ones on their steps only). */
   readonly penalties: readonly DiscriminatorPenalty[];
-  /** Deviation of instance noise at this step (0 when off). */
+  /**
+   * Deviation of instance noise at this step (0 when off). Instance noise is also in
+   * `inputTransforms`: pass one or the other to the updates, not both.
+   */
   readonly instanceNoiseStd: number;
+  /** Transforms of the discriminator's inputs at this step (instance noise among them), in order. */
+  readonly inputTransforms: readonly InputTransform[];
+  /** How the network not being trained runs during the other's update (trainer option `frozenNetworkMode`). */
+  readonly frozenNetworkMode: 'inference' | 'training';
+  /** Runs the after-discriminator-update hooks (weight clipping); call it after each discriminator update. */
+  afterDiscriminatorUpdate(): void;
+  /** Runs the after-generator-update hooks (the moving average); call it after each generator update. */
+  afterGeneratorUpdate(): void;
 }
 
 /**

@@ -3,23 +3,16 @@
  *
  * @packageDocumentation
  */
+
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Callback } from '../callbacks/callback.js';
 import { ConfigError } from '../errors.js';
-import { numberInRange, positiveNumber, show } from '../util/validate.js';
-import { FusedAdamOptimizer } from './adam.js';
+import type { GAN } from '../gan.js';
+import { TRAIN_STREAM_OFFSET } from '../random.js';
+import { REGULARIZERS, type RegularizerKey } from '../regularizers/registry.js';
+import { nonNegativeInteger, numberInRange, positiveInteger, show } from '../util/validate.js';
 import type { StepFunction } from './custom-step.js';
 import type { RegularizerOptions } from './regularizer-options.js';
-
-/** The seed document's Adam: learning rate 2e-4, beta1 0.5 (Radford et al. 2015). */
-const DEFAULT_LEARNING_RATE = 2e-4;
-const DEFAULT_BETA1 = 0.5;
-const DEFAULT_BETA2 = 0.999;
-/**
- * Passed explicitly because tfjs picks 1e-4 on WebGL (it reports 16-bit floats) and 1e-7
- * elsewhere; one value keeps backends on the same trajectory.
- */
-const DEFAULT_EPSILON = 1e-7;
 
 /**
  * Options of a {@link Trainer}. Every one is validated in the constructor.
@@ -82,79 +75,156 @@ export interface FitOptions {
   callbacks?: readonly Callback[];
 }
 
-/** Every key of {@link TrainerOptions}, for the unknown-key check. */
-export const TRAINER_OPTION_KEYS = [
-  'batchSize',
-  'discriminatorSteps',
-  'generatorOptimizer',
-  'discriminatorOptimizer',
-  'generatorLearningRate',
-  'discriminatorLearningRate',
-  'adamBetas',
-  'labelSmoothing',
-  'warmupSteps',
-  'logEvery',
-  'callbacks',
-  'terminateOnNaN',
-  'seed',
-  'now',
-  'step',
-  'frozenNetworkMode',
-  'gradientPenalty',
-  'r1',
-  'r2',
-  'penalties',
-  'weightClip',
-  'instanceNoise',
-  'ema',
-] as const;
+/**
+ * How a checkpoint keeps a trainer option:
+ * - `'field'`: the trainer's resolved value is saved and restored;
+ * - `'json'`: the option is saved as given (plain JSON) when set;
+ * - `'state'`: its effect is in the saved state (the optimizers' configuration and moments, the random stream);
+ * - `'runtime'`: not saved; it decides how a run is observed, and `Trainer.load` takes it again;
+ * - `'code'`: a function; the checkpoint records that it (or which names) was used, and `Trainer.load` needs it again.
+ */
+export type OptionKeeping = 'field' | 'json' | 'state' | 'runtime' | 'code';
 
-/** The optimizer the caller gave, or the learning rate of the default Adam; throws before creating anything. */
-export function optimizerChoice(
-  role: 'generator' | 'discriminator',
-  optimizer: tf.Optimizer | undefined,
-  learningRate: number | undefined,
-): tf.Optimizer | number {
-  const optionName = `${role}Optimizer`;
-  const rateName = `${role}LearningRate`;
-  if (optimizer !== undefined) {
-    if (learningRate !== undefined) {
-      throw new ConfigError(`Trainer: give ${optionName} or ${rateName}, not both; set the rate on the optimizer.`);
-    }
-    if (typeof (optimizer as Partial<tf.Optimizer>).minimize !== 'function') {
-      throw new ConfigError(
-        `Trainer: ${optionName} must be a tf.Optimizer (for example tf.train.adam()), got ${show(optimizer)}.`,
-      );
-    }
-    return optimizer;
-  }
-  return positiveNumber('Trainer', rateName, learningRate ?? DEFAULT_LEARNING_RATE);
+/** One trainer option: how a checkpoint keeps it, whether `Trainer.load` takes it, and its check and default. */
+export interface OptionSpec {
+  readonly keep: OptionKeeping;
+  /** `Trainer.load` accepts it (runtime options, code, and the optimizers that receive saved state). */
+  readonly onLoad?: boolean;
+  /** `Trainer.load`'s `expect` can check it against the checkpoint (a `'field'` option). */
+  readonly expectable?: boolean;
+  /**
+   * Checks the given value (undefined when absent) and returns the resolved one, default applied.
+   * Options without it are checked together with others (the optimizers, `adamBetas`, the regularizers).
+   */
+  readonly resolve?: (value: unknown, gan: GAN) => unknown;
 }
 
 /**
- * The default Adams' `[beta1, beta2]`, checked; throws before creating anything.
- * @throws {@link ConfigError} for betas outside [0, 1), or betas next to a supplied optimizer.
+ * Every option of a {@link Trainer} except the regularizers' (which {@link REGULARIZERS} declares),
+ * in the order the constructor checks them.
  */
-export function adamBetasOption(options: TrainerOptions): readonly [number, number] {
-  const betas = options.adamBetas;
-  if (betas === undefined) return [DEFAULT_BETA1, DEFAULT_BETA2];
-  if (!Array.isArray(betas) || betas.length !== 2) {
-    throw new ConfigError(`Trainer: adamBetas must be [beta1, beta2], got ${show(betas)}.`);
-  }
-  const [beta1, beta2] = betas.map((b, i) => numberInRange('Trainer', `adamBetas[${i}]`, b, 0, 1)) as [number, number];
-  for (const role of ['generator', 'discriminator'] as const) {
-    if (options[`${role}Optimizer`] !== undefined) {
-      throw new ConfigError(
-        `Trainer: adamBetas sets the default Adams' betas, and ${role}Optimizer was given; set the betas on that optimizer instead.`,
-      );
-    }
-  }
-  return [beta1, beta2];
+const BASE_OPTIONS = {
+  batchSize: { keep: 'field', expectable: true, resolve: (v) => positiveInteger('Trainer', 'batchSize', v ?? 32) },
+  discriminatorSteps: {
+    keep: 'field',
+    expectable: true,
+    resolve: (v) => positiveInteger('Trainer', 'discriminatorSteps', v ?? 1),
+  },
+  labelSmoothing: {
+    keep: 'field',
+    resolve: (v, gan) => {
+      const smoothing = numberInRange('Trainer', 'labelSmoothing', v ?? 0, 0, 0.5);
+      if (smoothing > 0 && !gan.loss.supportsLabelSmoothing) {
+        throw new ConfigError(
+          `Trainer: labelSmoothing is not meaningful with the "${gan.loss.name}" loss; ` +
+            'use it with minimax, non-saturating or least-squares, or set it to 0.',
+        );
+      }
+      return smoothing;
+    },
+  },
+  warmupSteps: { keep: 'field', resolve: (v) => nonNegativeInteger('Trainer', 'warmupSteps', v ?? 0) },
+  logEvery: { keep: 'field', onLoad: true, resolve: (v) => positiveInteger('Trainer', 'logEvery', v ?? 1) },
+  callbacks: {
+    keep: 'runtime',
+    onLoad: true,
+    resolve: (v) => {
+      if (v !== undefined && !Array.isArray(v))
+        throw new ConfigError(`Trainer: callbacks must be an array, got ${show(v)}.`);
+      return v ?? [];
+    },
+  },
+  seed: {
+    keep: 'state',
+    resolve: (v, gan) => {
+      const seed = v ?? gan.seed + TRAIN_STREAM_OFFSET;
+      if (!Number.isSafeInteger(seed)) throw new ConfigError(`Trainer: seed must be an integer, got ${show(seed)}.`);
+      return seed;
+    },
+  },
+  now: {
+    keep: 'runtime',
+    onLoad: true,
+    resolve: (v) => v ?? (() => performance.now()),
+  },
+  step: {
+    keep: 'code',
+    onLoad: true,
+    resolve: (v) => {
+      if (v !== undefined && typeof v !== 'function') {
+        throw new ConfigError(`Trainer: step must be a function (context) => StepTensors, got ${show(v)}.`);
+      }
+      return v;
+    },
+  },
+  frozenNetworkMode: {
+    keep: 'json',
+    resolve: (v) => {
+      const mode = v ?? 'inference';
+      if (mode !== 'inference' && mode !== 'training') {
+        throw new ConfigError(`Trainer: frozenNetworkMode must be "inference" or "training", got ${show(mode)}.`);
+      }
+      return mode;
+    },
+  },
+  terminateOnNaN: { keep: 'runtime', onLoad: true },
+  adamBetas: { keep: 'state' },
+  generatorOptimizer: { keep: 'state', onLoad: true },
+  discriminatorOptimizer: { keep: 'state', onLoad: true },
+  generatorLearningRate: { keep: 'state' },
+  discriminatorLearningRate: { keep: 'state' },
+} as const satisfies Record<string, OptionSpec>;
+
+/** The regularizers' options, each kept as its regularizer declares. */
+const REGULARIZER_OPTIONS = Object.fromEntries(
+  REGULARIZERS.map((r) => [r.option, { keep: r.checkpoint, ...(r.checkpoint === 'code' && { onLoad: true }) }]),
+) as Record<RegularizerKey, OptionSpec>;
+
+/** Every trainer option, declared once: the key lists below and the checkpoint's fields derive from it. */
+export const TRAINER_OPTIONS: Readonly<Record<keyof TrainerOptions, OptionSpec>> = Object.freeze({
+  ...BASE_OPTIONS,
+  ...REGULARIZER_OPTIONS,
+});
+
+/** The options a {@link Trainer} resolves from {@link BASE_OPTIONS}' `resolve`, with their resolved types. */
+export interface ResolvedOptions {
+  batchSize: number;
+  discriminatorSteps: number;
+  labelSmoothing: number;
+  warmupSteps: number;
+  logEvery: number;
+  callbacks: readonly Callback[];
+  seed: number;
+  now: () => number;
+  step: StepFunction | undefined;
+  frozenNetworkMode: 'inference' | 'training';
 }
 
-/** The optimizer itself, or the default Adam at the given learning rate and betas. */
-export function optimizerFrom(choice: tf.Optimizer | number, betas: readonly [number, number]): tf.Optimizer {
-  if (typeof choice !== 'number') return choice;
-  // tf.train.adam's math; one fused kernel per variable where ts-gan/backends registered it.
-  return new FusedAdamOptimizer(choice, betas[0], betas[1], DEFAULT_EPSILON);
+/** Checks and resolves every option with a `resolve`, in declaration order. */
+export function resolveOptions(options: TrainerOptions, gan: GAN): ResolvedOptions {
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(BASE_OPTIONS) as [string, OptionSpec][]) {
+    if (spec.resolve) out[key] = spec.resolve(options[key as keyof TrainerOptions], gan);
+  }
+  return out as unknown as ResolvedOptions;
 }
+
+/** Keys of the options a checkpoint keeps in a given way. */
+export function optionKeys(keep: OptionKeeping): (keyof TrainerOptions)[] {
+  return (Object.keys(TRAINER_OPTIONS) as (keyof TrainerOptions)[]).filter((k) => TRAINER_OPTIONS[k].keep === keep);
+}
+
+/** Every key of {@link TrainerOptions}, for the unknown-key check. */
+export const TRAINER_OPTION_KEYS: readonly (keyof TrainerOptions)[] = Object.freeze(
+  Object.keys(TRAINER_OPTIONS) as (keyof TrainerOptions)[],
+);
+
+/** The options `Trainer.load`'s `expect` checks against the checkpoint. */
+export const EXPECTABLE_OPTION_KEYS = Object.freeze(
+  TRAINER_OPTION_KEYS.filter((k) => TRAINER_OPTIONS[k].expectable === true),
+) as readonly ('batchSize' | 'discriminatorSteps')[];
+
+/** The options {@link Trainer.load} takes again (runtime options, code, the optimizers that receive saved state). */
+export const LOAD_OPTION_KEYS: readonly (keyof TrainerOptions)[] = Object.freeze(
+  TRAINER_OPTION_KEYS.filter((k) => TRAINER_OPTIONS[k].onLoad === true),
+);

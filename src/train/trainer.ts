@@ -4,54 +4,35 @@
  *
  * @packageDocumentation
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 // tfjs-layers registers the gradients of tfjs-core's ops; importing it here makes sure they are
 // there whenever a Trainer exists, even if the application imported only tfjs-core itself.
 import '@tensorflow/tfjs-layers';
 import { type Callback, CallbackList, type TrainBeginInfo, type TrainEndInfo } from '../callbacks/callback.js';
 import { History } from '../callbacks/history.js';
 import { TerminateOnNaN } from '../callbacks/terminate-on-nan.js';
-import {
-  createStepSource,
-  isLabelledData,
-  type LabelledTrainingData,
-  type StepBatchSource,
-} from '../conditional/labelled-data.js';
+import { createStepSource, type LabelledTrainingData } from '../conditional/labelled-data.js';
 import type { TrainingData } from '../data/batches.js';
 import { ConfigError, StateError } from '../errors.js';
 import type { GAN } from '../gan.js';
 import type { CheckpointManifest } from '../io/manifest.js';
 import type { CheckpointLocation } from '../io/store.js';
-import { loadTrainer, saveTrainer, type TrainerLoadOptions } from '../io/trainer-checkpoint.js';
-import { type RandomState, SeededRandom, withSeededMathRandom } from '../random.js';
-import { ExponentialMovingAverage } from '../regularizers/ema.js';
-import { clipWeights } from '../regularizers/weight-clip.js';
-import type { StepLogs } from '../types.js';
-import { knownKeys, nonNegativeInteger, numberInRange, positiveInteger, show } from '../util/validate.js';
-import { STANDARD_LOG_KEYS, type StepFunction } from './custom-step.js';
+import { type RandomState, SeededRandom } from '../random.js';
+import type { ExponentialMovingAverage } from '../regularizers/ema.js';
+import { knownKeys, show } from '../util/validate.js';
+import type { StepFunction } from './custom-step.js';
 import { DataChecks } from './data-checks.js';
-import { type Regularizers, resolveRegularizers } from './regularizer-options.js';
-import {
-  adamBetasOption,
-  type FitOptions,
-  optimizerChoice,
-  optimizerFrom,
-  TRAINER_OPTION_KEYS,
-  type TrainerOptions,
-} from './trainer-options.js';
-import { discriminatorUpdate, generatorUpdate, trainableVariables } from './updates.js';
+import { claimGan, fitLoop, fitSteps, type LoopHost } from './fit-loop.js';
+import { TrainerOptimizers } from './optimizers.js';
+import type { Regularizers } from './regularizer-options.js';
+import { runStep, type StepInputs } from './run-step.js';
+import { standardStep } from './standard-step.js';
+import { checkRegularizers, StepHooks } from './step-hooks.js';
+import { type TrainerLoadOptions, trainerIO } from './trainer-io.js';
+import { type FitOptions, resolveOptions, TRAINER_OPTION_KEYS, type TrainerOptions } from './trainer-options.js';
+import { trainableVariables } from './updates.js';
 
 export type { FitOptions, TrainerOptions } from './trainer-options.js';
-
-/** Offsets the trainer's stream from the GAN's initialization stream (both derive from one seed). */
-const TRAIN_STREAM_OFFSET = 0x7a11;
-
-/**
- * Marks a GAN that a `fit` is training, with the trainer that runs it. A registered symbol, so that
- * an ESM and a CommonJS copy of the library see each other's mark.
- */
-const FITTING = Symbol.for('ts-gan.Trainer.fitting');
-type MarkedGan = GAN & { [FITTING]?: Trainer };
 
 /**
  * Trains a {@link GAN}. One step is `discriminatorSteps` discriminator updates, each on a fresh
@@ -80,12 +61,6 @@ export class Trainer {
   readonly warmupSteps: number;
   /** Logging interval in steps. */
   readonly logEvery: number;
-  /**
-   * The moving average of the generator's weights, when the `ema` option is set; updated after
-   * every generator update and disposed with the trainer. Sample from it with
-   * `trainer.ema.withAveragedWeights(() => gan.sample(n))`.
-   */
-  readonly ema: ExponentialMovingAverage | undefined;
   /** The regularizers the options configured (penalties, clipping, instance noise). */
   readonly regularizers: Regularizers;
   /**
@@ -94,17 +69,14 @@ export class Trainer {
    */
   readonly initialOptions: Readonly<TrainerOptions>;
 
-  private readonly customStep: StepFunction | undefined;
-  /** Whether the frozen network runs in training mode (option `frozenNetworkMode: 'training'`). */
-  private readonly frozenTraining: boolean;
+  /** The step function: the `step` option, or {@link standardStep}. */
+  private readonly stepFunction: StepFunction;
+  /** The regularizers' hooks on the step. */
+  private readonly hooks: StepHooks;
+  /** How the frozen network runs (option `frozenNetworkMode`). */
+  private readonly frozenMode: 'inference' | 'training';
   private readonly callbacks: readonly Callback[];
-  /** The optimizers as the options chose them: given ones, or the default Adam's learning rate. */
-  private readonly optimizerChoices: {
-    generator: tf.Optimizer | number;
-    discriminator: tf.Optimizer | number;
-    betas: readonly [number, number];
-  };
-  private optimizers: { generator: tf.Optimizer; discriminator: tf.Optimizer } | undefined;
+  private readonly optimizerSet: TrainerOptimizers;
   private readonly dataChecks = new DataChecks();
   private readonly now: () => number;
   private rng: SeededRandom;
@@ -128,87 +100,48 @@ export class Trainer {
     }
     knownKeys('Trainer', options, TRAINER_OPTION_KEYS);
     this.gan = gan;
-    this.batchSize = positiveInteger('Trainer', 'batchSize', options.batchSize ?? 32);
-    this.discriminatorSteps = positiveInteger('Trainer', 'discriminatorSteps', options.discriminatorSteps ?? 1);
-    this.labelSmoothing = numberInRange('Trainer', 'labelSmoothing', options.labelSmoothing ?? 0, 0, 0.5);
-    if (this.labelSmoothing > 0 && !gan.loss.supportsLabelSmoothing) {
-      throw new ConfigError(
-        `Trainer: labelSmoothing is not meaningful with the "${gan.loss.name}" loss; ` +
-          'use it with minimax, non-saturating or least-squares, or set it to 0.',
-      );
-    }
-    this.warmupSteps = nonNegativeInteger('Trainer', 'warmupSteps', options.warmupSteps ?? 0);
-    this.logEvery = positiveInteger('Trainer', 'logEvery', options.logEvery ?? 1);
-    if (options.callbacks !== undefined && !Array.isArray(options.callbacks)) {
-      throw new ConfigError(`Trainer: callbacks must be an array, got ${show(options.callbacks)}.`);
-    }
-    const seed = options.seed ?? gan.seed + TRAIN_STREAM_OFFSET;
-    if (!Number.isSafeInteger(seed)) throw new ConfigError(`Trainer: seed must be an integer, got ${show(seed)}.`);
-    this.rng = new SeededRandom(seed);
-    this.now = options.now ?? (() => performance.now());
-    // Checked before the optimizers exist, so that a refused option leaks nothing.
-    if (options.step !== undefined && typeof options.step !== 'function') {
-      throw new ConfigError(`Trainer: step must be a function (context) => StepTensors, got ${show(options.step)}.`);
-    }
-    this.customStep = options.step;
-    const mode = options.frozenNetworkMode ?? 'inference';
-    if (mode !== 'inference' && mode !== 'training') {
-      throw new ConfigError(`Trainer: frozenNetworkMode must be "inference" or "training", got ${show(mode)}.`);
-    }
-    this.frozenTraining = mode === 'training';
-    this.regularizers = resolveRegularizers(gan, options);
+    const resolved = resolveOptions(options, gan);
+    this.batchSize = resolved.batchSize;
+    this.discriminatorSteps = resolved.discriminatorSteps;
+    this.labelSmoothing = resolved.labelSmoothing;
+    this.warmupSteps = resolved.warmupSteps;
+    this.logEvery = resolved.logEvery;
+    this.rng = new SeededRandom(resolved.seed);
+    this.now = resolved.now;
+    this.stepFunction = resolved.step ?? standardStep;
+    this.frozenMode = resolved.frozenNetworkMode;
+    // Checked before anything is allocated, so that a refused option leaks nothing.
+    const regularizers = checkRegularizers(gan, options as Readonly<Record<string, unknown>>);
     this.initialOptions = Object.freeze({ ...options });
-    // Both choices are checked before either default optimizer exists, so a refusal leaks nothing.
-    const betas = adamBetasOption(options);
-    const generatorChoice = optimizerChoice('generator', options.generatorOptimizer, options.generatorLearningRate);
-    const discriminatorChoice = optimizerChoice(
-      'discriminator',
-      options.discriminatorOptimizer,
-      options.discriminatorLearningRate,
-    );
-    if (generatorChoice === discriminatorChoice && typeof generatorChoice !== 'number') {
-      throw new ConfigError(
-        'Trainer: generatorOptimizer and discriminatorOptimizer must be two different optimizers; ' +
-          'one optimizer would share its moment estimates between the networks.',
-      );
-    }
-    // The default Adams hold tensors from birth: made at the first step (or first access), so that
-    // a fit refused before any step leaves nothing allocated.
-    this.optimizerChoices = { generator: generatorChoice, discriminator: discriminatorChoice, betas };
-    this.callbacks = [
-      ...(options.terminateOnNaN === false ? [] : [new TerminateOnNaN()]),
-      ...(options.callbacks ?? []),
-    ];
-    // Created last: nothing after it can throw and leak its variables.
-    this.ema = options.ema === undefined ? undefined : new ExponentialMovingAverage(gan.generator, options.ema);
+    this.optimizerSet = new TrainerOptimizers(options);
+    this.callbacks = [...(options.terminateOnNaN === false ? [] : [new TerminateOnNaN()]), ...resolved.callbacks];
+    // Built last (the moving average allocates): nothing after it can throw and leak.
+    this.hooks = new StepHooks(regularizers, gan);
+    this.regularizers = this.hooks.regularizers;
+  }
+
+  /**
+   * The moving average of the generator's weights, when the `ema` option is set; updated after
+   * every generator update and disposed with the trainer. Sample from it with
+   * `trainer.ema.withAveragedWeights(() => gan.sample(n))`.
+   */
+  get ema(): ExponentialMovingAverage | undefined {
+    return this.hooks.state.ema as ExponentialMovingAverage | undefined;
   }
 
   /** The generator's optimizer (the default Adam is created on first use). */
   get generatorOptimizer(): tf.Optimizer {
-    return this.ownOptimizers().generator;
+    return this.optimizerSet.get().generator;
   }
 
   /** The discriminator's optimizer (the default Adam is created on first use). */
   get discriminatorOptimizer(): tf.Optimizer {
-    return this.ownOptimizers().discriminator;
-  }
-
-  private ownOptimizers(): { generator: tf.Optimizer; discriminator: tf.Optimizer } {
-    if (this.optimizers) return this.optimizers;
-    const { generator, discriminator, betas } = this.optimizerChoices;
-    if (this.disposed && (typeof generator === 'number' || typeof discriminator === 'number')) {
-      throw new StateError('Trainer: this trainer has been disposed; its optimizers are gone.');
-    }
-    this.optimizers = {
-      generator: optimizerFrom(generator, betas),
-      discriminator: optimizerFrom(discriminator, betas),
-    };
-    return this.optimizers;
+    return this.optimizerSet.get().discriminator;
   }
 
   /** How the frozen network runs during the other network's update (option `frozenNetworkMode`). */
   get frozenNetworkMode(): 'inference' | 'training' {
-    return this.frozenTraining ? 'training' : 'inference';
+    return this.frozenMode;
   }
 
   /** Steps completed by this trainer so far. */
@@ -249,7 +182,7 @@ export class Trainer {
    * ```
    */
   save(destination: CheckpointLocation): Promise<CheckpointManifest> {
-    return saveTrainer(this, destination);
+    return trainerIO<Trainer>('Trainer.save').save(this, destination);
   }
 
   /**
@@ -268,7 +201,7 @@ export class Trainer {
    * ```
    */
   static load(source: CheckpointLocation, options?: TrainerLoadOptions): Promise<Trainer> {
-    return loadTrainer(Trainer, source, options);
+    return trainerIO<Trainer>('Trainer.load').load(source, options);
   }
 
   /**
@@ -300,37 +233,42 @@ export class Trainer {
     if (this.running) {
       throw new StateError('Trainer.fit: a fit is already running on this trainer; await it or call stop() first.');
     }
-    if (options === null || typeof options !== 'object') {
-      throw new ConfigError(`Trainer.fit: options must be an object like { steps: 1000 }, got ${show(options)}.`);
+    const steps = fitSteps(options);
+    const release = claimGan(this.gan, this);
+    let source: ReturnType<typeof createStepSource>;
+    try {
+      source = createStepSource(data, this.gan, this.batchSize, this.rng);
+    } catch (err) {
+      release();
+      throw err;
     }
-    knownKeys('Trainer.fit', options, ['steps', 'callbacks']);
-    const steps = positiveInteger('Trainer.fit', 'steps', options.steps);
-    const gan = this.gan as MarkedGan;
-    if (gan[FITTING] !== undefined) {
-      throw new StateError(
-        'Trainer.fit: another Trainer is fitting this GAN; two fits at once would interleave their updates of ' +
-          'the same networks. Await that fit (or stop it) first, or train a separate GAN.',
-      );
-    }
-    const source = createStepSource(data, this.gan, this.batchSize, this.rng);
     const history = new History();
     const callbacks = new CallbackList([history, ...this.callbacks, ...(options.callbacks ?? [])]);
     const begin: TrainBeginInfo = { gan: this.gan, steps, initialStep: this.stepCount, stop: () => this.stop() };
     this.running = true;
     this.stopRequested = false;
-    gan[FITTING] = this;
     try {
       await callbacks.onTrainBegin(begin);
-      const dataset = data instanceof tf.Tensor ? data : isLabelledData(data) ? data.x : undefined;
-      for (const warning of await this.dataChecks.dataset(dataset, this.batchSize, this.stepCount + 1)) {
-        await callbacks.onWarning(warning);
-      }
-      const reason = await this.loop(source, steps, callbacks, dataset === undefined);
+      const host: LoopHost = {
+        batchSize: this.batchSize,
+        discriminatorSteps: this.discriminatorSteps,
+        logEvery: this.logEvery,
+        warmupSteps: this.warmupSteps,
+        now: this.now,
+        dataChecks: this.dataChecks,
+        completed: () => this.stepCount,
+        complete: (step) => {
+          this.stepCount = step;
+        },
+        stopRequested: () => this.stopRequested,
+        runStep: (inputs) => this.runStep(inputs),
+      };
+      const reason = await fitLoop(host, source, steps, callbacks, data);
       await callbacks.onTrainEnd({ ...begin, finalStep: this.stepCount, reason } satisfies TrainEndInfo);
       return history;
     } finally {
       this.running = false;
-      delete gan[FITTING];
+      release();
       await source.close();
     }
   }
@@ -345,179 +283,30 @@ export class Trainer {
     if (this.disposed) return;
     if (this.running) throw new StateError('Trainer.dispose: a fit is running; stop it and await it first.');
     this.disposed = true;
-    // The optimizers the caller gave are the trainer's to dispose (it took ownership), made or not.
-    const { generator, discriminator } = this.optimizers ?? this.optimizerChoices;
-    for (const optimizer of [generator, discriminator]) if (typeof optimizer !== 'number') optimizer.dispose();
-    this.ema?.dispose();
+    this.optimizerSet.dispose();
+    this.hooks.dispose();
   }
 
-  private async loop(
-    source: StepBatchSource,
-    steps: number,
-    callbacks: CallbackList,
-    checkFirstBatch: boolean,
-  ): Promise<TrainEndInfo['reason']> {
-    let lastLogTime = this.now();
-    let lastLogStep = this.stepCount;
-    for (let i = 0; i < steps; i++) {
-      if (this.stopRequested) return 'stopped';
-      const step = this.stepCount + 1;
-      await callbacks.onStepBegin(step);
-      const batches: tf.Tensor[] = [];
-      const labelBatches: (tf.Tensor1D | undefined)[] = [];
-      try {
-        for (let k = 0; k < this.discriminatorSteps; k++) {
-          const batch = await source.next();
-          if (batch === null) return 'data-exhausted';
-          batches.push(batch.x);
-          labelBatches.push(batch.labels);
-        }
-        if (i === 0 && checkFirstBatch) {
-          for (const warning of await this.dataChecks.batch(batches[0] as tf.Tensor, step)) {
-            await callbacks.onWarning(warning);
-          }
-        }
-        const logged = step % this.logEvery === 0 || i === steps - 1;
-        const { packed, keys } = this.runStep(batches, labelBatches, step, step <= this.warmupSteps, logged);
-        this.stepCount = step;
-        if (packed) {
-          const values = await packed.data();
-          packed.dispose();
-          const time = this.now();
-          const logs: StepLogs = {
-            dLoss: values[0] as number,
-            gLoss: values[1] as number,
-            dReal: values[2] as number,
-            dFake: values[3] as number,
-            stepsPerSecond: time > lastLogTime ? ((step - lastLogStep) * 1000) / (time - lastLogTime) : 0,
-          };
-          for (let j = STANDARD_LOG_KEYS.length; j < keys.length; j++) logs[keys[j] as string] = values[j] as number;
-          lastLogTime = time;
-          lastLogStep = step;
-          await callbacks.onStepEnd(step, logs);
-        }
-      } finally {
-        for (const b of batches) b.dispose();
-        for (const l of labelBatches) l?.dispose();
-      }
-    }
-    return this.stopRequested ? 'stopped' : 'completed';
-  }
-
-  /**
-   * One synchronous step inside one tidy. Returns `[dLoss, gLoss, dReal, dFake, ...extras]` on
-   * logged steps, with the log keys in the same order. Math.random is seeded for its duration, so
-   * dropout masks repeat too.
-   */
-  private runStep(
-    batches: readonly tf.Tensor[],
-    labelBatches: readonly (tf.Tensor1D | undefined)[],
-    step: number,
-    warmup: boolean,
-    logged: boolean,
-  ): { packed: tf.Tensor1D | undefined; keys: readonly string[] } {
+  /** One synchronous step: the step function inside one tidy, with Math.random seeded (dropout masks repeat too). */
+  private runStep(inputs: StepInputs): { packed: tf.Tensor1D | undefined; keys: readonly string[] } {
     const gan = this.gan;
-    const dVars = trainableVariables(gan.discriminator);
-    const gVars = trainableVariables(gan.generator);
-    const reg = this.regularizers;
-    const noiseStd = reg.instanceNoise?.stdAt(step) ?? 0;
-    let keys: readonly string[] = STANDARD_LOG_KEYS;
-    const { generator: generatorOptimizer, discriminator: discriminatorOptimizer } = this.ownOptimizers();
-    const packed = withSeededMathRandom(this.rng, () =>
-      tf.tidy(() => {
-        if (this.customStep) {
-          const out = this.customStep({
-            gan,
-            generatorOptimizer,
-            discriminatorOptimizer,
-            generatorVariables: gVars,
-            discriminatorVariables: dVars,
-            real: batches[batches.length - 1] as tf.Tensor,
-            reals: batches,
-            labels: labelBatches[labelBatches.length - 1],
-            labelBatches,
-            batchSize: this.batchSize,
-            step,
-            rng: this.rng,
-            logged,
-            warmup,
-            realLabel: 1 - this.labelSmoothing,
-            penalties: reg.penalties,
-            instanceNoiseStd: noiseStd,
-          });
-          if (reg.weightClip !== undefined) clipWeights(dVars, reg.weightClip);
-          if (!warmup) this.ema?.update();
-          const entries = customStepEntries(out);
-          keys = entries.map(([k]) => k);
-          return logged ? (tf.stack(entries.map(([, v]) => v)) as tf.Tensor1D) : undefined;
-        }
-        let d: ReturnType<typeof discriminatorUpdate> | undefined;
-        batches.forEach((real, k) => {
-          const last = k === batches.length - 1;
-          d = discriminatorUpdate(gan, discriminatorOptimizer, real, this.rng, {
-            realLabel: 1 - this.labelSmoothing,
-            withStats: logged && last,
-            withGeneratorLoss: logged && last && warmup,
-            varList: dVars,
-            penalties: reg.penalties,
-            instanceNoiseStd: noiseStd,
-            labels: labelBatches[k],
-            ...(this.frozenTraining && { generatorTraining: true }),
-          });
-          if (reg.weightClip !== undefined) clipWeights(dVars, reg.weightClip);
-        });
-        let gLoss: tf.Scalar | undefined;
-        if (!warmup) {
-          gLoss = generatorUpdate(gan, generatorOptimizer, this.batchSize, this.rng, {
-            real: batches[batches.length - 1],
-            varList: gVars,
-            instanceNoiseStd: noiseStd,
-            labels: labelBatches[labelBatches.length - 1],
-            ...(this.frozenTraining && { discriminatorTraining: true }),
-          });
-          this.ema?.update();
-        }
-        if (!logged || !d) return undefined;
-        const g = gLoss ?? d.generatorLoss;
-        const extras = Object.entries({ ...(d.auxLoss && { dAuxLoss: d.auxLoss }), ...d.penalties });
-        keys = [...STANDARD_LOG_KEYS, ...extras.map(([k]) => k)];
-        return tf.stack([d.loss, g, d.dReal, d.dFake, ...extras.map(([, v]) => v)] as tf.Scalar[]) as tf.Tensor1D;
-      }),
-    );
-    return { packed, keys };
+    const { generator: generatorOptimizer, discriminator: discriminatorOptimizer } = this.optimizerSet.get();
+    const base = {
+      gan,
+      generatorOptimizer,
+      discriminatorOptimizer,
+      generatorVariables: trainableVariables(gan.generator),
+      discriminatorVariables: trainableVariables(gan.discriminator),
+      batchSize: this.batchSize,
+      rng: this.rng,
+      realLabel: 1 - this.labelSmoothing,
+      frozenNetworkMode: this.frozenMode,
+    };
+    return runStep(this.stepFunction, base, this.hooks, inputs);
   }
 
   private assertUsable(method: string): void {
     if (this.disposed) throw new StateError(`Trainer.${method}: this trainer has been disposed.`);
     this.gan.assertUsable(`${method} (through its Trainer)`);
   }
-}
-
-/**
- * Checks what a custom step returned and orders it as the trainer logs it: the four standard
- * entries (NaN for a missing dReal or dFake), then the extras in the order given.
- */
-function customStepEntries(out: unknown): [string, tf.Tensor][] {
-  const isScalar = (v: unknown): v is tf.Scalar => v instanceof tf.Tensor && v.size === 1;
-  const o = out as Record<string, unknown> | null;
-  if (o === null || typeof o !== 'object' || !isScalar(o.dLoss) || !isScalar(o.gLoss)) {
-    throw new ConfigError(
-      `Trainer: the custom step must return an object with scalar tensors dLoss and gLoss, got ${show(out)}.`,
-    );
-  }
-  const entries: [string, tf.Tensor][] = [];
-  for (const key of STANDARD_LOG_KEYS) {
-    const v = o[key];
-    if (v !== undefined && !isScalar(v)) {
-      throw new ConfigError(`Trainer: the custom step's ${key} must be a scalar tensor, got ${show(v)}.`);
-    }
-    entries.push([key, isScalar(v) ? tf.reshape(v, []) : tf.scalar(Number.NaN)]);
-  }
-  for (const [key, v] of Object.entries(o)) {
-    if ((STANDARD_LOG_KEYS as readonly string[]).includes(key) || v === undefined) continue;
-    if (!isScalar(v))
-      throw new ConfigError(`Trainer: the custom step's ${key} must be a scalar tensor, got ${show(v)}.`);
-    entries.push([key, tf.reshape(v, [])]);
-  }
-  return entries;
 }

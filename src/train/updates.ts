@@ -10,12 +10,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { ConditionDraw, DiscriminatorOutputs } from '../conditional/conditioning.js';
-import { DataError } from '../errors.js';
+import type { DiscriminatorOutputs } from '../conditional/conditioning.js';
+import { stepConditioning } from '../conditional/step-conditioning.js';
 import type { GAN } from '../gan.js';
 import type { SeededRandom } from '../random.js';
 import { inputGradient as inputGradientOf } from '../regularizers/gradient-penalty.js';
-import { addInstanceNoise, instanceNoiseLike } from '../regularizers/instance-noise.js';
+import type { InputTransform } from '../regularizers/hooks.js';
+import { instanceNoiseTransform } from '../regularizers/instance-noise.js';
 import type { DiscriminatorPenalty } from '../regularizers/penalty.js';
 
 /**
@@ -47,6 +48,8 @@ export interface DiscriminatorUpdateOptions {
   penalties?: readonly DiscriminatorPenalty[];
   /** Deviation of Gaussian instance noise added to the real and the generated batch; default 0 (none). */
   instanceNoiseStd?: number;
+  /** Transforms of both batches the discriminator sees, after instance noise (see `StepContext.inputTransforms`). */
+  inputTransforms?: readonly InputTransform[];
   /**
    * Run the generator in training mode while it makes this update's fakes (BatchNorm on batch
    * statistics, as PyTorch's and keras.io's DCGANs do); its moving statistics then change, its
@@ -99,26 +102,15 @@ export function discriminatorUpdate(
   options: DiscriminatorUpdateOptions = {},
 ): DiscriminatorUpdateResult {
   const batch = real.shape[0] as number;
-  const cond = gan.conditioning;
-  let generated: tf.Tensor;
-  let drawn: ConditionDraw | undefined;
-  if (cond) {
-    const z = gan.noise(batch, rng);
-    drawn = cond.draw(
-      batch,
-      rng,
-      cond.needsLabels ? requireLabels('discriminatorUpdate', options.labels, batch) : undefined,
-    );
-    generated = cond.generate(gan.generator, z, drawn.input, options.generatorTraining === true);
-  } else {
-    generated = gan.generator.apply(gan.noise(batch, rng), {
-      training: options.generatorTraining === true,
-    }) as tf.Tensor;
-  }
-  // Instance noise: the discriminator sees both batches blurred by the same Gaussian.
-  const noiseStd = options.instanceNoiseStd ?? 0;
-  const realSeen = addInstanceNoise(real, noiseStd, rng);
-  const fake = addInstanceNoise(generated, noiseStd, rng);
+  const cond = stepConditioning(gan);
+  const z = gan.noise(batch, rng);
+  const labels = cond.realLabels('discriminatorUpdate', options.labels, batch);
+  const drawn = cond.draw(batch, rng, labels);
+  const generated = cond.generate(gan.generator, z, drawn, options.generatorTraining === true);
+  // Input transforms (instance noise): the discriminator sees both batches transformed alike.
+  const transform = inputTransformer(options);
+  const realSeen = transform(real, rng);
+  const fake = transform(generated, rng);
   const penalties = options.penalties ?? [];
   const wantLogits = options.withStats === true || options.withGeneratorLoss === true;
   // Logits and penalty values kept out of the optimizer's inner scope (which disposes everything
@@ -132,18 +124,14 @@ export function discriminatorUpdate(
   // are disposed below.
   const gradientOf = (side: 'real' | 'fake') => penalties.some((p) => p.inputGradientOf === side);
   const innerKept: tf.Tensor[] = [];
-  const discriminate = (x: tf.Tensor): DiscriminatorOutputs =>
-    cond && drawn
-      ? cond.discriminate(gan.discriminator, x, drawn.input, true)
-      : { logits: gan.discriminator.apply(x, { training: true }) as tf.Tensor, aux: undefined };
+  const discriminate = (x: tf.Tensor): DiscriminatorOutputs => cond.discriminate(gan.discriminator, x, drawn, true);
   const loss = optimizer.minimize(
     () => {
       const realOut = discriminateWithInputGradient(discriminate, realSeen, gradientOf('real'), innerKept);
       const fakeOut = discriminateWithInputGradient(discriminate, fake, gradientOf('fake'), innerKept);
       const r = realOut.logits;
       const f = fakeOut.logits;
-      const auxLoss =
-        cond && drawn ? cond.discriminatorAuxLoss(realOut.aux, options.labels, fakeOut.aux, drawn) : undefined;
+      const auxLoss = cond.discriminatorAuxLoss(realOut.aux, options.labels, fakeOut.aux, drawn);
       if (wantLogits) {
         realLogits = tf.keep(r);
         fakeLogits = tf.keep(f);
@@ -236,6 +224,8 @@ export interface GeneratorUpdateOptions {
   varList?: tf.Variable[];
   /** Deviation of instance noise added to the generated batch the discriminator sees; default 0. */
   instanceNoiseStd?: number;
+  /** Transforms of the batches the discriminator sees, after instance noise. */
+  inputTransforms?: readonly InputTransform[];
   /** Labels of `real`, for relativistic losses on a conditional GAN (the generated samples get random labels). */
   labels?: tf.Tensor1D;
   /**
@@ -266,51 +256,43 @@ export function generatorUpdate(
   options: GeneratorUpdateOptions = {},
 ): tf.Scalar {
   const z = gan.noise(batchSize, rng);
-  const cond = gan.conditioning;
+  const cond = stepConditioning(gan);
   // Conditional GANs: random labels (or codes) for the generated batch.
-  const drawn = cond?.draw(batchSize, rng);
-  const noiseStd = options.instanceNoiseStd ?? 0;
+  const drawn = cond.draw(batchSize, rng);
+  const transform = inputTransformer(options);
   const dTraining = options.discriminatorTraining === true;
   let realLogits: tf.Tensor | undefined;
   if (gan.loss.needsRealLogitsForGenerator && options.real) {
-    const real = addInstanceNoise(options.real, noiseStd, rng);
-    if (cond) {
-      const n = real.shape[0] as number;
-      const labels = cond.needsLabels ? requireLabels('generatorUpdate', options.labels, n) : undefined;
-      realLogits = cond.discriminate(gan.discriminator, real, cond.draw(n, rng, labels).input, dTraining).logits;
-    } else {
-      realLogits = gan.discriminator.apply(real, { training: dTraining }) as tf.Tensor;
-    }
+    const real = transform(options.real, rng);
+    const n = real.shape[0] as number;
+    const labels = cond.realLabels('generatorUpdate', options.labels, n);
+    realLogits = cond.discriminate(gan.discriminator, real, cond.draw(n, rng, labels), dTraining).logits;
   }
-  // Drawn outside the closure: the optimizer may run it once, and the draw must not repeat.
-  const fakeNoise = noiseStd > 0 ? instanceNoiseLike([batchSize, ...gan.dataShape], noiseStd, rng) : undefined;
+  // Prepared outside the closure: the optimizer may run it once, and the draw must not repeat.
+  const transformFake = transform.prepare([batchSize, ...gan.dataShape], rng);
   return optimizer.minimize(
     () => {
-      let fake =
-        cond && drawn
-          ? cond.generate(gan.generator, z, drawn.input, true)
-          : (gan.generator.apply(z, { training: true }) as tf.Tensor);
-      if (fakeNoise) fake = tf.add(fake, fakeNoise);
-      if (cond && drawn) {
-        const out = cond.discriminate(gan.discriminator, fake, drawn.input, dTraining);
-        const adversarial = gan.loss.generatorLoss(out.logits, realLogits);
-        const aux = cond.generatorAuxLoss(out.aux, drawn);
-        return aux ? (tf.add(adversarial, aux) as tf.Scalar) : adversarial;
-      }
-      const logits = gan.discriminator.apply(fake, { training: dTraining }) as tf.Tensor;
-      return gan.loss.generatorLoss(logits, realLogits);
+      const fake = transformFake(cond.generate(gan.generator, z, drawn, true));
+      const out = cond.discriminate(gan.discriminator, fake, drawn, dTraining);
+      const adversarial = gan.loss.generatorLoss(out.logits, realLogits);
+      const aux = cond.generatorAuxLoss(out.aux, drawn);
+      return aux ? (tf.add(adversarial, aux) as tf.Scalar) : adversarial;
     },
     true,
     options.varList ?? trainableVariables(gan.generator),
   ) as tf.Scalar;
 }
 
-function requireLabels(where: string, labels: tf.Tensor1D | undefined, n: number): tf.Tensor1D {
-  if (!(labels instanceof tf.Tensor) || labels.rank !== 1 || labels.shape[0] !== n) {
-    throw new DataError(
-      `${where}: this GAN is conditioned on labels; pass labels, a 1-D int32 tensor of ${n} class indices, ` +
-        `for the real batch (Trainer.fit takes { x, labels }).`,
-    );
-  }
-  return labels;
+/** Instance noise of `instanceNoiseStd`, then the given transforms, as one transform. */
+function inputTransformer(options: { instanceNoiseStd?: number; inputTransforms?: readonly InputTransform[] }): {
+  (x: tf.Tensor, rng: SeededRandom): tf.Tensor;
+  prepare(shape: readonly number[], rng: SeededRandom): (x: tf.Tensor) => tf.Tensor;
+} {
+  const std = options.instanceNoiseStd ?? 0;
+  const transforms = [...(std > 0 ? [instanceNoiseTransform(std)] : []), ...(options.inputTransforms ?? [])];
+  const prepare = (shape: readonly number[], rng: SeededRandom) => {
+    const each = transforms.map((t) => t.prepare(shape, rng));
+    return (x: tf.Tensor) => each.reduce((y, f) => f(y), x);
+  };
+  return Object.assign((x: tf.Tensor, rng: SeededRandom) => prepare(x.shape, rng)(x), { prepare });
 }
