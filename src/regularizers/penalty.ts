@@ -4,10 +4,8 @@
  * @packageDocumentation
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '../errors.js';
 import type { SeededRandom } from '../random.js';
-import { positiveInteger, show } from '../util/validate.js';
-import { defineRegularizer } from './hooks.js';
+import { positiveInteger } from '../util/validate.js';
 
 /**
  * What a {@link DiscriminatorPenalty} receives, inside the discriminator's update (so that the
@@ -88,25 +86,3 @@ export function penaltyActiveAt(penalty: DiscriminatorPenalty, step: number): bo
 export function everyOption(where: string, every: unknown): number | undefined {
   return every === undefined ? undefined : positiveInteger(where, 'every', every);
 }
-
-/** Trainer option `penalties`: penalties of your own, added after the built-in ones. Code: a checkpoint keeps their names. */
-export const penaltiesRegularizer = defineRegularizer({
-  option: 'penalties',
-  checkpoint: 'code',
-  check(value: readonly DiscriminatorPenalty[]): readonly DiscriminatorPenalty[] {
-    if (!Array.isArray(value)) throw new ConfigError(`Trainer: penalties must be an array, got ${show(value)}.`);
-    value.forEach((p: DiscriminatorPenalty, i: number) => {
-      if (p === null || typeof p !== 'object' || typeof p.name !== 'string' || typeof p.compute !== 'function') {
-        throw new ConfigError(`Trainer: penalties[${i}] must be an object { name, compute }, got ${show(p)}.`);
-      }
-      if (p.inputGradientOf !== undefined && p.inputGradientOf !== 'real' && p.inputGradientOf !== 'fake') {
-        throw new ConfigError(
-          `Trainer: penalties[${i}].inputGradientOf must be "real", "fake" or left out, got ${show(p.inputGradientOf)}.`,
-        );
-      }
-      everyOption(`Trainer: penalties[${i}]`, p.every);
-    });
-    return value;
-  },
-  create: (penalties) => ({ penalties }),
-});

@@ -5,11 +5,12 @@
  *
  * @packageDocumentation
  */
+
+import { penaltiesRegularizer } from './custom-penalties.js';
 import { emaRegularizer } from './ema.js';
 import { gradientPenaltyRegularizer, r1Regularizer, r2Regularizer } from './gradient-penalty.js';
 import type { Regularizer } from './hooks.js';
 import { instanceNoiseRegularizer } from './instance-noise.js';
-import { penaltiesRegularizer } from './penalty.js';
 import { weightClipRegularizer } from './weight-clip.js';
 
 /** Every built-in regularizer. */
