@@ -175,13 +175,40 @@ export class DivergenceError extends GanError {
  */
 export class CheckpointError extends GanError {
   /**
-   * @param message - names the checkpoint, the field or file, and what is wrong.
-   * @param options - `cause`; `code` when the failure has its own code (default `ERR_GAN_CHECKPOINT`).
+   * The expectations the checkpoint does not meet, every one of them, when the load was refused
+   * for its `expect` option; empty for any other failure. A caller maps these to its own words
+   * without parsing the message.
    */
-  constructor(message: string, options?: { cause?: unknown; code?: CheckpointErrorCode }) {
-    const { code = 'ERR_GAN_CHECKPOINT', ...rest } = options ?? {};
+  readonly mismatches: readonly CheckpointMismatch[];
+
+  /**
+   * @param message - names the checkpoint, the field or file, and what is wrong.
+   * @param options - `cause`; `code` when the failure has its own code (default `ERR_GAN_CHECKPOINT`);
+   *   `mismatches` when expectations were not met.
+   */
+  constructor(
+    message: string,
+    options?: { cause?: unknown; code?: CheckpointErrorCode; mismatches?: readonly CheckpointMismatch[] },
+  ) {
+    const { code = 'ERR_GAN_CHECKPOINT', mismatches = [], ...rest } = options ?? {};
     super(code, message, 'cause' in rest ? { cause: rest.cause } : undefined);
+    this.mismatches = Object.freeze([...mismatches]);
   }
+}
+
+/**
+ * One expectation of a load that the checkpoint does not meet (see {@link CheckpointError.mismatches}).
+ * @category Errors
+ */
+export interface CheckpointMismatch {
+  /** The expectation's key, as given in `expect`: `'seed'`, `'batchSize'`, `'r1'`, `'generator'`, ... */
+  readonly field: string;
+  /** The checkpoint's value (`undefined` when it has none; for a network, the value at {@link CheckpointMismatch.path}). */
+  readonly saved: unknown;
+  /** The expected value, likewise. */
+  readonly expected: unknown;
+  /** For a network or another nested value: where inside it the first difference is. */
+  readonly path?: string;
 }
 
 /**

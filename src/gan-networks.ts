@@ -75,16 +75,7 @@ export function buildNetworks(
   spec: NetworkSpec,
 ): { generator: LayersModel; discriminator: LayersModel } {
   const { latentDim, dataShape, conditioning: cond } = spec;
-  const context: NetworkContext = Object.freeze({
-    latentDim,
-    dataShape: [...dataShape],
-    ...(cond && {
-      conditionDim: cond.conditionDim,
-      discriminatorTakesCondition: cond.discriminatorTakesCondition,
-      auxiliaryDim: cond.auxiliaryDim,
-      numClasses: cond.kind === 'info' ? 0 : cond.numClasses,
-    }),
-  });
+  const context = networkContext(latentDim, dataShape, cond);
   // One stream for both factories, so each seed gives one set of initial weights.
   const initRng = new SeededRandom(spec.seed + INIT_STREAM_OFFSET);
   const built: LayersModel[] = [];
@@ -105,6 +96,24 @@ export function buildNetworks(
     for (const model of built) model.dispose();
     throw err;
   }
+}
+
+/** What a GAN gives its network factories: its dimensions and, when conditional, its conditioning's widths. */
+export function networkContext(
+  latentDim: number,
+  dataShape: readonly number[],
+  cond: Conditioning | undefined,
+): NetworkContext {
+  return Object.freeze({
+    latentDim,
+    dataShape: [...dataShape],
+    ...(cond && {
+      conditionDim: cond.conditionDim,
+      discriminatorTakesCondition: cond.discriminatorTakesCondition,
+      auxiliaryDim: cond.auxiliaryDim,
+      numClasses: cond.kind === 'info' ? 0 : cond.numClasses,
+    }),
+  });
 }
 
 /** The networks and settings a GAN runs with. */

@@ -47,6 +47,7 @@ export {
   BackendError,
   CheckpointError,
   type CheckpointErrorCode,
+  type CheckpointMismatch,
   ConfigError,
   DataError,
   DivergenceError,
@@ -80,7 +81,7 @@ export {
 export { CHECKPOINT_FORMAT_VERSION, LIBRARY_VERSION } from './io/version.js';
 export { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from './kernels/adam-update.js';
 export { FusedAdamOptimizer } from './kernels/fused-adam-optimizer.js';
-export type { TrainerExpectations, TrainerLoadOptions } from './train/trainer-io.js';
+export type { SavedTrainerOptions, TrainerExpectations, TrainerLoadOptions } from './train/trainer-io.js';
 
 import { registerTrainerCheckpoints } from './io/trainer-checkpoint.js';
 

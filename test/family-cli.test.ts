@@ -1,8 +1,14 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { GAN, SeededRandom, Trainer } from 'ts-gan';
 import { expect, test } from 'vitest';
 import { ARCH_CHOICES, archConfig, CONDITIONAL_COLUMNS, conditionalGrid } from '../src/cli/arch';
-import { mnistCommand, mnistTrainerOptions, parseMnistFlags, resumeConflicts } from '../src/cli/mnist';
+import { flagConflicts, mnistCommand, mnistTrainerOptions, parseMnistFlags } from '../src/cli/mnist';
+import { resumeExpectations } from '../src/cli/mnist-resume';
+import { loadCheckpoint, saveCheckpoint } from '../src/cli/persist';
+import { CheckpointError } from '../src/errors';
 import { toyDiscriminator, toyGenerator } from './support/family';
 
 test('--arch accepts the five architectures and refuses others', () => {
@@ -98,12 +104,7 @@ test('--r1 adds the R1 penalty and takes BatchNorm out of the convolutional disc
   expect(batchNorms(true)).toEqual([0, 2]);
 });
 
-test('--resume refuses flags that differ from the checkpoint, and only those given', () => {
-  const flags = (...argv: string[]) => {
-    const o = parseMnistFlags([...argv, '--resume']);
-    if (o === 'help') throw new Error('unexpected help');
-    return o;
-  };
+test('--resume refuses flags that differ from the checkpoint, and only those given', async () => {
   const gan = new GAN({
     ...archConfig('dcgan', { filters: 4, kernelSize: 5, r1: true }),
     latentDim: 100,
@@ -111,15 +112,14 @@ test('--resume refuses flags that differ from the checkpoint, and only those giv
     seed: 3,
   });
   const trainer = new Trainer(gan, { batchSize: 16, r1: { gamma: 10 } });
-  // The default Adams are made on first use; resumeConflicts reads their settings.
-  trainer.generatorOptimizer.getConfig();
+  const resume = await resumeAgainst(trainer);
   const before = tf.memory().numTensors;
   const same = ['--arch', 'dcgan', '--filters', '4', '--kernel-size', '5', '--r1', '10', '--batch-size', '16'];
-  expect(resumeConflicts(flags(...same, '--seed', '3'), trainer)).toEqual([]);
+  expect(await resume(...same, '--seed', '3')).toEqual([]);
   // Nothing given: the checkpoint's settings hold (the defaults, mlp and batch 32, are not conflicts).
-  expect(resumeConflicts(flags(), trainer)).toEqual([]);
-  expect(resumeConflicts(flags('--r1', '5'), trainer)).toEqual(['--r1 5 (the checkpoint trains with --r1 10)']);
-  expect(resumeConflicts(flags('--batch-size', '32', '--seed', '0'), trainer)).toEqual([
+  expect(await resume()).toEqual([]);
+  expect(await resume('--r1', '5')).toEqual(['--r1 5 (the checkpoint trains with --r1 10)']);
+  expect(await resume('--batch-size', '32', '--seed', '0')).toEqual([
     '--batch-size 32 (the checkpoint trains with 16)',
     "--seed 0 (the checkpoint's is 3)",
   ]);
@@ -129,7 +129,7 @@ test('--resume refuses flags that differ from the checkpoint, and only those giv
     ['--arch', 'cgan', '--filters', '4', '--kernel-size', '5'],
     ['--arch', 'mlp'],
   ]) {
-    const conflicts = resumeConflicts(flags(...argv), trainer);
+    const conflicts = await resume(...argv);
     expect(conflicts, argv.join(' ')).toHaveLength(1);
     expect(conflicts[0]).toMatch(/build networks unlike the checkpoint's/);
   }
@@ -139,13 +139,14 @@ test('--resume refuses flags that differ from the checkpoint, and only those giv
 
   const plain = new GAN({ ...archConfig('dcgan', { filters: 4 }), latentDim: 100, dataShape: [28, 28, 1] });
   const plainTrainer = new Trainer(plain, { batchSize: 16 });
-  expect(resumeConflicts(flags('--r1', '10'), plainTrainer)).toEqual(['--r1 10 (the checkpoint has no R1 penalty)']);
-  expect(resumeConflicts(flags('--arch', 'dcgan', '--filters', '4'), plainTrainer)).toEqual([]);
+  const resumePlain = await resumeAgainst(plainTrainer);
+  expect(await resumePlain('--r1', '10')).toEqual(['--r1 10 (the checkpoint has no R1 penalty)']);
+  expect(await resumePlain('--arch', 'dcgan', '--filters', '4')).toEqual([]);
   plainTrainer.dispose();
   plain.dispose();
 });
 
-test('--start-filters widens the generator start map, --learning-rate sets both optimizers', () => {
+test('--start-filters widens the generator start map, --learning-rate sets both optimizers', async () => {
   const o = parseMnistFlags(['--arch', 'dcgan', '--start-filters', '12', '--learning-rate', '4e-4']);
   if (o === 'help') throw new Error('unexpected help');
   expect(o.startFilters).toBe(12);
@@ -172,15 +173,21 @@ test('--start-filters widens the generator start map, --learning-rate sets both 
     dataShape: [28, 28, 1],
   });
   const trainer = new Trainer(gan, mnistTrainerOptions(o));
-  const resume = resumeAgainst(trainer);
-  expect(resume('--arch', 'dcgan', '--filters', '4', '--start-filters', '12', '--learning-rate', '0.0004')).toEqual([]);
-  expect(resume('--learning-rate', '2e-4')).toEqual(['--learning-rate 0.0002 (the checkpoint trains with 0.0004)']);
-  expect(resume('--arch', 'dcgan', '--filters', '4')[0]).toMatch(/--arch dcgan --filters 4 \(these build networks/);
+  const resume = await resumeAgainst(trainer);
+  expect(
+    await resume('--arch', 'dcgan', '--filters', '4', '--start-filters', '12', '--learning-rate', '0.0004'),
+  ).toEqual([]);
+  expect(await resume('--learning-rate', '2e-4')).toEqual([
+    '--learning-rate 0.0002 (the checkpoint trains with 0.0004)',
+  ]);
+  expect((await resume('--arch', 'dcgan', '--filters', '4'))[0]).toMatch(
+    /--arch dcgan --filters 4 \(these build networks/,
+  );
   trainer.dispose();
   gan.dispose();
 });
 
-test('--discriminator-filters widens the discriminator, and a resume holds it', () => {
+test('--discriminator-filters widens the discriminator, and a resume holds it', async () => {
   const o = parseMnistFlags(['--arch', 'dcgan', '--filters', '4', '--discriminator-filters', '6']);
   if (o === 'help') throw new Error('unexpected help');
   expect(o.discriminatorFilters).toBe(6);
@@ -196,9 +203,9 @@ test('--discriminator-filters widens the discriminator, and a resume holds it', 
   const firstConv = gan.discriminator.layers.find((l) => l.getClassName() === 'Conv2D')!;
   expect((firstConv.getConfig() as { filters: number }).filters).toBe(6);
   const trainer = new Trainer(gan, mnistTrainerOptions(o));
-  const resume = resumeAgainst(trainer);
-  expect(resume('--arch', 'dcgan', '--filters', '4', '--discriminator-filters', '6')).toEqual([]);
-  expect(resume('--arch', 'dcgan', '--filters', '4', '--discriminator-filters', '4')[0]).toMatch(
+  const resume = await resumeAgainst(trainer);
+  expect(await resume('--arch', 'dcgan', '--filters', '4', '--discriminator-filters', '6')).toEqual([]);
+  expect((await resume('--arch', 'dcgan', '--filters', '4', '--discriminator-filters', '4'))[0]).toMatch(
     /--arch dcgan --filters 4 --discriminator-filters 4 \(these build networks/,
   );
   trainer.dispose();
@@ -206,7 +213,7 @@ test('--discriminator-filters widens the discriminator, and a resume holds it', 
   expect(tf.memory().numTensors).toBe(0);
 });
 
-test('--adam-betas sets both Adams, is refused when malformed, and a resume holds it', () => {
+test('--adam-betas sets both Adams, is refused when malformed, and a resume holds it', async () => {
   const o = parseMnistFlags(['--arch', 'dcgan', '--filters', '4', '--adam-betas', '0,0.99']);
   if (o === 'help') throw new Error('unexpected help');
   expect(o.adamBetas).toEqual([0, 0.99]);
@@ -216,21 +223,42 @@ test('--adam-betas sets both Adams, is refused when malformed, and a resume hold
   }
   const gan = new GAN({ ...archConfig('dcgan', { filters: 4 }), latentDim: 100, dataShape: [28, 28, 1] });
   const trainer = new Trainer(gan, mnistTrainerOptions(o));
-  const resume = resumeAgainst(trainer);
-  expect(resume('--adam-betas', '0,0.99')).toEqual([]);
-  expect(resume()).toEqual([]);
-  expect(resume('--adam-betas', '0.5,0.999')).toEqual(['--adam-betas 0.5,0.999 (the checkpoint trains with 0,0.99)']);
+  const resume = await resumeAgainst(trainer);
+  expect(await resume('--adam-betas', '0,0.99')).toEqual([]);
+  expect(await resume()).toEqual([]);
+  expect(await resume('--adam-betas', '0.5,0.999')).toEqual([
+    '--adam-betas 0.5,0.999 (the checkpoint trains with 0,0.99)',
+  ]);
   trainer.dispose();
   gan.dispose();
   expect(tf.memory().numTensors).toBe(0);
 });
 
-/** The conflicts `ts-gan mnist ARGV --resume` would report against `trainer`'s checkpoint. */
-function resumeAgainst(trainer: Trainer): (...argv: string[]) => string[] {
-  return (...argv) => {
+/**
+ * The conflicts `ts-gan mnist ARGV --resume` reports against `trainer`'s checkpoint: saved once,
+ * then loaded with the flags' expectations, the refusal's mismatches mapped to the flags.
+ */
+async function resumeAgainst(trainer: Trainer): Promise<(...argv: string[]) => Promise<string[]>> {
+  const dir = join(await mkdtemp(join(tmpdir(), 'ts-gan-family-cli-')), 'checkpoint');
+  await saveCheckpoint(trainer, dir);
+  const dataShape = [28, 28, 1];
+  return async (...argv) => {
     const r = parseMnistFlags([...argv, '--resume']);
     if (r === 'help') throw new Error('unexpected help');
-    return resumeConflicts(r, trainer);
+    const loaded = await loadCheckpoint(dir, { logEvery: 1, dataShape, expect: resumeExpectations(r, dataShape) }).then(
+      (t) => t,
+      (err: unknown) => err,
+    );
+    if (loaded instanceof Trainer) {
+      const { gan } = loaded;
+      loaded.dispose();
+      gan.dispose();
+      return [];
+    }
+    if (!(loaded instanceof CheckpointError)) throw loaded;
+    const conflicts = flagConflicts(r, loaded.mismatches);
+    if (conflicts === undefined) throw loaded;
+    return conflicts;
   };
 }
 

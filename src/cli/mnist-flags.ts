@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 
-import type { Trainer, TrainerOptions } from '../train/trainer.js';
+import type { TrainerOptions } from '../train/trainer.js';
 import type { TrainerExpectations } from '../train/trainer-io.js';
 import { ARCH_CHOICES, type Arch, checkArch } from './arch.js';
 import { UsageError } from './args.js';
@@ -35,18 +35,18 @@ export type DivergenceMode = 'stop' | 'warn' | 'off';
 export type NetworkOption = 'filters' | 'startFilters' | 'discriminatorFilters' | 'kernelSize';
 
 /**
- * How `--resume` checks a flag that shapes the run: the checkpoint's value, and how the refusal
- * names it. A flag is checked only when it is given on the command line.
+ * How `--resume` checks a flag that shapes the run: the expectation of `Trainer.load` its value
+ * becomes, and how a refusal names the checkpoint's value. A flag is checked only when it is given
+ * on the command line.
  */
 export interface ResumeCheck<T> {
-  /** The checkpoint's value, read from the loaded trainer. */
-  saved(trainer: Trainer): unknown;
-  /** Whether the flag's value and the checkpoint's agree (default `===`). */
-  same?(value: T, saved: unknown): boolean;
-  /** The refusal's words after `--flag VALUE`, inside the parentheses: `the checkpoint trains with 16`. */
+  /** The expectations the flag's value becomes; a mismatch of any of their fields is this flag's. */
+  expect(value: T): TrainerExpectations;
+  /**
+   * The refusal's words after `--flag VALUE`, inside the parentheses, from the checkpoint's value as
+   * the mismatch carries it: `the checkpoint trains with 16`.
+   */
   says(saved: unknown): string;
-  /** What `Trainer.load` can check itself, before it builds anything. */
-  expect?(value: T): TrainerExpectations;
 }
 
 /** One flag of `ts-gan mnist`. */
@@ -93,11 +93,6 @@ function networkRow<K extends NetworkOption>(key: K, help: string, byDefault: st
   return row({ key, arg: 'N', help, default: byDefault, read: optionalInteger(1), network: key, resume: 'networks' });
 }
 
-/** The Adams' settings a trainer runs with. */
-function adamConfig(trainer: Trainer): { learningRate?: number; beta1?: number; beta2?: number } {
-  return trainer.generatorOptimizer.getConfig() as { learningRate?: number; beta1?: number; beta2?: number };
-}
-
 /** The flags of `ts-gan mnist`, in the order of its help. */
 export const MNIST_FLAGS = {
   arch: row({
@@ -133,9 +128,11 @@ export const MNIST_FLAGS = {
     read: optionalPositive,
     trainer: (gamma): TrainerOptions => (gamma === undefined ? {} : { r1: { gamma } }),
     resume: {
-      saved: (t) => t.initialOptions.r1?.gamma,
+      expect: (gamma) => (gamma === undefined ? {} : { r1: { gamma } }),
       says: (saved) =>
-        saved === undefined ? 'the checkpoint has no R1 penalty' : `the checkpoint trains with --r1 ${saved}`,
+        saved === undefined
+          ? 'the checkpoint has no R1 penalty'
+          : `the checkpoint trains with --r1 ${(saved as { gamma?: unknown }).gamma}`,
     },
   }),
   'learning-rate': row({
@@ -146,7 +143,10 @@ export const MNIST_FLAGS = {
     read: optionalPositive,
     trainer: (rate): TrainerOptions =>
       rate === undefined ? {} : { generatorLearningRate: rate, discriminatorLearningRate: rate },
-    resume: { saved: (t) => adamConfig(t).learningRate, says: (saved) => `the checkpoint trains with ${saved}` },
+    resume: {
+      expect: (rate) => (rate === undefined ? {} : { generatorLearningRate: rate, discriminatorLearningRate: rate }),
+      says: (saved) => `the checkpoint trains with ${saved}`,
+    },
   }),
   'adam-betas': row({
     key: 'adamBetas',
@@ -156,9 +156,11 @@ export const MNIST_FLAGS = {
     read: optionalUnitPair,
     trainer: (betas): TrainerOptions => (betas === undefined ? {} : { adamBetas: betas }),
     resume: {
-      saved: (t) => [adamConfig(t).beta1, adamConfig(t).beta2],
-      same: (betas, saved) => betas?.[0] === (saved as number[])[0] && betas?.[1] === (saved as number[])[1],
-      says: (saved) => `the checkpoint trains with ${(saved as number[]).join(',')}`,
+      expect: (betas) => (betas === undefined ? {} : { adamBetas: betas }),
+      says: (saved) =>
+        Array.isArray(saved)
+          ? `the checkpoint trains with ${saved.join(',')}`
+          : 'the checkpoint does not train with Adam',
     },
   }),
   steps: row({
@@ -175,11 +177,7 @@ export const MNIST_FLAGS = {
     default: String(DEFAULTS.batchSize),
     read: integer(DEFAULTS.batchSize, 1),
     trainer: (batchSize): TrainerOptions => ({ batchSize }),
-    resume: {
-      saved: (t) => t.batchSize,
-      says: (saved) => `the checkpoint trains with ${saved}`,
-      expect: (batchSize) => ({ batchSize }),
-    },
+    resume: { expect: (batchSize) => ({ batchSize }), says: (saved) => `the checkpoint trains with ${saved}` },
   }),
   seed: row({
     key: 'seed',
@@ -187,7 +185,7 @@ export const MNIST_FLAGS = {
     help: 'seeds weights, noise and batches',
     default: String(DEFAULTS.seed),
     read: seedValue(DEFAULTS.seed),
-    resume: { saved: (t) => t.gan.seed, says: (saved) => `the checkpoint's is ${saved}` },
+    resume: { expect: (seed) => ({ seed }), says: (saved) => `the checkpoint's is ${saved}` },
   }),
   backend: row({
     key: 'backend',

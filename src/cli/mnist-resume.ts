@@ -1,29 +1,62 @@
 /**
- * `ts-gan mnist --resume`: loads the run's checkpoint through `Trainer.load`, with the expectations
- * the library checks itself, and refuses a flag that shapes the run and differs from the checkpoint,
- * naming every such flag and the checkpoint's value.
+ * `ts-gan mnist --resume`: loads the run's checkpoint once through `Trainer.load`, with every given
+ * flag that shapes the run as an expectation (each as its row in the flag table says), and turns
+ * the library's refusal into one naming every such flag and the checkpoint's value.
  *
  * @packageDocumentation
  */
+import type { CheckpointMismatch } from '../errors.js';
 import { CheckpointError } from '../errors.js';
-import { GAN } from '../gan.js';
 import type { Trainer } from '../train/trainer.js';
-import type { TrainerExpectations } from '../train/trainer-io.js';
+import type { SavedTrainerOptions, TrainerExpectations, TrainerLoadOptions } from '../train/trainer-io.js';
 import { UsageError } from './args.js';
 import { mnistRows } from './mnist-flags.js';
 import { type MnistRunOptions, optionValue, runArchConfig } from './mnist-options.js';
 import { loadCheckpoint } from './persist.js';
 
+/** The expectations the network flags become: the networks they build, and their conditioning. */
+const NETWORK_FIELDS: readonly string[] = ['generator', 'discriminator', 'conditional'];
+
 /**
- * What a `--resume` command line asks for that the checkpoint does not have: a resumed run keeps
- * the checkpoint's networks, batch size, seed, penalty, learning rate and Adam betas, so a differing
- * flag would be silently ignored. Only flags given on the command line are checked, each as its row
- * in the flag table says; the network flags together, by the networks they build.
- * @returns one phrase per conflict, empty when the flags agree.
+ * What `Trainer.load` checks for a resumed run: the data shape, and each given flag whose row
+ * shapes the run. With network flags, a function of the saved options: the convolutional
+ * discriminators leave out their BatchNorm when the run trains with R1, so the networks the flags
+ * build depend on the checkpoint's own penalty, which only the load reads.
  */
-export function resumeConflicts(o: MnistRunOptions, trainer: Trainer): string[] {
+export function resumeExpectations(o: MnistRunOptions, dataShape: readonly number[]): TrainerLoadOptions['expect'] {
+  let expect: TrainerExpectations = { dataShape };
+  let networks = false;
+  for (const [flag, r] of mnistRows()) {
+    if (r.resume === undefined || !o.given.has(flag)) continue;
+    if (r.resume === 'networks') networks = true;
+    else expect = { ...expect, ...r.resume.expect(optionValue(o, r.key)) };
+  }
+  if (!networks) return expect;
+  return (saved: SavedTrainerOptions): TrainerExpectations => {
+    const { buildGenerator, buildDiscriminator, numClasses, conditioning, auxiliaryWeight, infoCodes } = runArchConfig(
+      o,
+      saved.r1 !== undefined,
+    );
+    const conditional = { numClasses, conditioning, auxiliaryWeight, infoCodes };
+    const isConditional = Object.values(conditional).some((v) => v !== undefined);
+    return {
+      ...expect,
+      ...(buildGenerator && { generator: buildGenerator }),
+      ...(buildDiscriminator && { discriminator: buildDiscriminator }),
+      conditional: isConditional ? conditional : false,
+    };
+  };
+}
+
+/**
+ * The flags that the mismatches of a refused load come from, as a refusal names them: one phrase
+ * per flag, in the table's order, the network flags together at the end.
+ * @returns the phrases, or undefined when a mismatch comes from no given flag (the data shape).
+ */
+export function flagConflicts(o: MnistRunOptions, mismatches: readonly CheckpointMismatch[]): string[] | undefined {
   const conflicts: string[] = [];
   const networkFlags: string[] = [];
+  const named = new Set<CheckpointMismatch>();
   for (const [flag, r] of mnistRows()) {
     if (r.resume === undefined || !o.given.has(flag)) continue;
     const value = optionValue(o, r.key);
@@ -31,71 +64,35 @@ export function resumeConflicts(o: MnistRunOptions, trainer: Trainer): string[] 
       networkFlags.push(`--${flag} ${String(value)}`);
       continue;
     }
-    const saved = r.resume.saved(trainer);
-    const same = r.resume.same ? r.resume.same(value, saved) : value === saved;
-    if (!same) conflicts.push(`--${flag} ${String(value)} (${r.resume.says(saved)})`);
+    const fields = Object.keys(r.resume.expect(value));
+    const own = mismatches.filter((m) => fields.includes(m.field));
+    for (const m of own) named.add(m);
+    if (own[0]) conflicts.push(`--${flag} ${String(value)} (${r.resume.says(own[0].saved)})`);
   }
-  if (networkFlags.length > 0 && !sameNetworks(o, trainer.gan, trainer.initialOptions.r1 !== undefined)) {
+  const networks = mismatches.filter((m) => NETWORK_FIELDS.includes(m.field));
+  for (const m of networks) named.add(m);
+  if (networkFlags.length > 0 && networks.length > 0) {
     conflicts.push(`${networkFlags.join(' ')} (these build networks unlike the checkpoint's)`);
   }
-  return conflicts;
-}
-
-/** Whether the flags' architecture builds networks with the same weight shapes as `gan`'s. */
-function sameNetworks(o: MnistRunOptions, gan: GAN, r1: boolean): boolean {
-  const shapes = (g: GAN) =>
-    [g.generator, g.discriminator].map((m) => m.weights.map((w) => w.shape.join('x')).join(',')).join('|');
-  const reference = new GAN({
-    ...runArchConfig(o, r1),
-    latentDim: gan.latentDim,
-    dataShape: gan.dataShape,
-  });
-  try {
-    return shapes(reference) === shapes(gan);
-  } finally {
-    reference.dispose();
-  }
-}
-
-/** What `Trainer.load` checks itself: the data shape, and the given flags whose rows name an expectation. */
-export function resumeExpectations(o: MnistRunOptions, dataShape: readonly number[]): TrainerExpectations {
-  let expect: TrainerExpectations = { dataShape };
-  for (const [flag, r] of mnistRows()) {
-    if (typeof r.resume === 'object' && r.resume.expect && o.given.has(flag)) {
-      expect = { ...expect, ...r.resume.expect(optionValue(o, r.key)) };
-    }
-  }
-  return expect;
+  return named.size === mismatches.length && conflicts.length > 0 ? conflicts : undefined;
 }
 
 /**
- * Loads the checkpoint in `dir` for a resumed run. `Trainer.load` checks the expectations it can
- * express; the flags it cannot check are compared with the loaded trainer.
+ * Loads the checkpoint in `dir` for a resumed run, once, with the expectations of
+ * {@link resumeExpectations}.
  * @returns the trainer, with its GAN; the caller disposes both.
- * @throws UsageError naming each flag that differs from the checkpoint, with the checkpoint's value.
+ * @throws UsageError naming each flag that differs from the checkpoint, with the checkpoint's value;
+ *   the library's CheckpointError for any other refusal.
  */
 export async function resumeTrainer(o: MnistRunOptions, dir: string, dataShape: readonly number[]): Promise<Trainer> {
-  const base = { logEvery: o.logEvery, dataShape };
-  let trainer: Trainer;
-  let refusal: CheckpointError | undefined;
   try {
-    trainer = await loadCheckpoint(dir, { ...base, expect: resumeExpectations(o, dataShape) });
+    return await loadCheckpoint(dir, { logEvery: o.logEvery, dataShape, expect: resumeExpectations(o, dataShape) });
   } catch (err) {
-    if (!(err instanceof CheckpointError)) throw err;
-    // Trainer.load names the first difference only, in its own words: the checkpoint is loaded as
-    // saved, so that the refusal names every flag that differs, as the command line spells it.
-    refusal = err;
-    trainer = await loadCheckpoint(dir, base);
+    const conflicts = err instanceof CheckpointError ? flagConflicts(o, err.mismatches) : undefined;
+    if (conflicts === undefined) throw err;
+    throw new UsageError(
+      `ts-gan mnist --resume: ${conflicts.join('; ')}. A resumed run keeps the checkpoint's settings: ` +
+        'leave these flags out, or start a new run with another --out.',
+    );
   }
-  const conflicts = resumeConflicts(o, trainer);
-  if (conflicts.length === 0 && refusal === undefined) return trainer;
-  const { gan } = trainer;
-  trainer.dispose();
-  gan.dispose();
-  // The library refused what the flags accept: its own message says why.
-  if (conflicts.length === 0 && refusal !== undefined) throw refusal;
-  throw new UsageError(
-    `ts-gan mnist --resume: ${conflicts.join('; ')}. A resumed run keeps the checkpoint's settings: ` +
-      'leave these flags out, or start a new run with another --out.',
-  );
 }

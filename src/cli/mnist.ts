@@ -33,7 +33,7 @@ import { mnistTensorBoard } from './tensorboard.js';
 
 export { EXIT_DIVERGED } from './mnist-flags.js';
 export { type MnistRunOptions, mnistTrainerOptions, parseMnistFlags } from './mnist-options.js';
-export { resumeConflicts } from './mnist-resume.js';
+export { flagConflicts } from './mnist-resume.js';
 export { evaluation } from './mnist-watch.js';
 
 /** Length of the noise vector of every architecture the command trains. */

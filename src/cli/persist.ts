@@ -9,7 +9,7 @@ import { GAN } from '../gan.js';
 import { registerTrainerCheckpoints } from '../io/trainer-checkpoint.js';
 import { findCheckpoint, registerFileRouter } from '../node/file-io.js';
 import { Trainer } from '../train/trainer.js';
-import type { TrainerExpectations } from '../train/trainer-io.js';
+import type { SavedTrainerOptions, TrainerLoadOptions } from '../train/trainer-io.js';
 
 // Called, not imported for its side effect: the package is "sideEffects": false, so a bundler may
 // drop a bare import.
@@ -47,14 +47,18 @@ export async function saveCheckpoint(trainer: Trainer, dir: string): Promise<voi
 /**
  * Loads a checkpoint written by {@link saveCheckpoint}; the logging interval may change.
  * `expect` adds to the data shape what `Trainer.load` checks before it builds anything.
- * @throws CheckpointError from `Trainer.load`, naming the first expectation that differs.
+ * @throws CheckpointError from `Trainer.load`, whose `mismatches` name every expectation that differs.
  */
 export function loadCheckpoint(
   dir: string,
-  options: { logEvery: number; dataShape: readonly number[]; expect?: TrainerExpectations },
+  options: { logEvery: number; dataShape: readonly number[]; expect?: TrainerLoadOptions['expect'] },
 ): Promise<Trainer> {
+  const { expect, dataShape } = options;
   return Trainer.load(url(dir), {
     logEvery: options.logEvery,
-    expect: { ...options.expect, dataShape: options.dataShape },
+    expect:
+      typeof expect === 'function'
+        ? (saved: SavedTrainerOptions) => ({ ...expect(saved), dataShape })
+        : { ...expect, dataShape },
   });
 }

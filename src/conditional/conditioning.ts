@@ -291,3 +291,19 @@ export function classCrossEntropy(logits: tf.Tensor, labels: tf.Tensor1D, numCla
 function describe(value: unknown): string {
   return value instanceof tf.Tensor ? `a tensor of shape [${value.shape.join(', ')}]` : show(value);
 }
+
+/** The GAN constructor options that rebuild a conditioning. */
+export function conditioningConfig(c: Conditioning): ConditioningConfig {
+  if (c.kind === 'info') {
+    return {
+      infoCodes: {
+        categorical: c.numClasses,
+        continuous: c.continuous,
+        weight: c.weight,
+        continuousWeight: c.continuousWeight,
+      },
+    };
+  }
+  if (c.kind === 'auxiliary') return { numClasses: c.numClasses, conditioning: 'auxiliary', auxiliaryWeight: c.weight };
+  return { numClasses: c.numClasses, conditioning: 'concat' };
+}

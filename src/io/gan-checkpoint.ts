@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { Conditioning, ConditioningConfig } from '../conditional/conditioning.js';
+import { conditioningConfig } from '../conditional/conditioning.js';
 import { CheckpointError, ConfigError } from '../errors.js';
 import { type GanLoss, getLoss, LOSS_NAMES, type LossName } from '../losses/gan-loss.js';
 import type { GANConfig, GanState } from '../types.js';
@@ -79,22 +79,6 @@ export function snapshotGan(gan: GanState): GanSnapshot {
     disposeSnapshot(generator);
     throw err;
   }
-}
-
-/** The GAN constructor options that rebuild a conditioning. */
-function conditioningConfig(c: Conditioning): ConditioningConfig {
-  if (c.kind === 'info') {
-    return {
-      infoCodes: {
-        categorical: c.numClasses,
-        continuous: c.continuous,
-        weight: c.weight,
-        continuousWeight: c.continuousWeight,
-      },
-    };
-  }
-  if (c.kind === 'auxiliary') return { numClasses: c.numClasses, conditioning: 'auxiliary', auxiliaryWeight: c.weight };
-  return { numClasses: c.numClasses, conditioning: 'concat' };
 }
 
 /** Frees the clones of a snapshot. */

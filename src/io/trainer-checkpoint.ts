@@ -13,11 +13,11 @@ import { GAN } from '../gan.js';
 import type { RandomState } from '../random.js';
 import { Trainer, type TrainerOptions } from '../train/trainer.js';
 import { registerTrainerIO, type TrainerLoadOptions } from '../train/trainer-io.js';
-import { EXPECTABLE_OPTION_KEYS, LOAD_OPTION_KEYS as TRAINER_LOAD_KEYS } from '../train/trainer-options.js';
+import { LOAD_OPTION_KEYS as TRAINER_LOAD_KEYS } from '../train/trainer-options.js';
 import { trainableVariables } from '../train/updates.js';
 import { knownKeys, show } from '../util/validate.js';
 import { decodeWeightData, joinWeightData, messageOf, type NamedTensor } from './artifacts.js';
-import { checkExpectations } from './expectations.js';
+import { refuse } from './expectations.js';
 import {
   buildGan,
   disposeGanSnapshot,
@@ -36,6 +36,7 @@ import {
   snapshotOptimizer,
 } from './optimizer-state.js';
 import { type CheckpointLocation, resolveCheckpointStore } from './store.js';
+import { resolveExpectations, trainerDifferences } from './trainer-expectations.js';
 import { checkCode, checkEmaState, EMA_PREFIX, restoreEma, runtimeOptions, savedOptions } from './trainer-state.js';
 
 /** Weight-name prefixes of the two optimizers in the `checkpoint` part. */
@@ -132,17 +133,10 @@ export async function loadTrainer(location: CheckpointLocation, options: Trainer
   if (manifest.kind !== 'trainer' || !state) {
     throw new CheckpointError(`${read.where} holds a GAN without trainer state; load it with GAN.load.`);
   }
-  checkExpectations(read, options.expect);
-  for (const key of EXPECTABLE_OPTION_KEYS) {
-    const expected = options.expect?.[key];
-    if (expected !== undefined && expected !== state.options[key]) {
-      throw new CheckpointError(
-        `${read.where}: ${key} differs: the checkpoint has ${state.options[key]}, expected ${expected}.`,
-      );
-    }
-  }
+  const expect = resolveExpectations(read.where, options.expect, state);
+  refuse(read.where, trainerDifferences(read, state, expect));
   checkCode(read.where, state, options);
-  const loss = resolveLoss(read, options.expect?.loss);
+  const loss = resolveLoss(read, expect?.loss);
   const gJSON = state.optimizers.generator;
   const dJSON = state.optimizers.discriminator;
   // Optimizers are built (and supplied ones checked) before the networks: both refusals are cheap.

@@ -12,15 +12,35 @@ import type { CheckpointManifest } from '../io/manifest.js';
 import type { CheckpointLocation } from '../io/store.js';
 import type { DiscriminatorPenalty } from '../regularizers/penalty.js';
 import type { StepFunction } from './custom-step.js';
+import type { JsonKeptOption, TrainerOptions } from './trainer-options.js';
 
 /**
- * What {@link Trainer.load} can check besides the GAN: the options that shape a step.
+ * What {@link Trainer.load} can check besides the GAN: the options that shape a step. Besides
+ * `batchSize` and `discriminatorSteps`, every option the option table marks as kept in JSON
+ * (`frozenNetworkMode` and the JSON-kept regularizers: `r1`, `r2`, `gradientPenalty`, `weightClip`,
+ * `ema`, `instanceNoise`) is compared with the saved one as JSON, keys in any order; the learning
+ * rates and Adam betas are compared with the saved optimizers' configurations.
  * @category IO
  */
-export interface TrainerExpectations extends CheckpointExpectations {
+export interface TrainerExpectations extends CheckpointExpectations, Partial<Pick<TrainerOptions, JsonKeptOption>> {
   batchSize?: number;
   discriminatorSteps?: number;
+  /** The generator optimizer's learning rate. */
+  generatorLearningRate?: number;
+  /** The discriminator optimizer's learning rate. */
+  discriminatorLearningRate?: number;
+  /** beta1 and beta2 of both optimizers (which must then both be Adam). */
+  adamBetas?: readonly [number, number];
 }
+
+/**
+ * The trainer options a checkpoint keeps, as saved: what an expectation given as a function
+ * (see {@link TrainerLoadOptions.expect}) is computed from.
+ * @category IO
+ */
+export type SavedTrainerOptions = Readonly<
+  Partial<Pick<TrainerOptions, JsonKeptOption | 'batchSize' | 'discriminatorSteps'>>
+>;
 
 /**
  * Options of {@link Trainer.load}.
@@ -43,8 +63,12 @@ export interface TrainerLoadOptions {
   step?: StepFunction;
   /** The custom penalties, when the saved run used some (their names must match the saved ones). */
   penalties?: readonly DiscriminatorPenalty[];
-  /** Checks to run before anything is built. */
-  expect?: TrainerExpectations;
+  /**
+   * Checks to run before anything is built, or a function of the saved trainer options that
+   * returns them (for an expectation that depends on the run, as a network built for its
+   * regularizer does). A difference is a {@link CheckpointError} whose `mismatches` name each one.
+   */
+  expect?: TrainerExpectations | ((saved: SavedTrainerOptions) => TrainerExpectations);
 }
 
 /** Saves and loads trainers (of type `T`: the trainer, kept generic so that this module does not import it). */

@@ -224,6 +224,12 @@ export const EXPECTABLE_OPTION_KEYS = Object.freeze(
   TRAINER_OPTION_KEYS.filter((k) => TRAINER_OPTIONS[k].expectable === true),
 ) as readonly ('batchSize' | 'discriminatorSteps')[];
 
+/** The options a checkpoint keeps as given, in JSON (as the table's `keep: 'json'` rows say). */
+export type JsonKeptOption = 'frozenNetworkMode' | Exclude<RegularizerKey, 'penalties'>;
+
+/** The keys of {@link JsonKeptOption}, read from the table. */
+export const JSON_KEPT_OPTION_KEYS = Object.freeze(optionKeys('json')) as readonly JsonKeptOption[];
+
 /** The options {@link Trainer.load} takes again (runtime options, code, the optimizers that receive saved state). */
 export const LOAD_OPTION_KEYS: readonly (keyof TrainerOptions)[] = Object.freeze(
   TRAINER_OPTION_KEYS.filter((k) => TRAINER_OPTIONS[k].onLoad === true),
