@@ -4,7 +4,7 @@
  *
  *   D loss = mean(softplus(-(D(x) - D(G(z)))))      G loss = mean(softplus(-(D(G(z)) - D(x))))
  *
- * `relativistic.ts` trains with it; test/family-regularizers.test.ts proves it learns.
+ * `relativistic.ts` trains with it; test/family/regularizers.test.ts proves it learns.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { StepFunction } from 'ts-gan';

@@ -21,7 +21,7 @@
  *
  * It relies on three engine members that tfjs-core 4.22 uses internally (`customGrad`,
  * `runKernelFunc`, `state.activeScope`) and on the op scope names (`fusedMatMul__op`,
- * `fusedConv2d__op`); `test/backends-lazy-gradients.test.ts` fails if a tfjs version changes them.
+ * `fusedConv2d__op`); `test/backends/lazy-gradients.test.ts` fails if a tfjs version changes them.
  *
  * @packageDocumentation
  */

@@ -1,7 +1,7 @@
 /**
  * Loads a saved GAN in a fresh process and samples from it, as a user's script would:
  * `tsx test/support/cli-load-gan.ts DIR` prints `{ shape, latentDim, maxAbs }` as JSON.
- * Used by test/cli.test.ts to prove that gan/ is readable outside the process that wrote it.
+ * Used by test/cli/main.test.ts to prove that gan/ is readable outside the process that wrote it.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';

@@ -1,6 +1,6 @@
 /**
  * The values a doc snippet takes from the text around it ("`gan` is the GAN built above", "`images`
- * are the training digits"). test/docs-snippets.test.ts declares each name the snippet uses and does
+ * are the training digits"). test/library/docs-snippets.test.ts declares each name the snippet uses and does
  * not declare itself from these factories, at small sizes, so that the snippet runs as printed.
  * Module bindings (`tf`, `GAN`, `Trainer` ...) are never supplied: a snippet imports what it uses.
  */

@@ -3,7 +3,7 @@
  * fingerprint: the sha256 of every weight's float32 bytes (both networks, BatchNorm statistics
  * included, and the moving average when there is one) and every logged number. The committed
  * fixture test/fixtures/step-fingerprints.json holds the fingerprints of the code that wrote it;
- * test/step-fingerprints.test.ts recomputes them and compares exactly.
+ * test/train/step-fingerprints.test.ts recomputes them and compares exactly.
  */
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';

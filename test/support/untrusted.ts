@@ -1,5 +1,5 @@
 /**
- * A hostile checkpoint's world for test/io-untrusted.test.ts: a folder `www/` holding a real
+ * A hostile checkpoint's world for test/io/untrusted.test.ts: a folder `www/` holding a real
  * checkpoint under `case/`, decoys outside it (`secret.bin`, `elsewhere/file.bin`, byte copies of
  * the generator's weights, so that following a path out of the folder would even load), a naive
  * static web server over `www/` that records every request, spies that record every file read
