@@ -16,8 +16,11 @@ test('the setup wrote the browser-only blocks', () => {
 
 for (const { where, slug } of snippets) {
   test(`${where} runs in the browser`, async () => {
-    await import(/* @vite-ignore */ `/test-output/doc-snippets-browser/${slug}/snippet.ts`);
-    // Whatever the block created on the way stays; the next block starts from a clean engine state.
+    // The import resolves when the block's top-level code (and its directive's `then` checks) has run,
+    // and rejects with the block's error.
+    await expect(
+      import(/* @vite-ignore */ `/test-output/doc-snippets-browser/${slug}/snippet.ts`),
+    ).resolves.toBeDefined();
     expect(tf.getBackend()).toBeTruthy();
   });
 }
