@@ -13,7 +13,7 @@ import { defineConfig } from 'vitest/config';
  *   with Playwright (test-browser/report/).
  *
  * Run: `npm run test:browser` (needs /usr/bin/chromium: `apt-get install -y chromium`);
- * one part: `npx vitest run --config vitest.browser.config.ts --project webgl` (or `--project demo`, `--project report`).
+ * one part: `npx vitest run --config vitest.browser.config.ts --project webgl` (or `--project docs`, `demo`, `report`).
  */
 export const BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
 
@@ -75,6 +75,35 @@ export default defineConfig({
               name: backend,
               provide: { backend },
             })),
+          },
+        },
+      },
+      {
+        resolve: { alias },
+        optimizeDeps: {
+          include: [
+            '@tensorflow/tfjs-core',
+            '@tensorflow/tfjs-layers',
+            '@tensorflow/tfjs-backend-cpu',
+            '@tensorflow/tfjs-backend-wasm',
+            '@tensorflow/tfjs-backend-webgl',
+            '@tensorflow/tfjs-backend-webgpu',
+          ],
+        },
+        test: {
+          // The browser-only blocks of the docs, each run as printed in the page (test-browser/docs/).
+          name: 'doc-snippets',
+          include: ['test-browser/docs/*.test.ts'],
+          globalSetup: ['./test-browser/docs/snippets.setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          sequence: { groupOrder: 1 },
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotDirectory: 'test-output/browser-failures',
+            provider: playwright({ launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } }),
+            instances: [{ browser: 'chromium' as const, name: 'docs' }],
           },
         },
       },

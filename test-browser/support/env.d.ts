@@ -10,6 +10,8 @@ declare module 'vitest' {
      * path on the test server, and what Node computed from it.
      */
     nodeCheckpoint: { path: string; steps: number; sampleAtSave: number[]; weightsAfter: number[][] };
+    /** The browser-only doc blocks that test-browser/docs/snippets.setup.ts wrote, by place and folder. */
+    docSnippets: { where: string; slug: string }[];
     /** How the demo test launches Chromium (the same path and flags as browser mode). */
     chromium: { executablePath: string; args: string[] };
   }

@@ -6,15 +6,30 @@
  * A block may be preceded by a directive, an HTML comment that the rendered page hides:
  *   <!-- doc-test: {"replace": [["steps: 3000", "steps: 2"]]} -->   run with smaller sizes (each must match)
  *   <!-- doc-test: {"setup": "mnist-run"} -->   run in a folder that holds runs/mnist from `ts-gan mnist`
- *   <!-- doc-test: {"run": false, "why": "browser only: IndexedDB"} -->   type-checked, not run
+ *   <!-- doc-test: {"then": "if (x !== 1) throw ..."} -->   code run after the block, in its scope (a
+ *       block that only defines a function gets it called here, so that its body runs)
+ *   <!-- doc-test: {"standIn": "tfjs-node"} -->   run with `@tensorflow/tfjs-node(-gpu)` mapped to
+ *       test/support/fake-tfjs-node.ts, a stand-in that registers tfjs's cpu backend as `tensorflow`
+ *   <!-- doc-test: {"browser": true} -->   browser only: type-checked here, run in Chromium by
+ *       test-browser/docs/docs-snippets.test.ts (`--project docs`), with the context values of
+ *       test-browser/docs/doc-context.ts
  * A block that uses a value the text around it defines (`gan`, `trainer`, `images` ...) gets it from
  * test/support/doc-context.ts, at small sizes; imports are never supplied.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  applyDirective,
+  browserSnippets,
+  docFiles,
+  docSnippets,
+  fencedBlocks,
+  type Snippet,
+  wantedContext,
+} from '../../test-shared/doc-snippets';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -22,54 +37,8 @@ const WORK = join(ROOT, 'test-output', 'doc-snippets');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const TSC = join(ROOT, 'node_modules', '.bin', 'tsc');
 
-const DOC_FILES = [
-  'README.md',
-  ...readdirSync(join(ROOT, 'docs'))
-    .filter((f) => f.endsWith('.md'))
-    .sort()
-    .map((f) => `docs/${f}`),
-];
-
-interface Directive {
-  replace?: [string, string][];
-  setup?: 'mnist-run';
-  run?: boolean;
-  why?: string;
-}
-
-interface Snippet {
-  /** e.g. docs/mnist.md:112 */
-  where: string;
-  slug: string;
-  code: string;
-  directive: Directive;
-}
-
-/** The fenced blocks of one language in a markdown text, with the directive before each. */
-function fencedBlocks(markdown: string, lang: string): { line: number; code: string; directive?: string }[] {
-  const lines = markdown.split('\n');
-  const blocks: { line: number; code: string; directive?: string }[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i]?.trim() !== `\`\`\`${lang}`) continue;
-    const start = i;
-    const body: string[] = [];
-    for (i++; i < lines.length && lines[i]?.trim() !== '```'; i++) body.push(lines[i] ?? '');
-    let before = start - 1;
-    while (before >= 0 && lines[before]?.trim() === '') before--;
-    const directive = /^<!-- doc-test: (.*) -->$/.exec(lines[before]?.trim() ?? '')?.[1];
-    blocks.push({ line: start + 1, code: body.join('\n'), ...(directive !== undefined ? { directive } : {}) });
-  }
-  return blocks;
-}
-
-const SNIPPETS: Snippet[] = DOC_FILES.flatMap((file) =>
-  fencedBlocks(readFileSync(join(ROOT, file), 'utf8'), 'ts').map(({ line, code, directive }) => ({
-    where: `${file}:${line}`,
-    slug: `${file.replace(/^docs\//, '').replace(/\.md$/, '')}-${line}`,
-    code,
-    directive: directive === undefined ? {} : (JSON.parse(directive) as Directive),
-  })),
-);
+const DOC_FILES = docFiles(ROOT);
+const SNIPPETS = docSnippets(ROOT);
 
 /** The values a snippet may take from its doc's context, and how the test supplies each. */
 const CONTEXT: Record<string, { needs?: string[]; code: string }> = {
@@ -95,40 +64,8 @@ const CONTEXT: Record<string, { needs?: string[]; code: string }> = {
   ),
 };
 
-/** Names the snippet binds itself (imports and top-level declarations, roughly). */
-function declared(code: string): Set<string> {
-  const names = new Set<string>();
-  for (const m of code.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}/g))
-    for (const part of (m[1] ?? '').split(','))
-      names.add(
-        part
-          .trim()
-          .replace(/^type\s+/, '')
-          .split(/\s+as\s+/)
-          .pop() ?? '',
-      );
-  // Top-level only: a declaration at the start of a line.
-  for (const m of code.matchAll(
-    /^(?:import\s+\*\s+as\s+(\w+)|import\s+(\w+)\s+from|(?:const|let|function|class)\s+(\w+))/gm,
-  ))
-    names.add(m[1] ?? m[2] ?? m[3] ?? '');
-  for (const m of code.matchAll(/^(?:const|let)\s+\{([^}]*)\}\s*=/gm))
-    for (const part of (m[1] ?? '').split(',')) names.add(part.split(':').pop()?.trim() ?? '');
-  return names;
-}
-
 function prelude(code: string): string {
-  // Comments out (not the // of a URL), and spreads (`...config`) read as plain uses.
-  const withoutComments = code.replace(/(^|\s)\/\/.*$/gm, '$1').replaceAll('...', ' ');
-  const own = declared(code);
-  const wanted: string[] = [];
-  const want = (name: string) => {
-    if (wanted.includes(name) || own.has(name)) return;
-    for (const need of CONTEXT[name]?.needs ?? []) want(need);
-    wanted.push(name);
-  };
-  for (const name of Object.keys(CONTEXT))
-    if (!name.startsWith('__') && new RegExp(`(?<![\\w.'"])${name}\\b`).test(withoutComments)) want(name);
+  const wanted = wantedContext(code, CONTEXT);
   if (wanted.length === 0) return '';
   return [
     "import * as __ctx from '../../../test/support/doc-context';",
@@ -139,12 +76,8 @@ function prelude(code: string): string {
 }
 
 function source(snippet: Snippet): string {
-  let code = snippet.code;
-  for (const [from, to] of snippet.directive.replace ?? []) {
-    if (!code.includes(from))
-      throw new Error(`${snippet.where}: the doc-test replacement ${JSON.stringify(from)} does not match`);
-    code = code.split(from).join(to);
-  }
+  // A browser block is type-checked exactly as printed: its directive speaks of the browser's context.
+  const code = snippet.directive.browser === true ? snippet.code : applyDirective(snippet);
   return `${prelude(code)}${code}\nexport {};\n`;
 }
 
@@ -172,6 +105,23 @@ beforeAll(async () => {
       include: ['*/snippet.ts'],
     }),
   );
+  // tfjs-node and tfjs-node-gpu cannot be installed here (they download libtensorflow): both names
+  // resolve to a stand-in that registers the cpu backend as `tensorflow`.
+  const fake = join(ROOT, 'test', 'support', 'fake-tfjs-node.ts');
+  const rootPaths = (
+    JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as {
+      compilerOptions: { paths: Record<string, string[]> };
+    }
+  ).compilerOptions.paths;
+  writeFileSync(
+    join(WORK, 'stand-in.tsconfig.json'),
+    JSON.stringify({
+      extends: '../../tsconfig.json',
+      compilerOptions: {
+        paths: { ...rootPaths, '@tensorflow/tfjs-node-gpu': [fake], '@tensorflow/tfjs-node': [fake] },
+      },
+    }),
+  );
   if (SNIPPETS.some((s) => s.directive.setup === 'mnist-run')) {
     mkdirSync(join(WORK, 'fixture'));
     await mnistRun(join(WORK, 'fixture'));
@@ -181,9 +131,21 @@ beforeAll(async () => {
 describe('doc snippets', () => {
   it('finds the blocks and their directives', () => {
     expect(SNIPPETS.length).toBeGreaterThan(30);
-    for (const s of SNIPPETS) {
-      if (s.directive.run === false) expect(s.directive.why, `${s.where}: say why it does not run`).toBeTruthy();
-    }
+    // Every block runs: here, or (browser only) in the browser suite; no directive turns a run off.
+    const known = ['replace', 'setup', 'then', 'standIn', 'browser', 'before', 'split'];
+    for (const s of SNIPPETS)
+      expect(
+        Object.keys(s.directive).filter((k) => !known.includes(k)),
+        `${s.where}: unknown directive`,
+      ).toEqual([]);
+  });
+
+  it('leaves each browser-only block to a browser test that runs it', () => {
+    const browserTest = join(ROOT, 'test-browser', 'docs', 'docs-snippets.test.ts');
+    const browserOnly = SNIPPETS.filter((s) => s.directive.browser === true);
+    if (browserOnly.length > 0) expect(existsSync(browserTest), 'test-browser/docs/docs-snippets.test.ts').toBe(true);
+    // That test runs the snippets its global setup writes, which are these (the same extraction).
+    expect(browserSnippets(ROOT).map((s) => s.where)).toEqual(browserOnly.map((s) => s.where));
   });
 
   it('type-checks every block as printed (strict, with only the context values supplied)', async () => {
@@ -202,12 +164,14 @@ describe('doc snippets', () => {
 
   for (const snippet of SNIPPETS) {
     const title = `${snippet.where} runs`;
-    if (snippet.directive.run === false) continue;
-    it(title, async () => {
+    if (snippet.directive.browser === true) continue; // test-browser/docs/docs-snippets.test.ts
+    const standIn = snippet.directive.standIn === 'tfjs-node';
+    it(standIn ? `${title} (against a stand-in for tfjs-node: the cpu backend named tensorflow)` : title, async () => {
       const dir = join(WORK, snippet.slug);
       if (snippet.directive.setup === 'mnist-run')
         cpSync(join(WORK, 'fixture', 'runs'), join(dir, 'runs'), { recursive: true });
-      const result = await run(TSX, ['--tsconfig', join(ROOT, 'tsconfig.json'), 'snippet.ts'], {
+      const tsconfig = standIn ? join(WORK, 'stand-in.tsconfig.json') : join(ROOT, 'tsconfig.json');
+      const result = await run(TSX, ['--tsconfig', tsconfig, 'snippet.ts'], {
         cwd: dir,
         maxBuffer: 16 * 1024 * 1024,
         timeout: 110_000,
