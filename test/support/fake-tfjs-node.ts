@@ -2,7 +2,7 @@
  * A stand-in for `@tensorflow/tfjs-node` and `@tensorflow/tfjs-node-gpu`, which cannot be installed
  * where the tests run (they download libtensorflow). Like them, importing it registers a backend
  * named `tensorflow` and makes it the active one; here that backend is tfjs's cpu backend under the
- * other name, with every cpu kernel registered for it. test/docs-snippets.test.ts maps both package
+ * other name, with every cpu kernel registered for it. test/library/docs-snippets.test.ts maps both package
  * names to this file (tsconfig `paths`) for the doc snippets marked `"standIn": "tfjs-node"`, so
  * their own code path (the import, `tf.setBackend('tensorflow')`, `useBackend('tensorflow')`) runs.
  */
