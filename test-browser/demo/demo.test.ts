@@ -188,6 +188,12 @@ test('the demo saves and loads checkpoints in IndexedDB and as a downloaded file
     await expect
       .poll(() => status.textContent(), POLL)
       .toBe('Loaded a checkpoint at step 3; press Resume to continue it.');
+    // The status still reads "Loaded ..." from IndexedDB: clear it, so that the poll waits for the
+    // file's own load to finish (else the next step's error could be overwritten by it).
+    await page.evaluate(() => {
+      const el = document.getElementById('status');
+      if (el) el.textContent = '';
+    });
     await page.setInputFiles('#load-file', file);
     await expect.poll(() => status.textContent(), POLL).toContain('Loaded a checkpoint at step 3');
     expect(await page.textContent('#start')).toBe('Resume');
