@@ -30,6 +30,19 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
+/** Pre-bundled before a run, so that no browser instance reloads mid-test when Vite discovers them. */
+const TFJS_PACKAGES = [
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-layers',
+  '@tensorflow/tfjs-backend-cpu',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-backend-webgl',
+  '@tensorflow/tfjs-backend-webgpu',
+];
+
+/** Debian's Chromium, headless, off the network. */
+const chromium = () => playwright({ launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } });
+
 const path = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const alias = [
   { find: /^ts-gan$/, replacement: path('./src/index.ts') },
@@ -45,15 +58,7 @@ export default defineConfig({
       {
         resolve: { alias },
         optimizeDeps: {
-          // Pre-bundled before the run, so no instance reloads mid-test when Vite discovers them.
-          include: [
-            '@tensorflow/tfjs-core',
-            '@tensorflow/tfjs-layers',
-            '@tensorflow/tfjs-backend-cpu',
-            '@tensorflow/tfjs-backend-wasm',
-            '@tensorflow/tfjs-backend-webgl',
-            '@tensorflow/tfjs-backend-webgpu',
-          ],
+          include: TFJS_PACKAGES,
         },
         test: {
           name: 'library',
@@ -69,7 +74,7 @@ export default defineConfig({
             enabled: true,
             headless: true,
             screenshotDirectory: 'test-output/browser-failures',
-            provider: playwright({ launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } }),
+            provider: chromium(),
             instances: BACKENDS.map((backend) => ({
               browser: 'chromium' as const,
               name: backend,
@@ -81,14 +86,7 @@ export default defineConfig({
       {
         resolve: { alias },
         optimizeDeps: {
-          include: [
-            '@tensorflow/tfjs-core',
-            '@tensorflow/tfjs-layers',
-            '@tensorflow/tfjs-backend-cpu',
-            '@tensorflow/tfjs-backend-wasm',
-            '@tensorflow/tfjs-backend-webgl',
-            '@tensorflow/tfjs-backend-webgpu',
-          ],
+          include: TFJS_PACKAGES,
         },
         test: {
           // The browser-only blocks of the docs, each run as printed in the page (test-browser/docs/).
@@ -102,7 +100,7 @@ export default defineConfig({
             enabled: true,
             headless: true,
             screenshotDirectory: 'test-output/browser-failures',
-            provider: playwright({ launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } }),
+            provider: chromium(),
             instances: [{ browser: 'chromium' as const, name: 'docs' }],
           },
         },
