@@ -69,9 +69,8 @@ async function* bands(chunks: Iterable<tf.Tensor>, layout: GridLayout): AsyncGen
   const { n, height: h, width: w, channels: c } = layout;
   const padding = layout.padding ?? 2;
   const scale = layout.scale ?? 1;
-  const columns = layout.columns ?? Math.ceil(Math.sqrt(n));
-  const rows = Math.ceil(n / columns);
-  const lineWidth = (columns * w + (columns + 1) * padding) * scale * c;
+  const { width, columns, rows } = imageGridSize(n, h, w, layout);
+  const lineWidth = width * c;
   const background = Buffer.alloc(1 + lineWidth, BACKGROUND);
   background[0] = 0;
   const paddingRows = (count: number) => Buffer.concat(Array.from({ length: count * scale }, () => background));

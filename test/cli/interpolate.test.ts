@@ -2,40 +2,20 @@
  * `ts-gan sample --interpolate`: a grid of latent walks, each digit the generator's on the point the
  * method gives, and the flag errors.
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { PNG } from 'pngjs';
-import { GAN, SeededRandom } from 'ts-gan';
+import { SeededRandom } from 'ts-gan';
 import { describe, expect, test } from 'vitest';
-import { loadGan, saveGan } from '../../src/cli/persist';
+import { loadGan } from '../../src/cli/persist';
 import { cli } from '../support/cli';
+import { savedDigitGan } from '../support/saved-gan';
 
 const LATENT = 6;
 
 /** A small unconditional 28x28 GAN saved into a fresh folder. */
-async function savedGan(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'ts-gan-interpolate-'));
-  const gan = new GAN({
-    latentDim: LATENT,
-    dataShape: [28, 28, 1],
-    buildGenerator: () =>
-      tfl.sequential({
-        layers: [
-          tfl.layers.dense({ units: 784, activation: 'tanh', inputShape: [LATENT] }),
-          tfl.layers.reshape({ targetShape: [28, 28, 1] }),
-        ],
-      }),
-    buildDiscriminator: () =>
-      tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [28, 28, 1] }), tfl.layers.dense({ units: 1 })] }),
-    seed: 2,
-  });
-  await saveGan(gan, join(dir, 'gan'));
-  gan.dispose();
-  return dir;
-}
+const savedGan = () => savedDigitGan('interpolate', LATENT, 2);
 
 /** The largest difference between the PNG's digit at (row, column) and the 0-255 pixels of `x`. */
 function worstDifference(image: PNG, row: number, column: number, x: tf.Tensor): number {

@@ -4,12 +4,10 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { GAN } from 'ts-gan';
 import { findMnistFiles, loadMnist, mnistDataDir } from 'ts-gan/node';
 import { describe, expect, test } from 'vitest';
-import { saveGan } from '../../src/cli/persist';
 import { cli } from '../support/cli';
+import { savedDigitGan } from '../support/saved-gan';
 
 /** The last line of stdout is the JSON report. */
 const report = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1) as string);
@@ -32,23 +30,7 @@ describe('ts-gan evaluate', () => {
   });
 
   test('scores a saved GAN (the run folder or its gan/), repeatably for a seed; --json prints only JSON', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ts-gan-evaluate-'));
-    const gan = new GAN({
-      latentDim: 8,
-      dataShape: [28, 28, 1],
-      buildGenerator: ({ latentDim }) =>
-        tfl.sequential({
-          layers: [
-            tfl.layers.dense({ inputShape: [latentDim], units: 784, activation: 'tanh' }),
-            tfl.layers.reshape({ targetShape: [28, 28, 1] }),
-          ],
-        }),
-      buildDiscriminator: () =>
-        tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [28, 28, 1] }), tfl.layers.dense({ units: 1 })] }),
-      seed: 2,
-    });
-    await saveGan(gan, join(dir, 'gan'));
-    gan.dispose();
+    const dir = await savedDigitGan('evaluate', 8, 2);
     const a = await cli('evaluate', '--from', dir, '--n', '40', '--kid-subsets', '2', '--backend', 'cpu', '--json');
     expect(a.code).toBe(0);
     expect(a.stdout.trim().split('\n')).toHaveLength(1);
