@@ -4,9 +4,8 @@
  *
  * @packageDocumentation
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { replaceFile } from '../node/atomic-folder.js';
 
 /** What {@link trimMetricsText} kept and dropped. */
 export interface MetricsTrim {
@@ -55,34 +54,6 @@ export function trimMetricsText(text: string, step: number): MetricsTrim {
     else dropped++;
   }
   return { text: kept.map((line) => `${line}\n`).join(''), kept: kept.length, dropped };
-}
-
-/** Writes `text` into a temporary file beside `file`, flushes it, and renames it over `file`. */
-async function replaceFile(file: string, text: string): Promise<void> {
-  const tmp = join(dirname(file), `${basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  try {
-    const handle = await fs.open(tmp, 'w');
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
-  }
-  try {
-    const folder = await fs.open(dirname(file), 'r');
-    try {
-      await folder.sync();
-    } finally {
-      await folder.close();
-    }
-  } catch {
-    // Windows cannot open a folder for syncing; its renames are durable enough for this use.
-  }
 }
 
 /**

@@ -55,6 +55,23 @@ async function syncFolder(folder: string): Promise<void> {
   }
 }
 
+/**
+ * Replaces the file `file` by one holding `data`, atomically: written into a temporary sibling,
+ * flushed, renamed over `file`, and the rename flushed. A crash leaves the old file or the new one,
+ * never half of one; a failed write removes its temporary file.
+ */
+export async function replaceFile(file: string, data: Uint8Array | string): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await writeDurable(tmp, data);
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+  await syncFolder(path.dirname(file));
+}
+
 /** How {@link replaceFolder} treats what is already there. */
 export interface ReplaceFolderOptions {
   /** Checks that an existing `target` is something this writer may replace; returns the reason to refuse, or null. */

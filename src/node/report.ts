@@ -11,8 +11,9 @@ import { basename, join, resolve } from 'node:path';
 import { DataError } from '../errors.js';
 import { parseMetricsJsonl, type ReportImage, type RunReportData } from '../report/data.js';
 import { type ReportAssets, renderRunReport } from '../report/render.js';
+import { replaceFile } from './atomic-folder.js';
 import { pngDataUrl } from './report-images.js';
-import { readRunJson, writeFileAtomic } from './run-json.js';
+import { readRunJson } from './run-json.js';
 
 /** The report's file name in a run folder. */
 export const REPORT_HTML = 'report.html';
@@ -190,6 +191,6 @@ export async function writeRunReport(
   const data = await readRunReport(runDir, readOptions);
   const html = renderRunReport(data, await loadReportAssets());
   const file = out ?? join(runDir, REPORT_HTML);
-  await writeFileAtomic(file, html);
+  await replaceFile(file, html);
   return file;
 }

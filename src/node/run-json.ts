@@ -5,10 +5,10 @@
  *
  * @packageDocumentation
  */
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunInvocation } from '../report/data.js';
+import { replaceFile } from './atomic-folder.js';
 
 /** The file's name in a run folder. */
 export const RUN_JSON = 'run.json';
@@ -62,18 +62,6 @@ export async function readRunJson(runDir: string): Promise<RunInvocation[] | und
   }
 }
 
-/** Writes `text` to `file` through a temporary sibling and a rename, so no reader sees half a file. */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    await writeFile(temp, text);
-    await rename(temp, file);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
-}
-
 /**
  * Records a start of the run in `runDir`'s run.json: a fresh run replaces the file, a resumed one
  * appends to the invocations already there.
@@ -86,5 +74,5 @@ export async function writeRunJson(runDir: string, invocation: RunInvocation, re
   const previous = resumed ? await readRunJson(runDir) : undefined;
   const invocations = Array.isArray(previous) ? [...previous, invocation] : [invocation];
   const json: RunJson = { format: RUN_JSON_FORMAT, formatVersion: 1, invocations };
-  await writeFileAtomic(join(runDir, RUN_JSON), `${JSON.stringify(json, null, 2)}\n`);
+  await replaceFile(join(runDir, RUN_JSON), `${JSON.stringify(json, null, 2)}\n`);
 }
