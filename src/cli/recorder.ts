@@ -34,6 +34,21 @@ export interface RunRecorderOptions {
   checkpoint: (step: number) => Promise<void>;
 }
 
+/** Whether a GAN's grid has one row per class: conditional GANs, and InfoGAN's categorical code. */
+function byClass(gan: GAN): boolean {
+  return (gan.conditioning?.numClasses ?? 0) > 0;
+}
+
+/** The run's fixed-noise grid (the caller disposes it): 5 x 5 samples, or one row per class. */
+export function fixedNoiseGrid(gan: GAN, seed: number): tf.Tensor {
+  return byClass(gan) ? conditionalGrid(gan, seed) : gan.sample(GRID_SIZE, { seed });
+}
+
+/** Images per row of {@link fixedNoiseGrid}. */
+export function gridColumns(gan: GAN): number {
+  return byClass(gan) ? CONDITIONAL_COLUMNS : 5;
+}
+
 /** The file name of the grid for a step: `step-000200.png`. */
 export function sampleFileName(step: number): string {
   return `step-${String(step).padStart(6, '0')}.png`;
@@ -95,14 +110,10 @@ export class RunRecorder implements Callback {
   async sample(step: number): Promise<void> {
     if (step === this.lastSampled) return;
     this.lastSampled = step;
-    // Conditional GANs (and InfoGAN's categorical code): one row per class.
-    const byClass = (this.o.gan.conditioning?.numClasses ?? 0) > 0;
-    const images = byClass
-      ? conditionalGrid(this.o.gan, this.o.sampleSeed)
-      : this.o.gan.sample(GRID_SIZE, { seed: this.o.sampleSeed });
+    const images = fixedNoiseGrid(this.o.gan, this.o.sampleSeed);
     try {
       const file = join(this.o.out, 'samples', sampleFileName(step));
-      await writeImageGrid(images, file, { columns: byClass ? CONDITIONAL_COLUMNS : 5, scale: GRID_SCALE });
+      await writeImageGrid(images, file, { columns: gridColumns(this.o.gan), scale: GRID_SCALE });
       await copyFile(file, join(this.o.out, 'samples', 'latest.png'));
     } finally {
       images.dispose();

@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import type { GAN } from '../gan.js';
 import type { EvaluationCallback } from '../metrics/callback.js';
 import { TensorBoardCallback } from '../node/tensorboard.js';
-import { CONDITIONAL_COLUMNS, conditionalGrid } from './arch.js';
-import { GRID_SIZE } from './recorder.js';
+import { fixedNoiseGrid, gridColumns } from './recorder.js';
 
 /** The run folder's subfolder of event files: `tensorboard --logdir runs/` lists it as `<run>/tensorboard`. */
 export const TENSORBOARD_DIR = 'tensorboard';
@@ -24,12 +23,11 @@ export function mnistTensorBoard(
   sampleEvery: number,
   judge: EvaluationCallback | undefined,
 ): TensorBoardCallback {
-  const byClass = (gan.conditioning?.numClasses ?? 0) > 0;
   return new TensorBoardCallback({
     logDir: join(out, TENSORBOARD_DIR),
     imageEvery: sampleEvery,
-    images: (g) => (byClass ? conditionalGrid(g, g.seed) : g.sample(GRID_SIZE, { seed: g.seed })),
-    grid: { columns: byClass ? CONDITIONAL_COLUMNS : 5, scale: 2 },
+    images: (g) => fixedNoiseGrid(g, g.seed),
+    grid: { columns: gridColumns(gan), scale: 2 },
     ...(judge === undefined ? {} : { evaluation: judge }),
   });
 }
