@@ -18,11 +18,11 @@ export interface TorchProcess {
   close(): void;
 }
 
-/** Starts the child; resolves to null (with the reason) when PyTorch is missing. */
-export async function startTorch(): Promise<TorchProcess | { missing: string }> {
-  // One thread for OpenBLAS too (torch.set_num_threads does not bind OpenBLAS's own pool).
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' };
-  const child = spawn(PYTHON, [SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'], env });
+/** Starts the child on `threads` threads (default 1); resolves to the reason when PyTorch is missing. */
+export async function startTorch(threads = 1): Promise<TorchProcess | { missing: string }> {
+  // The same count for OpenBLAS (torch.set_num_threads does not bind OpenBLAS's own pool).
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+  const child = spawn(PYTHON, [SCRIPT, '--threads', String(threads)], { stdio: ['pipe', 'pipe', 'inherit'], env });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async (): Promise<Record<string, unknown>> => {
     const { value, done } = await lines.next();
@@ -37,7 +37,7 @@ export async function startTorch(): Promise<TorchProcess | { missing: string }> 
   }
   if (typeof hello.error === 'string') return { missing: hello.error };
   return {
-    version: `${hello.torch} (${hello.threads} thread)`,
+    version: `${hello.torch} (${hello.threads} thread${hello.threads === 1 ? '' : 's'})`,
     async run(batch, steps) {
       child.stdin.write(`${JSON.stringify({ batch, steps })}\n`);
       const r = await next();

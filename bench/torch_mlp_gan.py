@@ -4,7 +4,7 @@ Same networks (generator Dense 256-512-1024, LeakyReLU 0.2, BatchNorm momentum 0
 discriminator Dense 512-256, LeakyReLU 0.2, Dense 1 logit), same update scheme as ts-gan's Trainer:
 one discriminator update on B real + B generated samples (generator in inference mode), then one
 generator update on B samples (discriminator frozen). Adam(2e-4, betas=(0.5, 0.999), eps=1e-7).
-One thread, as the wasm backend in Node has.
+One thread by default, as the wasm backend in Node has; `--threads N` for more.
 
 Protocol: one JSON request per line, one JSON answer per line.
   {"batch": 32, "steps": 20}  ->  {"ms": <wall ms for the steps>, "maxrss_kb": ...}
@@ -22,7 +22,7 @@ except ImportError as err:  # the bench prints this and skips the PyTorch column
     print(json.dumps({"error": f"PyTorch is not installed: {err}"}), flush=True)
     sys.exit(0)
 
-torch.set_num_threads(1)
+torch.set_num_threads(int(sys.argv[sys.argv.index('--threads') + 1]) if '--threads' in sys.argv else 1)
 torch.manual_seed(0)
 LATENT = 100
 DATA = 784

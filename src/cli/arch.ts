@@ -7,16 +7,19 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { GAN } from '../gan.js';
 import { dcgan } from '../presets/dcgan.js';
+import { FAST_NETWORKS, fast } from '../presets/fast.js';
 import { mlp } from '../presets/mlp.js';
 import type { TrainerOptions } from '../train/trainer.js';
 import type { GANConfig } from '../types.js';
 import { UsageError } from './args.js';
 
 /** The `--arch` values. */
-export const ARCH_CHOICES = ['mlp', 'dcgan', 'cgan', 'acgan', 'infogan'] as const;
+export const ARCH_CHOICES = ['fast', 'mlp', 'dcgan', 'cgan', 'acgan', 'infogan'] as const;
 /** One `--arch` value. */
 export type Arch = (typeof ARCH_CHOICES)[number];
 
+/** The seed's run length. */
+const SEED_STEPS = 30_000;
 /** MNIST's ten digits. */
 const DIGITS = 10;
 /** Columns of a conditional grid: ten styles (noise vectors) per digit. */
@@ -47,15 +50,19 @@ export function archConfig(
     r1?: boolean;
   } = {},
 ): Omit<GANConfig, 'latentDim' | 'dataShape'> {
-  const conv = () =>
+  const conv = (base: typeof FAST_NETWORKS | undefined = undefined) =>
     dcgan({
-      discriminatorBatchNorm: !options.r1,
+      ...base,
+      discriminatorBatchNorm: !options.r1 && base === undefined,
       ...(options.filters === undefined ? {} : { filters: options.filters }),
       ...(options.startFilters === undefined ? {} : { startFilters: options.startFilters }),
       ...(options.discriminatorFilters === undefined ? {} : { discriminatorFilters: options.discriminatorFilters }),
       ...(options.kernelSize === undefined ? {} : { kernelSize: options.kernelSize }),
     });
   switch (arch) {
+    case 'fast':
+      // The recipe's networks, which the width and kernel flags may reshape.
+      return { ...conv(FAST_NETWORKS), numClasses: DIGITS };
     case 'mlp':
       return mlp();
     case 'dcgan':
@@ -75,7 +82,13 @@ export function archConfig(
  * within 150 steps on MNIST and the generator collapsed; with training mode, digits formed in 300).
  */
 export function archTrainerOptions(arch: Arch): TrainerOptions {
+  if (arch === 'fast') return fast().trainer;
   return arch === 'mlp' ? {} : { frozenNetworkMode: 'training' };
+}
+
+/** Steps a run of the architecture trains by default: the fast recipe's budget, or the seed's 30,000. */
+export function archSteps(arch: Arch): number {
+  return arch === 'fast' ? fast().steps : SEED_STEPS;
 }
 
 /**

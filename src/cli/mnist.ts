@@ -13,7 +13,9 @@ import { DataError } from '../errors.js';
 import { GAN } from '../gan.js';
 import { loadMnist, type MnistData } from '../node/mnist.js';
 import { ProgressBar } from '../node/progress.js';
+import { readRunJson } from '../node/run-json.js';
 import { Trainer } from '../train/trainer.js';
+import { archSteps } from './arch.js';
 import { type CliIO, type Command, UsageError } from './args.js';
 import { checkBackendFlag, setupBackend } from './backend.js';
 import { trimMetricsFile } from './metrics-file.js';
@@ -118,6 +120,19 @@ async function startTrainer(o: MnistRunOptions, paths: RunPaths, io: CliIO): Pro
   }
 }
 
+/**
+ * The step to train to without --steps: a resumed run's own target (the --steps its first start
+ * was given or defaulted to, from run.json), else the architecture's budget.
+ */
+async function defaultSteps(o: MnistRunOptions): Promise<number> {
+  if (o.resume) {
+    const runs = await readRunJson(o.out);
+    const first = Array.isArray(runs) ? runs[0]?.options : undefined;
+    if (typeof first?.steps === 'number') return first.steps;
+  }
+  return archSteps(o.arch);
+}
+
 /** A run, while holding the run folder's lock. */
 async function train(o: MnistRunOptions, argv: string[], io: CliIO): Promise<number> {
   const paths: RunPaths = {
@@ -136,8 +151,9 @@ async function train(o: MnistRunOptions, argv: string[], io: CliIO): Promise<num
   try {
     trainer = await startTrainer(o, paths, io);
     gan = trainer.gan;
-    await recordRun(o.out, ['mnist', ...argv], o, backend, trainer.step, o.resume);
-    const remaining = o.steps - trainer.step;
+    const steps = o.steps ?? (await defaultSteps(o));
+    await recordRun(o.out, ['mnist', ...argv], { ...o, steps }, backend, trainer.step, o.resume);
+    const remaining = steps - trainer.step;
     const recorder = new RunRecorder({
       out: o.out,
       gan,
@@ -147,7 +163,7 @@ async function train(o: MnistRunOptions, argv: string[], io: CliIO): Promise<num
       checkpoint: guardedCheckpoint(trainer, paths.checkpointDir, o, io),
     });
     if (remaining <= 0) {
-      io.stderr.write(`already at step ${trainer.step} of ${o.steps}; nothing to train.\n`);
+      io.stderr.write(`already at step ${trainer.step} of ${steps}; nothing to train.\n`);
     } else {
       if (io.handleSignals) signals = stopOnSignals(() => trainer?.stop(), io.stderr);
       // cGAN and ACGAN train on the digits' labels; the others ignore them.

@@ -4,4 +4,5 @@
  * @packageDocumentation
  */
 export { type DcganOptions, type DcganPreset, dcgan } from './dcgan.js';
+export { type FastOptions, fast, type Recipe } from './fast.js';
 export { type MlpOptions, type MlpPreset, mlp } from './mlp.js';

@@ -63,7 +63,7 @@ describe('ts-gan mnist: the table', () => {
   test('the parsed options take their types from the rows (checked by tsc)', () => {
     expectTypeOf<MnistRunOptions['arch']>().toEqualTypeOf<Arch>();
     expectTypeOf<MnistRunOptions['adamBetas']>().toEqualTypeOf<[number, number] | undefined>();
-    expectTypeOf<MnistRunOptions['steps']>().toEqualTypeOf<number>();
+    expectTypeOf<MnistRunOptions['steps']>().toEqualTypeOf<number | undefined>();
     expectTypeOf<MnistRunOptions['divergence']>().toEqualTypeOf<'stop' | 'warn' | 'off'>();
     expectTypeOf<MnistRunOptions['tensorboard']>().toEqualTypeOf<boolean>();
     expectTypeOf<MnistRunOptions['data']>().toEqualTypeOf<string | undefined>();
