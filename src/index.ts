@@ -49,6 +49,7 @@ export {
   type CheckpointErrorCode,
   type CheckpointMismatch,
   ConfigError,
+  BadImageError,
   DataError,
   DivergenceError,
   GanError,
