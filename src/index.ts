@@ -34,6 +34,12 @@ export type { LabelledBatch, LabelledData, LabelledTrainingData } from './condit
 // Data
 export type { TrainingData } from './data/batches.js';
 export {
+  type BrowserImageDataset,
+  type ImageSource,
+  type LoadImagesOptions,
+  loadImages,
+} from './data/browser-images.js';
+export {
   decodeIdx,
   type IdxArray,
   type IdxDataType,
@@ -42,6 +48,7 @@ export {
   isGzip,
   parseIdx,
 } from './data/idx.js';
+export type { ImageFit, ImageShapeOptions } from './data/image-fit.js';
 // Errors
 export {
   BackendError,
