@@ -52,11 +52,11 @@ export type { ImageFit, ImageShapeOptions } from './data/image-fit.js';
 // Errors
 export {
   BackendError,
+  BadImageError,
   CheckpointError,
   type CheckpointErrorCode,
   type CheckpointMismatch,
   ConfigError,
-  BadImageError,
   DataError,
   DivergenceError,
   GanError,

@@ -45,6 +45,8 @@ export function archConfig(
     discriminatorFilters?: number | undefined;
     kernelSize?: number | undefined;
     r1?: boolean;
+    /** Classes of the conditional architectures (cgan, acgan). Default 10, MNIST's digits. */
+    numClasses?: number | undefined;
   } = {},
 ): Omit<GANConfig, 'latentDim' | 'dataShape'> {
   const conv = () =>
@@ -61,9 +63,9 @@ export function archConfig(
     case 'dcgan':
       return conv();
     case 'cgan':
-      return { ...conv(), numClasses: DIGITS };
+      return { ...conv(), numClasses: options.numClasses ?? DIGITS };
     case 'acgan':
-      return { ...conv(), numClasses: DIGITS, conditioning: 'auxiliary' };
+      return { ...conv(), numClasses: options.numClasses ?? DIGITS, conditioning: 'auxiliary' };
     case 'infogan':
       return { ...conv(), infoCodes: { categorical: DIGITS, continuous: 2 } };
   }

@@ -51,11 +51,14 @@ export function mnistTrainerOptions(o: MnistRunOptions): TrainerOptions {
   return options;
 }
 
-/** The networks the flags ask for: `--arch` shaped by the width and kernel flags, built for an R1 run or not. */
-export function runArchConfig(o: MnistRunOptions, r1: boolean): ReturnType<typeof archConfig> {
+/**
+ * The networks the flags ask for: `--arch` shaped by the width and kernel flags, built for an R1 run
+ * or not, with `numClasses` classes for the conditional ones (default MNIST's 10).
+ */
+export function runArchConfig(o: MnistRunOptions, r1: boolean, numClasses?: number): ReturnType<typeof archConfig> {
   const shape: Partial<Record<NetworkOption, number | undefined>> = {};
   for (const [, r] of mnistRows()) {
     if (r.network !== undefined) shape[r.network] = optionValue(o, r.key) as number | undefined;
   }
-  return archConfig(o.arch, { ...shape, r1 });
+  return archConfig(o.arch, { ...shape, r1, ...(numClasses ? { numClasses } : {}) });
 }

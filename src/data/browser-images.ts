@@ -8,7 +8,13 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { BadImageError, DataError } from '../errors.js';
-import { bytesToImageTensor, checkImageShape, fitPicture, type ImageShapeOptions, type RgbaPicture } from './image-fit.js';
+import {
+  bytesToImageTensor,
+  checkImageShape,
+  fitPicture,
+  type ImageShapeOptions,
+  type RgbaPicture,
+} from './image-fit.js';
 
 /**
  * One picture {@link loadImages} accepts.
@@ -122,7 +128,9 @@ async function decode(source: ImageSource): Promise<RgbaPicture> {
     }
     owned = true;
   } else {
-    throw new Error(`not a File, Blob, ImageBitmap or HTMLImageElement (got ${Object.prototype.toString.call(source)})`);
+    throw new Error(
+      `not a File, Blob, ImageBitmap or HTMLImageElement (got ${Object.prototype.toString.call(source)})`,
+    );
   }
   try {
     const { width, height } = bitmap;

@@ -48,7 +48,11 @@ export interface IdxDataset {
  * ```
  * @category Data
  */
-export async function loadIdx(imagesFile: string, labelsFile?: string, options: LoadIdxOptions = {}): Promise<IdxDataset> {
+export async function loadIdx(
+  imagesFile: string,
+  labelsFile?: string,
+  options: LoadIdxOptions = {},
+): Promise<IdxDataset> {
   const [images, labels] = await Promise.all([
     readIdxFile(imagesFile),
     labelsFile === undefined ? undefined : readIdxFile(labelsFile),

@@ -29,7 +29,11 @@ export interface CachedHeader {
 }
 
 /** The cache's key: a hash of everything the fitted bytes depend on. */
-export function cacheKey(dir: string, listing: readonly (readonly [string, number, number])[], options: object): string {
+export function cacheKey(
+  dir: string,
+  listing: readonly (readonly [string, number, number])[],
+  options: object,
+): string {
   return createHash('sha256')
     .update(JSON.stringify({ format: MAGIC, dir, listing, options }))
     .digest('hex');

@@ -41,8 +41,12 @@ describe('loadIdx', () => {
     await writeFile(join(dir, 'two'), idxFile(0x08, [2], Uint8Array.from([1, 2])));
     await writeFile(join(dir, 'wide'), idxFile(0x08, [3, 1], Uint8Array.from([1, 2, 3])));
     const before = tf.memory().numTensors;
-    await expect(loadIdx(join(dir, 'images'), join(dir, 'two'))).rejects.toThrow(/holds 3 images but .*two holds 2 labels/);
-    await expect(loadIdx(join(dir, 'images'), join(dir, 'wide'))).rejects.toThrow(/wide must hold uint8 labels of shape \[n\]/);
+    await expect(loadIdx(join(dir, 'images'), join(dir, 'two'))).rejects.toThrow(
+      /holds 3 images but .*two holds 2 labels/,
+    );
+    await expect(loadIdx(join(dir, 'images'), join(dir, 'wide'))).rejects.toThrow(
+      /wide must hold uint8 labels of shape \[n\]/,
+    );
     await expect(loadIdx(join(dir, 'nope'))).rejects.toBeInstanceOf(DataError);
     await expect(loadIdx(join(dir, 'nope'))).rejects.toThrow(/cannot read .*nope/);
     expect(tf.memory().numTensors).toBe(before);

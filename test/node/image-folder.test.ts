@@ -100,7 +100,12 @@ describe('loadImageFolder', () => {
     try {
       expect(data.images.shape[0]).toBe(4);
       expect(data.skipped.map((s) => s.file).sort()).toEqual(
-        [join('discs', 'empty.jpeg'), join('discs', 'truncated.jpg'), join('discs', 'truncated.png'), join('squares', 'notes.PNG')].sort(),
+        [
+          join('discs', 'empty.jpeg'),
+          join('discs', 'truncated.jpg'),
+          join('discs', 'truncated.png'),
+          join('squares', 'notes.PNG'),
+        ].sort(),
       );
       const reasons = Object.fromEntries(data.skipped.map((s) => [s.file, s.reason]));
       expect(reasons[join('discs', 'empty.jpeg')]).toBe('empty file');
@@ -124,11 +129,17 @@ describe('loadImageFolder', () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'notes.txt'), 'no pictures here');
     await expect(loadImageFolder(dir, { size: 8 })).rejects.toThrow(
-      new DataError(`loadImageFolder: no images in ${dir}: looked for .png, .jpg, .jpeg files in it and its subfolders.`),
+      new DataError(
+        `loadImageFolder: no images in ${dir}: looked for .png, .jpg, .jpeg files in it and its subfolders.`,
+      ),
     );
     await writeFile(join(dir, 'x.png'), 'nope');
-    await expect(loadImageFolder(dir, { size: 8 })).rejects.toThrow(/no usable image .* all 1 image files were skipped \(x\.png: not a PNG or JPEG file\)/);
-    await expect(loadImageFolder(join(dir, 'missing'), { size: 8 })).rejects.toThrow(/cannot read the folder .*missing: it does not exist/);
+    await expect(loadImageFolder(dir, { size: 8 })).rejects.toThrow(
+      /no usable image .* all 1 image files were skipped \(x\.png: not a PNG or JPEG file\)/,
+    );
+    await expect(loadImageFolder(join(dir, 'missing'), { size: 8 })).rejects.toThrow(
+      /cannot read the folder .*missing: it does not exist/,
+    );
     await expect(loadImageFolder(join(dir, 'notes.txt'), { size: 8 })).rejects.toThrow(/it is not a folder/);
   });
 
