@@ -26,20 +26,33 @@ export function parseMnistFlags(argv: string[]): MnistRunOptions | 'help' {
   const { values, given } = parseTable('mnist', argv, MNIST_FLAGS);
   if (values.help) return 'help';
   const { help: _, ...options } = values;
+  return { ...options, given: checkRunFlags('mnist', options, given) };
+}
+
+/**
+ * The checks every training command makes of the shared flags.
+ * @returns the given flags that shape the run, for `--resume`.
+ * @throws UsageError for `--resume` with `--overwrite`, or a network flag with `--arch mlp`.
+ */
+export function checkRunFlags(
+  command: string,
+  options: Pick<MnistRunOptions, 'resume' | 'overwrite' | 'arch'>,
+  given: ReadonlySet<string>,
+): ReadonlySet<string> {
   if (options.resume && options.overwrite) {
     throw new UsageError(
-      'ts-gan mnist: --resume continues the run in --out, --overwrite replaces it; give one of them.',
+      `ts-gan ${command}: --resume continues the run in --out, --overwrite replaces it; give one of them.`,
     );
   }
   for (const [flag, r] of mnistRows()) {
     if (r.network !== undefined && given.has(flag) && options.arch === 'mlp') {
       throw new UsageError(
-        `ts-gan mnist: --${flag} applies to the convolutional architectures (--arch dcgan, cgan, acgan, infogan), not mlp.`,
+        `ts-gan ${command}: --${flag} applies to the convolutional architectures (--arch dcgan, cgan, acgan, infogan), not mlp.`,
       );
     }
   }
   const shaping = mnistRows().filter(([flag, r]) => r.resume !== undefined && given.has(flag));
-  return { ...options, given: new Set(shaping.map(([flag]) => flag)) };
+  return new Set(shaping.map(([flag]) => flag));
 }
 
 /** The Trainer options of a fresh run: the architecture's, and those of each flag that is a Trainer option. */

@@ -33,7 +33,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(MNIST_USAGE);
     return 0;
   }
-  return runTraining({ command: 'mnist', options: o, argv, dataShape: DATA_SHAPE, load: () => loadData(o) }, io);
+  return runTraining({ command: 'mnist', options: o, argv, load: () => loadData(o) }, io);
 }
 
 /** The digits of `--data` and `--limit`; a missing file names the flag that fixes it. */
@@ -53,6 +53,7 @@ async function loadData(o: MnistRunOptions): Promise<RunData> {
     images: data.images,
     labels: Int32Array.from(data.labels),
     numClasses: DIGITS,
+    dataShape: DATA_SHAPE,
     description: `${data.images.shape[0]} digits from ${data.files.images}`,
   };
 }

@@ -44,6 +44,8 @@ export interface RunData {
   labels?: Int32Array;
   /** How many classes the labels index (0 without labels). */
   numClasses: number;
+  /** The shape of one image, `[height, width, channels]`. */
+  dataShape: readonly [number, number, number];
   /** What was loaded, for the `data:` line on stderr: `200 digits from ...`. */
   description: string;
 }
@@ -56,8 +58,6 @@ export interface TrainingRun {
   options: MnistRunOptions;
   /** The command line after the subcommand, for run.json. */
   argv: string[];
-  /** The shape of one image, `[height, width, channels]`. */
-  dataShape: readonly [number, number, number];
   /** Loads the data, once the run folder is locked and the backend chosen. */
   load: () => Promise<RunData>;
   /** Trainer options of the command's own flags, on top of those of the shared flags. */
@@ -102,7 +102,8 @@ export async function runTraining(run: TrainingRun, io: CliIO): Promise<number> 
 
 /** The trainer of a resumed run (its checkpoint, the flags checked against it), or of a fresh one. */
 async function startTrainer(run: TrainingRun, data: RunData, paths: RunPaths, io: CliIO): Promise<Trainer> {
-  const { options: o, dataShape } = run;
+  const o = run.options;
+  const dataShape = data.dataShape;
   if (o.resume) {
     const trainer = await resumeTrainer(o, paths.checkpointDir, dataShape, {
       command: run.command,
