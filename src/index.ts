@@ -142,7 +142,13 @@ export { type RandomState, SeededRandom, withSeededMathRandom } from './random.j
 export {
   addInstanceNoise,
   clipWeights,
+  DIFF_AUGMENT_POLICIES,
+  DiffAugment,
+  type DiffAugmentOptions,
+  type DiffAugmentPolicy,
   type DiscriminatorPenalty,
+  diffAugment,
+  diffAugmentTransform,
   type EmaOptions,
   ExponentialMovingAverage,
   type GradientPenaltyOptions,

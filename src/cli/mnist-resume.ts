@@ -82,6 +82,16 @@ export function flagConflicts(o: MnistRunOptions, mismatches: readonly Checkpoin
   return named.size === mismatches.length && conflicts.length > 0 ? conflicts : undefined;
 }
 
+/** `expect` with `more` merged in (either may be a function of the saved options). */
+function withExpectations(
+  expect: TrainerLoadOptions['expect'],
+  more: TrainerExpectations | undefined,
+): TrainerLoadOptions['expect'] {
+  if (more === undefined || expect === undefined) return expect ?? more;
+  if (typeof expect !== 'function') return { ...expect, ...more };
+  return (saved) => ({ ...expect(saved), ...more });
+}
+
 /**
  * Loads the checkpoint in `dir` for a resumed run, once, with the expectations of
  * {@link resumeExpectations}.
@@ -93,13 +103,13 @@ export async function resumeTrainer(
   o: MnistRunOptions,
   dir: string,
   dataShape: readonly number[],
-  run: { command?: string; numClasses?: number } = {},
+  run: { command?: string; numClasses?: number; expect?: TrainerExpectations } = {},
 ): Promise<Trainer> {
   try {
     return await loadCheckpoint(dir, {
       logEvery: o.logEvery,
       dataShape,
-      expect: resumeExpectations(o, dataShape, run.numClasses),
+      expect: withExpectations(resumeExpectations(o, dataShape, run.numClasses), run.expect),
     });
   } catch (err) {
     const conflicts = err instanceof CheckpointError ? flagConflicts(o, err.mismatches) : undefined;

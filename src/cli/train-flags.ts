@@ -7,6 +7,7 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { DIFF_AUGMENT_POLICIES, type DiffAugmentPolicy } from '../regularizers/diff-augment.js';
 import { UsageError } from './args.js';
 import { type FlagAt, integer, isGiven, optionalInteger, optionalText, textOr } from './flags.js';
 import { MNIST_FLAGS, type MnistFlag } from './mnist-flags.js';
@@ -133,6 +134,44 @@ const DATA_FLAGS = {
     read: (raw): string => text(raw) ?? defaultCacheDir(),
   }),
   'no-cache': row({ key: 'noCache', help: 'decode the folder anew and keep no cache', read: isGiven }),
+  augment: row({
+    key: 'augment',
+    arg: 'LIST',
+    help:
+      'DiffAugment (Zhao et al. 2020) for small sets: color, translation and/or cutout, comma-separated, or all; ' +
+      'applied alike to real and generated images whenever the discriminator sees them',
+    default: 'none',
+    read: (raw, at): DiffAugmentPolicy[] | undefined => {
+      const value = text(raw);
+      if (value === undefined) return undefined;
+      const list = value === 'all' ? [...DIFF_AUGMENT_POLICIES] : value.split(',').map((p) => p.trim());
+      const bad = list.find((p) => !(DIFF_AUGMENT_POLICIES as readonly string[]).includes(p));
+      if (bad !== undefined || list.length === 0 || new Set(list).size !== list.length) {
+        throw new UsageError(
+          `ts-gan ${at.command}: --${at.flag} must be all or a list of ${DIFF_AUGMENT_POLICIES.join(', ')} ` +
+            `(each once), got ${JSON.stringify(value)}.`,
+        );
+      }
+      return list as DiffAugmentPolicy[];
+    },
+  }),
+  'augment-probability': row({
+    key: 'augmentProbability',
+    arg: 'P',
+    help: 'the chance, per image and augmentation, that --augment applies it, in (0, 1]',
+    default: '1',
+    read: (raw, at): number | undefined => {
+      const value = text(raw);
+      if (value === undefined) return undefined;
+      const p = Number(value);
+      if (!(p > 0 && p <= 1)) {
+        throw new UsageError(
+          `ts-gan ${at.command}: --${at.flag} must be a number in (0, 1], got ${JSON.stringify(value)}.`,
+        );
+      }
+      return p;
+    },
+  }),
 } as const;
 
 /** The shared flags whose help or default differ for images that are not digits. */

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import type { DiffAugmentOptions } from '../regularizers/diff-augment.js';
 import { type CliIO, type Command, UsageError } from './args.js';
 import { optionsHelp } from './flags.js';
 import { EXIT_DIVERGED } from './mnist-flags.js';
@@ -50,7 +51,26 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(TRAIN_USAGE);
     return 0;
   }
-  return runTraining({ command: 'train', options: o, argv, load: () => load(o, io) }, io);
+  if (o.augmentProbability !== undefined && o.augment === undefined) {
+    throw new UsageError('ts-gan train: --augment-probability needs --augment LIST.');
+  }
+  const augment = augmentOption(o);
+  return runTraining(
+    {
+      command: 'train',
+      options: o,
+      argv,
+      load: () => load(o, io),
+      ...(augment && { trainerOptions: { augment }, expect: { augment } }),
+    },
+    io,
+  );
+}
+
+/** The Trainer's `augment` option from --augment and --augment-probability. */
+function augmentOption(o: TrainRunOptions): DiffAugmentOptions | undefined {
+  if (o.augment === undefined) return undefined;
+  return { policy: o.augment, ...(o.augmentProbability === undefined ? {} : { probability: o.augmentProbability }) };
 }
 
 /** The data, checked against the flags that depend on its shape. */

@@ -14,6 +14,7 @@ import { DataError } from '../errors.js';
 import { GAN } from '../gan.js';
 import { ProgressBar } from '../node/progress.js';
 import { Trainer, type TrainerOptions } from '../train/trainer.js';
+import type { TrainerExpectations } from '../train/trainer-io.js';
 import { type CliIO, UsageError } from './args.js';
 import { checkBackendFlag, setupBackend } from './backend.js';
 import { trimMetricsFile } from './metrics-file.js';
@@ -62,6 +63,8 @@ export interface TrainingRun {
   load: () => Promise<RunData>;
   /** Trainer options of the command's own flags, on top of those of the shared flags. */
   trainerOptions?: TrainerOptions;
+  /** What a resumed run's checkpoint must agree with, for the command's own flags. */
+  expect?: TrainerExpectations;
 }
 
 /** The architectures that train on class labels. */
@@ -108,6 +111,7 @@ async function startTrainer(run: TrainingRun, data: RunData, paths: RunPaths, io
     const trainer = await resumeTrainer(o, paths.checkpointDir, dataShape, {
       command: run.command,
       numClasses: data.numClasses,
+      ...(run.expect && { expect: run.expect }),
     });
     io.stderr.write(
       `resuming from step ${trainer.step} (${resolve(paths.checkpointDir)}), with the saved batch size ${trainer.batchSize}\n`,

@@ -122,6 +122,49 @@ describe('ts-gan train on an image folder', () => {
   });
 });
 
+describe('ts-gan train --augment', () => {
+  test('trains with DiffAugment, keeps it in the checkpoint, and refuses another augmentation on --resume', async () => {
+    const data = await temp('augment');
+    await writeShapesFolder(data, 2);
+    const out = join(await temp('run'), 'run');
+    const args = [...SMALL, '--data', data, '--size', '8', '--no-cache', '--out', out];
+    const first = await cli(
+      'train',
+      ...args,
+      '--augment',
+      'translation,cutout',
+      '--augment-probability',
+      '0.5',
+      '--steps',
+      '1',
+    );
+    expect(first.code, first.stderr).toBe(0);
+    const checkpoint = JSON.parse(await readFile(join(out, 'checkpoint', 'checkpoint.json'), 'utf8'));
+    expect(JSON.stringify(checkpoint)).toContain('"augment":{"policy":["translation","cutout"],"probability":0.5}');
+    const other = await cli('train', ...args, '--augment', 'color', '--steps', '2', '--resume');
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/augment differs/);
+    const same = await cli('train', ...args, '--steps', '2', '--resume');
+    expect(same.code, same.stderr).toBe(0);
+    expect(await metricSteps(out)).toEqual([1, 2]);
+  });
+
+  test('bad values are usage errors', async () => {
+    const data = await temp('augflags');
+    await writeShapesFolder(data, 1);
+    for (const [argv, pattern] of [
+      [['--augment', 'flip'], /--augment must be all or a list of color, translation, cutout/],
+      [['--augment', 'color,color'], /--augment must be all or a list/],
+      [['--augment', 'all', '--augment-probability', '0'], /--augment-probability must be a number in \(0, 1\]/],
+      [['--augment-probability', '0.5'], /--augment-probability needs --augment LIST/],
+    ] as const) {
+      const r = await cli('train', '--backend', 'cpu', '--data', data, ...argv, '--out', join(await temp('o'), 'x'));
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(pattern);
+    }
+  });
+});
+
 describe('ts-gan train on IDX files', () => {
   async function writeIdx(dir: string, gz: boolean): Promise<string> {
     const n = 8;
