@@ -5,11 +5,9 @@
  *
  * @packageDocumentation
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
-import { decode as decodeJpeg } from 'jpeg-js';
-import { PNG } from 'pngjs';
 import {
   bytesToImageTensor,
   checkImageShape,
@@ -20,6 +18,7 @@ import {
 } from '../data/image-fit.js';
 import { BadImageError, DataError } from '../errors.js';
 import { cacheFile, cacheKey, readCache, writeCache } from './image-cache.js';
+import { checkFolderOptions, classOf, decodePicture, type FolderLabels, planFolder } from './image-files.js';
 
 /**
  * Options of {@link loadImageFolder}.
@@ -31,7 +30,7 @@ export interface LoadImageFolderOptions extends ImageShapeOptions {
    * directly in it are skipped); `'none'`, no labels; `'auto'` (default), `'folders'` when every
    * image lies in a subfolder, else `'none'`.
    */
-  labels?: 'auto' | 'folders' | 'none';
+  labels?: FolderLabels;
   /** Keep the first `limit` usable images (in sorted path order). Default: all. */
   limit?: number;
   /** A bad file is skipped and listed in `skipped` (`'skip'`, default) or throws a {@link index!BadImageError | BadImageError} (`'throw'`). */
@@ -59,12 +58,6 @@ export interface ImageDataset {
   cache: 'hit' | 'written' | 'off' | 'unwritable';
 }
 
-/** The extensions the loader reads (case-insensitive); other files are not looked at. */
-const EXTENSIONS = ['.png', '.jpg', '.jpeg'] as const;
-const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47] as const;
-const JPEG_MAGIC = [0xff, 0xd8, 0xff] as const;
-/** jpeg-js refuses pictures beyond these, instead of exhausting memory on a hostile file. */
-const JPEG_LIMITS = { maxResolutionInMP: 200, maxMemoryUsageInMB: 2048 } as const;
 const FN = 'loadImageFolder';
 
 /**
@@ -89,21 +82,8 @@ export async function loadImageFolder(dir: string, options: LoadImageFolderOptio
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
     throw new DataError(`${FN}: limit must be a positive integer, got ${String(limit)}.`);
   }
-  if (onBadFile !== 'skip' && onBadFile !== 'throw') {
-    throw new DataError(`${FN}: onBadFile must be "skip" or "throw", got ${JSON.stringify(onBadFile)}.`);
-  }
-  if (!['auto', 'folders', 'none'].includes(labelMode)) {
-    throw new DataError(`${FN}: labels must be "auto", "folders" or "none", got ${JSON.stringify(labelMode)}.`);
-  }
-  const root = resolve(dir);
-  const paths = await listImages(root);
-  if (paths.length === 0) {
-    throw new DataError(
-      `${FN}: no images in ${root}: looked for ${EXTENSIONS.join(', ')} files in it and its subfolders.`,
-    );
-  }
-  const inFolders = paths.every((p) => p.includes(sep));
-  const byFolder = labelMode === 'folders' || (labelMode === 'auto' && inFolders);
+  checkFolderOptions(FN, options);
+  const { root, paths, byFolder } = await planFolder(FN, dir, labelMode);
   const listing = await Promise.all(paths.map(async (p) => fileStamp(root, p)));
   const key = cacheKey(root, listing, { shape, limit, onBadFile, byFolder });
   const file = options.cacheDir === undefined ? undefined : cacheFile(options.cacheDir, key);
@@ -149,11 +129,6 @@ export async function loadImageFolder(dir: string, options: LoadImageFolderOptio
     skipped: decoded.skipped,
     cache,
   };
-}
-
-/** The class of a relative path: its first folder. */
-function classOf(file: string): string {
-  return file.split(sep)[0] as string;
 }
 
 /** Decodes and fits the files in order, skipping (or throwing for) the bad ones, until `limit`. */
@@ -202,57 +177,6 @@ async function decodeAll(
     offset += c.length;
   }
   return { bytes, files, skipped };
-}
-
-/**
- * Decodes a PNG or JPEG file (told apart by its first bytes, not its name) to RGBA.
- * @throws Error with a short reason for anything else, or a damaged file.
- */
-export function decodePicture(bytes: Uint8Array): RgbaPicture {
-  const starts = (magic: readonly number[]) => magic.every((b, i) => bytes[i] === b);
-  if (bytes.length === 0) throw new Error('empty file');
-  if (starts(PNG_MAGIC)) {
-    let png: PNG;
-    try {
-      png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    } catch (err) {
-      throw new Error(`damaged or truncated PNG (${(err as Error).message})`);
-    }
-    return { width: png.width, height: png.height, data: png.data };
-  }
-  if (starts(JPEG_MAGIC)) {
-    let jpeg: RgbaPicture;
-    try {
-      jpeg = decodeJpeg(bytes, { useTArray: true, formatAsRGBA: true, tolerantDecoding: false, ...JPEG_LIMITS });
-    } catch (err) {
-      throw new Error(`damaged or truncated JPEG (${(err as Error).message})`);
-    }
-    if (jpeg.width < 1 || jpeg.height < 1) throw new Error('JPEG without pixels');
-    return jpeg;
-  }
-  throw new Error('not a PNG or JPEG file');
-}
-
-/** Image files under `root`, relative to it, sorted by path (hidden entries are left out). */
-async function listImages(root: string): Promise<string[]> {
-  let entries: import('node:fs').Dirent[];
-  try {
-    entries = await readdir(root, { withFileTypes: true, recursive: true });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'it does not exist' : code === 'ENOTDIR' ? 'it is not a folder' : (err as Error).message;
-    throw new DataError(`${FN}: cannot read the folder ${root}: ${why}.`, { cause: err });
-  }
-  const files: string[] = [];
-  for (const e of entries) {
-    if (!e.isFile()) continue;
-    const rel = relative(root, join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
-    if (rel.split(sep).some((part) => part.startsWith('.'))) continue;
-    const lower = e.name.toLowerCase();
-    if (EXTENSIONS.some((x) => lower.endsWith(x))) files.push(rel);
-  }
-  return files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** A file's path, size and modification time: what the cache key follows. */
