@@ -25,6 +25,7 @@ export {
 } from './folder-lock.js';
 export { type IdxDataset, type LoadIdxOptions, loadIdx } from './idx-dataset.js';
 export { type ImageDataset, type LoadImageFolderOptions, loadImageFolder } from './image-folder.js';
+export { type ImageFolderStream, type StreamImageFolderOptions, streamImageFolder } from './image-stream.js';
 export {
   findMnistFiles,
   type LoadMnistOptions,
