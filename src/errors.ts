@@ -90,6 +90,29 @@ export class DataError extends GanError {
 }
 
 /**
+ * An image file that cannot be used: unreadable, truncated, not a PNG or JPEG. The image loaders
+ * skip such files by default and throw this with `onBadFile: 'throw'`.
+ * @category Errors
+ */
+export class BadImageError extends DataError {
+  /** The file, as the loader names it (relative to the folder it reads). */
+  readonly file: string;
+  /** Why it cannot be used, for example `not a PNG or JPEG file`. */
+  readonly reason: string;
+
+  /**
+   * @param fn - the loader, for the message.
+   * @param file - the file.
+   * @param reason - what is wrong with it.
+   */
+  constructor(fn: string, file: string, reason: string, options?: { cause?: unknown }) {
+    super(`${fn}: ${file}: ${reason}. Remove or replace the file, or leave onBadFile at "skip".`, options);
+    this.file = file;
+    this.reason = reason;
+  }
+}
+
+/**
  * A loss became NaN or infinite during training.
  * @category Errors
  */

@@ -34,6 +34,12 @@ export type { LabelledBatch, LabelledData, LabelledTrainingData } from './condit
 // Data
 export type { TrainingData } from './data/batches.js';
 export {
+  type BrowserImageDataset,
+  type ImageSource,
+  type LoadImagesOptions,
+  loadImages,
+} from './data/browser-images.js';
+export {
   decodeIdx,
   type IdxArray,
   type IdxDataType,
@@ -42,9 +48,11 @@ export {
   isGzip,
   parseIdx,
 } from './data/idx.js';
+export type { ImageFit, ImageShapeOptions } from './data/image-fit.js';
 // Errors
 export {
   BackendError,
+  BadImageError,
   CheckpointError,
   type CheckpointErrorCode,
   type CheckpointMismatch,
@@ -134,7 +142,13 @@ export { type RandomState, SeededRandom, withSeededMathRandom } from './random.j
 export {
   addInstanceNoise,
   clipWeights,
+  DIFF_AUGMENT_POLICIES,
+  DiffAugment,
+  type DiffAugmentOptions,
+  type DiffAugmentPolicy,
   type DiscriminatorPenalty,
+  diffAugment,
+  diffAugmentTransform,
   type EmaOptions,
   ExponentialMovingAverage,
   type GradientPenaltyOptions,

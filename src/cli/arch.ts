@@ -48,6 +48,8 @@ export function archConfig(
     discriminatorFilters?: number | undefined;
     kernelSize?: number | undefined;
     r1?: boolean;
+    /** Classes of the conditional architectures (cgan, acgan). Default 10, MNIST's digits. */
+    numClasses?: number | undefined;
   } = {},
 ): Omit<GANConfig, 'latentDim' | 'dataShape'> {
   const conv = (base: typeof FAST_NETWORKS | undefined = undefined) =>
@@ -62,15 +64,18 @@ export function archConfig(
   switch (arch) {
     case 'fast':
       // The recipe's networks, which the width and kernel flags may reshape.
-      return { ...conv(FAST_NETWORKS), numClasses: DIGITS };
+      // Conditioned on the classes where the data has labels, unconditioned where it has none.
+      return options.numClasses === 0
+        ? conv(FAST_NETWORKS)
+        : { ...conv(FAST_NETWORKS), numClasses: options.numClasses ?? DIGITS };
     case 'mlp':
       return mlp();
     case 'dcgan':
       return conv();
     case 'cgan':
-      return { ...conv(), numClasses: DIGITS };
+      return { ...conv(), numClasses: options.numClasses || DIGITS };
     case 'acgan':
-      return { ...conv(), numClasses: DIGITS, conditioning: 'auxiliary' };
+      return { ...conv(), numClasses: options.numClasses || DIGITS, conditioning: 'auxiliary' };
     case 'infogan':
       return { ...conv(), infoCodes: { categorical: DIGITS, continuous: 2 } };
   }

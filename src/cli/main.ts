@@ -16,6 +16,7 @@ import { mnistCommand } from './mnist.js';
 import { reportCommand } from './report.js';
 import { sampleCommand } from './sample.js';
 import { SIGTERM_EXIT_CODE } from './stop-signals.js';
+import { trainCommand } from './train.js';
 
 export type { CliIO, Command } from './args.js';
 
@@ -25,6 +26,7 @@ export const COMMANDS: Record<string, Command> = {
   mnist: mnistCommand,
   report: reportCommand,
   sample: sampleCommand,
+  train: trainCommand,
 };
 
 /** Exit codes. */

@@ -56,11 +56,12 @@ export async function reportDivergence(
   stopped: DivergenceError | NonFiniteLossError,
   paths: RunPaths,
   io: CliIO,
+  command = 'mnist',
 ): Promise<void> {
   if (stopped instanceof NonFiniteLossError)
     await appendAlarm(paths.metricsPath, stopped.step, 'divergence', stopped.message);
   const kept = (await checkpointExists(paths.checkpointDir))
     ? `The last good checkpoint is kept in ${resolve(paths.checkpointDir)}.`
     : 'No checkpoint was saved before it.';
-  io.stderr.write(`\nts-gan mnist: ${stopped.message}\n${kept}\n`);
+  io.stderr.write(`\nts-gan ${command}: ${stopped.message}\n${kept}\n`);
 }

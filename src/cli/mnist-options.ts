@@ -26,20 +26,33 @@ export function parseMnistFlags(argv: string[]): MnistRunOptions | 'help' {
   const { values, given } = parseTable('mnist', argv, MNIST_FLAGS);
   if (values.help) return 'help';
   const { help: _, ...options } = values;
+  return { ...options, given: checkRunFlags('mnist', options, given) };
+}
+
+/**
+ * The checks every training command makes of the shared flags.
+ * @returns the given flags that shape the run, for `--resume`.
+ * @throws UsageError for `--resume` with `--overwrite`, or a network flag with `--arch mlp`.
+ */
+export function checkRunFlags(
+  command: string,
+  options: Pick<MnistRunOptions, 'resume' | 'overwrite' | 'arch'>,
+  given: ReadonlySet<string>,
+): ReadonlySet<string> {
   if (options.resume && options.overwrite) {
     throw new UsageError(
-      'ts-gan mnist: --resume continues the run in --out, --overwrite replaces it; give one of them.',
+      `ts-gan ${command}: --resume continues the run in --out, --overwrite replaces it; give one of them.`,
     );
   }
   for (const [flag, r] of mnistRows()) {
     if (r.network !== undefined && given.has(flag) && options.arch === 'mlp') {
       throw new UsageError(
-        `ts-gan mnist: --${flag} applies to the convolutional architectures (--arch dcgan, cgan, acgan, infogan), not mlp.`,
+        `ts-gan ${command}: --${flag} applies to the convolutional architectures (--arch dcgan, cgan, acgan, infogan), not mlp.`,
       );
     }
   }
   const shaping = mnistRows().filter(([flag, r]) => r.resume !== undefined && given.has(flag));
-  return { ...options, given: new Set(shaping.map(([flag]) => flag)) };
+  return new Set(shaping.map(([flag]) => flag));
 }
 
 /** The Trainer options of a fresh run: the architecture's, and those of each flag that is a Trainer option. */
@@ -51,11 +64,14 @@ export function mnistTrainerOptions(o: MnistRunOptions): TrainerOptions {
   return options;
 }
 
-/** The networks the flags ask for: `--arch` shaped by the width and kernel flags, built for an R1 run or not. */
-export function runArchConfig(o: MnistRunOptions, r1: boolean): ReturnType<typeof archConfig> {
+/**
+ * The networks the flags ask for: `--arch` shaped by the width and kernel flags, built for an R1 run
+ * or not, with `numClasses` classes for the conditional ones (default MNIST's 10).
+ */
+export function runArchConfig(o: MnistRunOptions, r1: boolean, numClasses?: number): ReturnType<typeof archConfig> {
   const shape: Partial<Record<NetworkOption, number | undefined>> = {};
   for (const [, r] of mnistRows()) {
     if (r.network !== undefined) shape[r.network] = optionValue(o, r.key) as number | undefined;
   }
-  return archConfig(o.arch, { ...shape, r1 });
+  return archConfig(o.arch, { ...shape, r1, ...(numClasses === undefined ? {} : { numClasses }) });
 }

@@ -23,7 +23,11 @@ const NETWORK_FIELDS: readonly string[] = ['generator', 'discriminator', 'condit
  * discriminators leave out their BatchNorm when the run trains with R1, so the networks the flags
  * build depend on the checkpoint's own penalty, which only the load reads.
  */
-export function resumeExpectations(o: MnistRunOptions, dataShape: readonly number[]): TrainerLoadOptions['expect'] {
+export function resumeExpectations(
+  o: MnistRunOptions,
+  dataShape: readonly number[],
+  classes?: number,
+): TrainerLoadOptions['expect'] {
   let expect: TrainerExpectations = { dataShape };
   let networks = false;
   for (const [flag, r] of mnistRows()) {
@@ -36,6 +40,7 @@ export function resumeExpectations(o: MnistRunOptions, dataShape: readonly numbe
     const { buildGenerator, buildDiscriminator, numClasses, conditioning, auxiliaryWeight, infoCodes } = runArchConfig(
       o,
       saved.r1 !== undefined,
+      classes,
     );
     const conditional = { numClasses, conditioning, auxiliaryWeight, infoCodes };
     const isConditional = Object.values(conditional).some((v) => v !== undefined);
@@ -77,6 +82,16 @@ export function flagConflicts(o: MnistRunOptions, mismatches: readonly Checkpoin
   return named.size === mismatches.length && conflicts.length > 0 ? conflicts : undefined;
 }
 
+/** `expect` with `more` merged in (either may be a function of the saved options). */
+function withExpectations(
+  expect: TrainerLoadOptions['expect'],
+  more: TrainerExpectations | undefined,
+): TrainerLoadOptions['expect'] {
+  if (more === undefined || expect === undefined) return expect ?? more;
+  if (typeof expect !== 'function') return { ...expect, ...more };
+  return (saved) => ({ ...expect(saved), ...more });
+}
+
 /**
  * Loads the checkpoint in `dir` for a resumed run, once, with the expectations of
  * {@link resumeExpectations}.
@@ -84,14 +99,23 @@ export function flagConflicts(o: MnistRunOptions, mismatches: readonly Checkpoin
  * @throws UsageError naming each flag that differs from the checkpoint, with the checkpoint's value;
  *   the library's CheckpointError for any other refusal.
  */
-export async function resumeTrainer(o: MnistRunOptions, dir: string, dataShape: readonly number[]): Promise<Trainer> {
+export async function resumeTrainer(
+  o: MnistRunOptions,
+  dir: string,
+  dataShape: readonly number[],
+  run: { command?: string; numClasses?: number; expect?: TrainerExpectations } = {},
+): Promise<Trainer> {
   try {
-    return await loadCheckpoint(dir, { logEvery: o.logEvery, dataShape, expect: resumeExpectations(o, dataShape) });
+    return await loadCheckpoint(dir, {
+      logEvery: o.logEvery,
+      dataShape,
+      expect: withExpectations(resumeExpectations(o, dataShape, run.numClasses), run.expect),
+    });
   } catch (err) {
     const conflicts = err instanceof CheckpointError ? flagConflicts(o, err.mismatches) : undefined;
     if (conflicts === undefined) throw err;
     throw new UsageError(
-      `ts-gan mnist --resume: ${conflicts.join('; ')}. A resumed run keeps the checkpoint's settings: ` +
+      `ts-gan ${run.command ?? 'mnist'} --resume: ${conflicts.join('; ')}. A resumed run keeps the checkpoint's settings: ` +
         'leave these flags out, or start a new run with another --out.',
     );
   }

@@ -1,5 +1,5 @@
 /**
- * ts-gan's Node-only helpers: MNIST from local files, PNG grids, a terminal progress bar,
+ * ts-gan's Node-only helpers: MNIST, other IDX sets and image folders from local files, PNG grids, a terminal progress bar,
  * TensorBoard event files, run reports, and files for checkpoints and models (one writer per
  * folder, enforced by a lock file). Importing this entry registers the file handlers for `file://`
  * URLs and plain paths (see registerFileRouter); it changes nothing else.
@@ -23,6 +23,9 @@ export {
   readFolderLock,
   withFolderLock,
 } from './folder-lock.js';
+export { type IdxDataset, type LoadIdxOptions, loadIdx } from './idx-dataset.js';
+export { type ImageDataset, type LoadImageFolderOptions, loadImageFolder } from './image-folder.js';
+export { type ImageFolderStream, type StreamImageFolderOptions, streamImageFolder } from './image-stream.js';
 export {
   findMnistFiles,
   type LoadMnistOptions,

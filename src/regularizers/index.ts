@@ -1,10 +1,18 @@
 /**
- * Regularizers and stabilizers: gradient penalties, weight clipping, instance noise, and the
+ * Regularizers and stabilizers: gradient penalties, weight clipping, instance noise, DiffAugment, and the
  * moving average of the generator's weights.
  *
  * @packageDocumentation
  */
 
+export {
+  DIFF_AUGMENT_POLICIES,
+  DiffAugment,
+  type DiffAugmentOptions,
+  type DiffAugmentPolicy,
+  diffAugment,
+  diffAugmentTransform,
+} from './diff-augment.js';
 export { type EmaOptions, ExponentialMovingAverage } from './ema.js';
 export {
   type GradientPenaltyOptions,

@@ -7,6 +7,7 @@
  */
 
 import { penaltiesRegularizer } from './custom-penalties.js';
+import { diffAugmentRegularizer } from './diff-augment.js';
 import { emaRegularizer } from './ema.js';
 import { gradientPenaltyRegularizer, r1Regularizer, r2Regularizer } from './gradient-penalty.js';
 import type { Regularizer } from './hooks.js';
@@ -22,6 +23,7 @@ export const REGULARIZERS = [
   weightClipRegularizer,
   emaRegularizer,
   instanceNoiseRegularizer,
+  diffAugmentRegularizer,
 ] as const satisfies readonly Regularizer<never, unknown>[];
 
 /** The trainer option keys of the regularizers. */

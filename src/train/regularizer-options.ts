@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import type { DiffAugmentOptions } from '../regularizers/diff-augment.js';
 import type { EmaOptions } from '../regularizers/ema.js';
 import type { GradientPenaltyOptions, ZeroCenteredPenaltyOptions } from '../regularizers/gradient-penalty.js';
 import type { InstanceNoise, InstanceNoiseOptions } from '../regularizers/instance-noise.js';
@@ -28,6 +29,12 @@ export interface RegularizerOptions {
   weightClip?: number;
   /** Gaussian noise on every discriminator input, optionally annealed, e.g. `{ std: 0.1, annealSteps: 2000 }`. */
   instanceNoise?: InstanceNoiseOptions;
+  /**
+   * DiffAugment (Zhao et al. 2020): random, differentiable colour, translation and cutout on every
+   * image the discriminator sees, real and generated, in both updates; for small datasets.
+   * E.g. `{ policy: ['color', 'translation', 'cutout'] }`.
+   */
+  augment?: DiffAugmentOptions;
   /** An exponential moving average of the generator's weights, e.g. `{ decay: 0.999 }`; see {@link Trainer.ema}. */
   ema?: EmaOptions;
 }

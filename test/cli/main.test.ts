@@ -35,9 +35,9 @@ describe('ts-gan: usage', () => {
   });
 
   test('an unknown command, an unknown flag and a bad number are usage errors (exit 2)', async () => {
-    const unknown = await cli('train');
+    const unknown = await cli('fit');
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/unknown command "train"; commands: .*\bmnist\b.*\bsample\b/);
+    expect(unknown.stderr).toMatch(/unknown command "fit"; commands: .*\bmnist\b.*\bsample\b/);
     const flag = await cli('mnist', '--stpes', '10');
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/ts-gan mnist: Unknown option '--stpes'/);

@@ -154,7 +154,7 @@ describe('one option table', () => {
     ]);
     expect(optionKeys('code').sort()).toEqual(['penalties', 'step']);
     expect(optionKeys('json').sort()).toEqual(
-      ['ema', 'frozenNetworkMode', 'gradientPenalty', 'instanceNoise', 'r1', 'r2', 'weightClip'].sort(),
+      ['augment', 'ema', 'frozenNetworkMode', 'gradientPenalty', 'instanceNoise', 'r1', 'r2', 'weightClip'].sort(),
     );
     expect([...LOAD_OPTION_KEYS].sort()).toEqual(
       [
