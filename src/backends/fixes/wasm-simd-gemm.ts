@@ -133,6 +133,28 @@ export function hasWasmSimd(): boolean {
   }
 }
 
+let compiled: WebAssembly.Module | null | undefined;
+const onMemory = new WeakMap<WebAssembly.Memory, SimdGemm | null>();
+
+/**
+ * The GEMM working directly in `memory` (tfjs-wasm's heap, say: no copies in or out), or null where
+ * WebAssembly SIMD is missing or the module cannot import that memory (a shared one).
+ */
+export function gemmOn(memory: WebAssembly.Memory | undefined): SimdGemm | null {
+  if (!memory) return null;
+  const known = onMemory.get(memory);
+  if (known !== undefined) return known;
+  let fn: SimdGemm | null = null;
+  try {
+    if (compiled === undefined) compiled = hasWasmSimd() ? new WebAssembly.Module(assemble() as BufferSource) : null;
+    if (compiled) fn = new WebAssembly.Instance(compiled, { env: { memory } }).exports.gemm as SimdGemm;
+  } catch {
+    fn = null;
+  }
+  onMemory.set(memory, fn);
+  return fn;
+}
+
 /** Bytes per WebAssembly page. */
 const PAGE = 65536;
 
