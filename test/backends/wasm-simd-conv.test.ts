@@ -34,7 +34,7 @@ const CASES: Case[] = [
   { x: [3, 8, 8, 16], k: 4, cout: 32, strides: 2, pad: 'same' },
   { x: [2, 9, 9, 32], k: 5, cout: 16, strides: 2, pad: 'valid' },
   { x: [1, 6, 6, 64], k: 3, cout: 64, strides: 1, pad: 'valid' },
-  { x: [5, 14, 14, 32], k: 4, cout: 64, strides: 2, pad: 'same' },
+  { x: [7, 14, 14, 32], k: 4, cout: 64, strides: 2, pad: 'same' }, // 343 output pixels: two chunks
   { x: [3, 5, 7, 16], k: 5, cout: 1, strides: 1, pad: 'same' },
   { x: [2, 11, 9, 1], k: 4, cout: 32, strides: 2, pad: 'valid' },
   { x: [1, 13, 13, 16], k: 3, cout: 16, strides: 2, pad: 'same' },
