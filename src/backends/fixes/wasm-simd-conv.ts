@@ -15,8 +15,8 @@
  * - filter gradient: dW[K, Cout] = colsᵀ[K, M] · dy[M, Cout], with colsᵀ packed directly as the
  *   GEMM's row panels (im2col), summed over chunks.
  *
- * Channel counts that are not a multiple of 4 (a grayscale image's 1) take JavaScript loops for
- * im2col and col2im. NHWC float32 only; the callers keep the other cases, and engines where the
+ * Channel counts that are not a multiple of 4 (a grayscale image's 1) take a JavaScript im2col in
+ * the filter gradient and stay on the previous kernel in the input gradient. NHWC float32 only; the callers keep the other cases, and engines where the
  * modules cannot use tfjs's memory (a shared one), on their previous kernels. Each output is a
  * float32 sum of the same products as before in another order: equal within float32 rounding.
  *
@@ -28,7 +28,7 @@ import type { WasmBackendLike } from './kernels.js';
 import { gemmOn, type SimdGemm } from './wasm-simd-gemm.js';
 import { BASE64 } from './wat/conv-columns.bytes.js';
 
-/** Output pixels per chunk: the packed operands of a chunk (about 1 MiB at 512 columns) stay in L2. */
+/** Output pixels per chunk: a chunk's packed operands (about 0.5 MiB at 512 columns) stay in L2; 128 to 512 measured alike. */
 const CHUNK_ROWS = 256;
 let chunkRows = CHUNK_ROWS;
 
@@ -155,7 +155,9 @@ export function simdBackpropInput(
   const taps = c.filterHeight * c.filterWidth;
   const k = taps * cin;
   const m = c.batchSize * c.outHeight * c.outWidth;
-  if (!ks || m === 0) return null;
+  // Other channel counts (a grayscale image's 1) stay with the caller's kernel: a col2im in
+  // JavaScript measured slower than XNNPACK's product plus that kernel's col2im.
+  if (!ks || m === 0 || cin % 4 !== 0) return null;
   const np = paddedColumns(k);
   const mp = Math.min(chunkRows, roundUp(m, 4));
   const out = backend.makeOutput([c.batchSize, c.inHeight, c.inWidth, cin], 'float32');
@@ -164,7 +166,7 @@ export function simdBackpropInput(
     const b = scratch.alloc(cout * np);
     const a = scratch.alloc(mp * cout);
     const cc = scratch.alloc(mp * np);
-    const table = cin % 4 === 0 ? scratch.alloc(m * taps, 'int32') : -1;
+    const table = scratch.alloc(m * taps, 'int32');
     // Views only after every allocation (which may grow the heap).
     const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
     const dx = offsetOf(backend, out) >> 2;
@@ -176,7 +178,7 @@ export function simdBackpropInput(
       const src = w + kk * cout;
       for (let d = 0; d < cout; d++) heap[(b >> 2) + d * np + kk] = heap[src + d] as number;
     }
-    if (table >= 0) new Int32Array(heap.buffer, table, m * taps).set(pixelTable(c));
+    new Int32Array(heap.buffer, table, m * taps).set(pixelTable(c));
     const dyf = offsetOf(backend, dy) >> 2;
     for (let m0 = 0; m0 < m; m0 += mp) {
       const rows = Math.min(mp, m - m0);
@@ -188,8 +190,7 @@ export function simdBackpropInput(
         for (let d = 0; d < cout; d++, dst += 4) heap[dst] = heap[src + d] as number;
       }
       ks.gemm(a, b, cc, roundUp(rows, 4), cout, np);
-      if (table >= 0) ks.columns.scatterAdd(cc, np * 4, table + m0 * taps * 4, taps, rows, cin * 4, dx << 2);
-      else addColumns(heap, cc >> 2, np, dx, c, m0, rows);
+      ks.columns.scatterAdd(cc, np * 4, table + m0 * taps * 4, taps, rows, cin * 4, dx << 2);
     }
   } catch (err) {
     backend.disposeData(out.dataId);
@@ -198,49 +199,6 @@ export function simdBackpropInput(
     scratch.release();
   }
   return out;
-}
-
-/**
- * col2im in JavaScript (any channel count): dx[n, oh*sh - top + fh, ow*sw - left + fw, ci] +=
- * C[row][(fh*FW + fw)*Cin + ci] for the chunk's output pixels `m0 + row = (n, oh, ow)`, skipping
- * taps in the padding. `cBase` and `dx` are float offsets into `heap`.
- */
-function addColumns(
-  heap: Float32Array,
-  cBase: number,
-  np: number,
-  dx: number,
-  c: tf.backend_util.Conv2DInfo,
-  m0: number,
-  rows: number,
-): void {
-  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = c;
-  const { filterHeight: FH, filterWidth: FW, strideHeight: sh, strideWidth: sw } = c;
-  const { top, left } = c.padInfo;
-  let ow = m0 % OW;
-  let oh = Math.floor(m0 / OW) % OH;
-  let n = Math.floor(m0 / (OW * OH));
-  for (let row = 0; row < rows; row++) {
-    const src0 = cBase + row * np;
-    for (let fh = 0; fh < FH; fh++) {
-      const ih = oh * sh - top + fh;
-      if (ih < 0 || ih >= H) continue;
-      for (let fw = 0; fw < FW; fw++) {
-        const iw = ow * sw - left + fw;
-        if (iw < 0 || iw >= W) continue;
-        const src = src0 + (fh * FW + fw) * C;
-        const dst = dx + ((n * H + ih) * W + iw) * C;
-        for (let ci = 0; ci < C; ci++) heap[dst + ci] = (heap[dst + ci] as number) + (heap[src + ci] as number);
-      }
-    }
-    if (++ow === OW) {
-      ow = 0;
-      if (++oh === OH) {
-        oh = 0;
-        n++;
-      }
-    }
-  }
 }
 
 /**
