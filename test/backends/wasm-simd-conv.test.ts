@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 // Registers tfjs's gradients (tfjs-core alone does not).
 import '@tensorflow/tfjs-layers';
+import { GAN, presets, Trainer } from 'ts-gan';
 import { getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, describe, expect, it } from 'vitest';
 import { setSimdConvChunkRows } from '../../src/backends/fixes/wasm-simd-conv.js';
-import { expectClose } from '../../test-shared/compare';
+import { expectClose, maxAbsDiffAll } from '../../test-shared/compare';
+import { glyphData } from '../support/family';
 
 /**
  * Float32 sums of up to a few thousand products in another order than the kernel replaced:
@@ -148,5 +150,33 @@ describe('wasm-simd-conv2d-backprop-input and -filter', () => {
     expect(getFix(FILTER)?.isApplied()).toBe(false);
     expect(getFix('wasm-conv2d-backprop-input')?.isApplied()).toBe(true);
     expect(getFix('wasm-conv2d-backprop-filter')?.isApplied()).toBe(true);
+  });
+
+  it('a DCGAN with R1 trains as with the previous kernels', async () => {
+    const train = async () => {
+      const gan = new GAN({ ...presets.dcgan({ filters: 8 }), latentDim: 8, dataShape: [8, 8, 1], seed: 5 });
+      const trainer = new Trainer(gan, { batchSize: 9, r1: { gamma: 10 } });
+      const d = glyphData(36);
+      const history = await trainer.fit(d.x, { steps: 3 });
+      const weights = [...gan.generator.getWeights(), ...gan.discriminator.getWeights()].map((w) =>
+        Array.from(w.dataSync()),
+      );
+      tf.dispose([d.x, d.labels]);
+      trainer.dispose();
+      gan.dispose();
+      return { weights, dLoss: history.values.dLoss as number[] };
+    };
+    // tfjs-backend-wasm's fused conv custom gradient trips tfjs's IS_TEST kernel leak check with
+    // or without the fixes (see wasm-kernels.test.ts); this test compares values only.
+    tf.env().set('IS_TEST', false);
+    try {
+      const before = await onWasm(false, train);
+      const after = await onWasm(true, train);
+      expect(after.weights.length).toBeGreaterThan(0);
+      expect(maxAbsDiffAll(after.weights, before.weights)).toBeLessThan(1e-4);
+      expectClose(after.dLoss, before.dLoss, 1e-4, 'largest');
+    } finally {
+      tf.env().set('IS_TEST', true);
+    }
   });
 });
