@@ -33,7 +33,8 @@ const { values: v, positionals } = parseArgs({
   },
 });
 const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
-if (v.arch !== 'mlp' && v.arch !== 'dcgan') throw new Error(`bench:ablation: --arch must be mlp or dcgan, got ${v.arch}.`);
+if (v.arch !== 'mlp' && v.arch !== 'dcgan')
+  throw new Error(`bench:ablation: --arch must be mlp or dcgan, got ${v.arch}.`);
 const backend = (positionals[0] ?? 'wasm') as BackendName;
 const batch = Number(positionals[1] ?? 32);
 const rounds = Number(v.rounds);

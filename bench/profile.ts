@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, type FixName, useBackend } from '../src/backends/index.js';
 import { DCGAN_OPTIONS, dcganRunner, dcganShapeFromArgs } from './dcgan.js';
-import { makeData, type Runner, trainerRunner } from './mlp-gan.js';
+import { makeData, trainerRunner } from './mlp-gan.js';
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {

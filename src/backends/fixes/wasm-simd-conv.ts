@@ -22,9 +22,10 @@
  *
  * @packageDocumentation
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { paddedColumns } from './cpu-simd-matmul.js';
 import type { WasmBackendLike } from './kernels.js';
+import { fromBase64 } from './wasm-bytecode.js';
 import { gemmOn, type SimdGemm } from './wasm-simd-gemm.js';
 import { BASE64 } from './wat/conv-columns.bytes.js';
 
@@ -47,7 +48,15 @@ export type HeapBackend = WasmBackendLike & { wasm: { asm?: { memory?: WebAssemb
 /** The exports of `wat/conv-columns.wat` (byte addresses, counts). */
 interface Columns {
   gatherPanels(x: number, table: number, taps: number, rows: number, groups: number, a: number): void;
-  scatterAdd(c: number, rowBytes: number, table: number, taps: number, rows: number, cinBytes: number, dx: number): void;
+  scatterAdd(
+    c: number,
+    rowBytes: number,
+    table: number,
+    taps: number,
+    rows: number,
+    cinBytes: number,
+    dx: number,
+  ): void;
 }
 interface HeapKernels {
   gemm: SimdGemm;
@@ -56,10 +65,6 @@ interface HeapKernels {
 
 let columnsModule: WebAssembly.Module | null | undefined;
 const onMemory = new WeakMap<WebAssembly.Memory, HeapKernels | null>();
-
-function decode(base64: string): Uint8Array {
-  return Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
-}
 
 /** The GEMM and the column loops working in the backend's heap, or null where they cannot. */
 export function heapKernels(backend: HeapBackend): HeapKernels | null {
@@ -70,7 +75,7 @@ export function heapKernels(backend: HeapBackend): HeapKernels | null {
   let kernels: HeapKernels | null = null;
   const gemm = gemmOn(memory);
   try {
-    if (columnsModule === undefined) columnsModule = new WebAssembly.Module(decode(BASE64) as BufferSource);
+    if (columnsModule === undefined) columnsModule = new WebAssembly.Module(fromBase64(BASE64) as BufferSource);
     if (gemm && columnsModule) {
       const instance = new WebAssembly.Instance(columnsModule, { env: { memory } });
       kernels = { gemm, columns: instance.exports as unknown as Columns };
