@@ -13,7 +13,6 @@ import { wasmConv2dBackpropInputFix, wasmSimdConv2dBackpropInputFix } from './wa
 import { wasmDepthwiseBackpropFix, wasmUnsortedSegmentSumFix } from './wasm-cpu-fallback-kernels.js';
 import { wasmFastTransposeFix } from './wasm-fast-transpose.js';
 import { wasmSharedIdentityFix } from './wasm-shared-identity.js';
-import { wasmSimdConv2dFix } from './wasm-simd-conv2d.js';
 import { wasmSimdLeakyReluFix } from './wasm-simd-leaky-relu.js';
 import { wasmSimdForwardMatMulFix, wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
 
@@ -25,7 +24,6 @@ export const FIXES: readonly BackendFix[] = [
   wasmConv2dBackpropInputFix,
   wasmSimdConv2dBackpropFilterFix,
   wasmSimdConv2dBackpropInputFix,
-  wasmSimdConv2dFix,
   wasmDepthwiseBackpropFix,
   wasmUnsortedSegmentSumFix,
   greaterGradientFix,

@@ -40,12 +40,7 @@ export function setSimdConvChunkRows(rows: number): number {
   return previous;
 }
 
-/** Output pixels per chunk now (tests lower it). */
-export function simdConvChunkRows(): number {
-  return chunkRows;
-}
-
-export const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
+const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
 
 /** The backend's parts used here: its heap's WebAssembly.Memory as well. */
 export type HeapBackend = WasmBackendLike & { wasm: { asm?: { memory?: WebAssembly.Memory } } };
@@ -53,7 +48,6 @@ export type HeapBackend = WasmBackendLike & { wasm: { asm?: { memory?: WebAssemb
 /** The exports of `wat/conv-columns.wat` (byte addresses, counts). */
 interface Columns {
   gatherPanels(x: number, table: number, taps: number, rows: number, groups: number, a: number): void;
-  gatherRows(x: number, table: number, taps: number, panels: number, groups: number, a: number): void;
   scatterAdd(
     c: number,
     rowBytes: number,
@@ -130,7 +124,7 @@ export function pixelTable(c: tf.backend_util.Conv2DInfo): Int32Array {
 }
 
 /** Scratch tensors on the wasm heap, released together. */
-export class Scratch {
+class Scratch {
   private readonly infos: tf.TensorInfo[] = [];
   constructor(private readonly backend: HeapBackend) {}
   /** A new buffer of `count` elements; returns its byte address. */
@@ -144,7 +138,7 @@ export class Scratch {
   }
 }
 
-export function offsetOf(backend: HeapBackend, info: tf.TensorInfo): number {
+function offsetOf(backend: HeapBackend, info: tf.TensorInfo): number {
   const data = backend.dataIdMap.get(info.dataId);
   if (!data) throw new Error('ts-gan backend fix: tensor data not found on the wasm backend.');
   return data.memoryOffset;

@@ -1,6 +1,5 @@
 ;; The data movement of the wasm convolution kernels (wasm-simd-conv.ts), in 128-bit SIMD: im2col
-;; into the GEMM's row panels (transposed for the filter gradient, by pixel for the forward pass),
-;; and col2im as a scatter-add. Both are driven by a table of pixel
+;; into the GEMM's row panels, and col2im as a scatter-add. Both are driven by a table of pixel
 ;; offsets that the JavaScript side computes once per convolution shape:
 ;;   table[m*taps + t] = offset, in floats, of the input pixel that tap t of output pixel m reads
 ;;                       (channel 0 of x[n, oh*sh - top + fh, ow*sw - left + fw]), or -1 in the padding.
@@ -67,59 +66,4 @@
         (br_if $tap (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $taps))))
       (local.set $c (i32.add (local.get $c) (local.get $rowBytes)))
       (br_if $row (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 1))) (local.get $rows)))))
-;; im2col into 4-row panels whose rows are output pixels (the forward product cols · W): for
-  ;; panel p (pixels 4p..4p+3 of the chunk), tap t, channel group q and lane j,
-  ;;   a[(p*K + t*Cin + 4q + j)*4 + r] = x[table[(4p + r)*taps + t] + 4q + j], or 0 for -1.
-  ;; One f32x4 load per pixel, a 4x4 transpose in shuffles, four sequential stores. The table has
-  ;; a multiple of 4 rows (rows past the chunk's pixels are -1).
-  (func (export "gatherRows")
-    (param $x i32) (param $table i32) (param $taps i32) (param $panels i32) (param $groups i32) (param $a i32)
-    (local $p i32) (local $t i32) (local $q i32) (local $e i32) (local $step i32)
-    (local $s0 i32) (local $s1 i32) (local $s2 i32) (local $s3 i32)
-    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
-    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
-    ;; bytes from one pixel's table entries to the next pixel's
-    (local.set $step (i32.shl (local.get $taps) (i32.const 2)))
-    (loop $panel
-      (local.set $t (i32.const 0))
-      (loop $tap
-        (local.set $e (i32.add (local.get $table) (i32.shl (local.get $t) (i32.const 2))))
-        (local.set $s0 (i32.load (local.get $e)))
-        (local.set $s1 (i32.load (i32.add (local.get $e) (local.get $step))))
-        (local.set $s2 (i32.load (i32.add (local.get $e) (i32.shl (local.get $step) (i32.const 1)))))
-        (local.set $s3 (i32.load (i32.add (local.get $e) (i32.mul (local.get $step) (i32.const 3)))))
-        (local.set $q (i32.const 0))
-        (loop $group
-          (local.set $v0 (call $pixel (local.get $x) (local.get $s0) (local.get $q)))
-          (local.set $v1 (call $pixel (local.get $x) (local.get $s1) (local.get $q)))
-          (local.set $v2 (call $pixel (local.get $x) (local.get $s2) (local.get $q)))
-          (local.set $v3 (call $pixel (local.get $x) (local.get $s3) (local.get $q)))
-          ;; t0 = [v0.0 v1.0 v0.1 v1.1], t1 = [v2.0 v3.0 v2.1 v3.1], t2 and t3 the same of lanes 2, 3
-          (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
-          (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
-          (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
-          (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
-          ;; lane j of the four pixels: [v0.j v1.j v2.j v3.j]
-          (v128.store align=4 (local.get $a)
-            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
-          (v128.store offset=16 align=4 (local.get $a)
-            (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
-          (v128.store offset=32 align=4 (local.get $a)
-            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
-          (v128.store offset=48 align=4 (local.get $a)
-            (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3)))
-          (local.set $a (i32.add (local.get $a) (i32.const 64)))
-          (br_if $group (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 1))) (local.get $groups))))
-        (br_if $tap (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $taps))))
-      ;; the next four pixels' entries
-      (local.set $table (i32.add (local.get $table) (i32.shl (local.get $step) (i32.const 2))))
-      (br_if $panel (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $panels)))))
-
-  ;; Channels 4q..4q+3 of the pixel at float offset $s of x, or zeros where $s is -1.
-  (func $pixel (param $x i32) (param $s i32) (param $q i32) (result v128)
-    (if (result v128) (i32.lt_s (local.get $s) (i32.const 0))
-      (then (v128.const i32x4 0 0 0 0))
-      (else
-        (v128.load align=4
-          (i32.add (local.get $x) (i32.shl (i32.add (local.get $s) (i32.shl (local.get $q) (i32.const 2))) (i32.const 2)))))))
 )
