@@ -90,7 +90,9 @@ export function heapKernels(backend: HeapBackend): HeapKernels | null {
 
 /** Pixel-offset tables by shape (a handful of shapes per network; the oldest goes first). */
 const tables = new Map<string, Int32Array>();
-const MAX_TABLES = 32;
+/** At most this many entries (64 MiB) are kept over all shapes. */
+const MAX_TABLE_ENTRIES = 16 * 2 ** 20;
+let tableEntries = 0;
 
 /**
  * table[m*taps + t]: the offset, in floats, of channel 0 of the input pixel that tap t of output
@@ -118,8 +120,15 @@ export function pixelTable(c: tf.backend_util.Conv2DInfo): Int32Array {
       }
     }
   }
-  if (tables.size >= MAX_TABLES) tables.delete(tables.keys().next().value as string);
-  tables.set(key, table);
+  for (const [oldest, t] of tables) {
+    if (tableEntries + table.length <= MAX_TABLE_ENTRIES) break;
+    tables.delete(oldest);
+    tableEntries -= t.length;
+  }
+  if (table.length <= MAX_TABLE_ENTRIES) {
+    tables.set(key, table);
+    tableEntries += table.length;
+  }
   return table;
 }
 
@@ -171,9 +180,11 @@ export function simdBackpropInput(
     const b = scratch.alloc(cout * np);
     const a = scratch.alloc(mp * cout);
     const cc = scratch.alloc(mp * np);
-    const table = scratch.alloc(m * taps, 'int32');
+    const table = scratch.alloc(mp * taps, 'int32');
     // Views only after every allocation (which may grow the heap).
     const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
+    const tv = new Int32Array(heap.buffer, table, mp * taps);
+    const pixels = pixelTable(c);
     const dx = offsetOf(backend, out) >> 2;
     heap.fill(0, dx, dx + c.batchSize * c.inHeight * c.inWidth * cin);
     // B = Wᵀ: row d holds w[kk][d] (the filter read as [K, Cout]). Its padding columns reach only
@@ -183,7 +194,6 @@ export function simdBackpropInput(
       const src = w + kk * cout;
       for (let d = 0; d < cout; d++) heap[(b >> 2) + d * np + kk] = heap[src + d] as number;
     }
-    new Int32Array(heap.buffer, table, m * taps).set(pixelTable(c));
     const dyf = offsetOf(backend, dy) >> 2;
     for (let m0 = 0; m0 < m; m0 += mp) {
       const rows = Math.min(mp, m - m0);
@@ -195,7 +205,8 @@ export function simdBackpropInput(
         for (let d = 0; d < cout; d++, dst += 4) heap[dst] = heap[src + d] as number;
       }
       ks.gemm(a, b, cc, roundUp(rows, 4), cout, np);
-      ks.columns.scatterAdd(cc, np * 4, table + m0 * taps * 4, taps, rows, cin * 4, dx << 2);
+      tv.set(pixels.subarray(m0 * taps, (m0 + rows) * taps));
+      ks.columns.scatterAdd(cc, np * 4, table, taps, rows, cin * 4, dx << 2);
     }
   } catch (err) {
     backend.disposeData(out.dataId);
@@ -233,17 +244,20 @@ export function simdBackpropFilter(
     const a = scratch.alloc(kp * mc);
     const b = scratch.alloc(mc * np);
     const cc = scratch.alloc(kp * np);
-    const table = cin % 4 === 0 ? scratch.alloc(m * taps, 'int32') : -1;
+    const table = cin % 4 === 0 ? scratch.alloc(mc * taps, 'int32') : -1;
     // Views only after every allocation (which may grow the heap).
     const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-    if (table >= 0) new Int32Array(heap.buffer, table, m * taps).set(pixelTable(c));
+    const tv = table >= 0 ? new Int32Array(heap.buffer, table, mc * taps) : null;
+    const pixels = tv ? pixelTable(c) : null;
     const xf = offsetOf(backend, x);
     const dyf = offsetOf(backend, dy) >> 2;
     const dw = offsetOf(backend, out) >> 2;
     for (let m0 = 0; m0 < m; m0 += mc) {
       const rows = Math.min(mc, m - m0);
-      if (table >= 0) ks.columns.gatherPanels(xf, table + m0 * taps * 4, taps, rows, cin / 4, a);
-      else packColumnPanels(heap, a >> 2, xf >> 2, c, m0, rows);
+      if (tv && pixels) {
+        tv.set(pixels.subarray(m0 * taps, (m0 + rows) * taps));
+        ks.columns.gatherPanels(xf, table, taps, rows, cin / 4, a);
+      } else packColumnPanels(heap, a >> 2, xf >> 2, c, m0, rows);
       // B = the chunk's dy rows, `np` floats apart (padding columns reach only padding columns of C).
       for (let i = 0; i < rows; i++) {
         const src = dyf + (m0 + i) * cout;
