@@ -48,6 +48,7 @@ export type HeapBackend = WasmBackendLike & { wasm: { asm?: { memory?: WebAssemb
 /** The exports of `wat/conv-columns.wat` (byte addresses, counts). */
 interface Columns {
   gatherPanels(x: number, table: number, taps: number, rows: number, groups: number, a: number): void;
+  packPanels(src: number, panels: number, cols: number, a: number): void;
   scatterAdd(
     c: number,
     rowBytes: number,
@@ -197,9 +198,12 @@ export function simdBackpropInput(
     const dyf = offsetOf(backend, dy) >> 2;
     for (let m0 = 0; m0 < m; m0 += mp) {
       const rows = Math.min(mp, m - m0);
-      // A = dy rows in 4-row panels, a[(p*Cout + d)*4 + r] = dy[m0 + 4p + r][d]. Rows past `rows`
-      // in the last panel hold stale values: they reach only padding rows of C.
-      for (let i = 0; i < rows; i++) {
+      // A = dy rows in 4-row panels, a[(p*Cout + d)*4 + r] = dy[m0 + 4p + r][d]: whole panels in
+      // SIMD where Cout is a multiple of 4, the rest here. Rows past `rows` in the last panel hold
+      // stale values: they reach only padding rows of C.
+      const simdRows = cout % 4 === 0 ? rows & ~3 : 0;
+      if (simdRows > 0) ks.columns.packPanels((dyf + m0 * cout) << 2, simdRows >> 2, cout, a);
+      for (let i = simdRows; i < rows; i++) {
         let dst = (a >> 2) + (i >> 2) * cout * 4 + (i & 3);
         const src = dyf + (m0 + i) * cout;
         for (let d = 0; d < cout; d++, dst += 4) heap[dst] = heap[src + d] as number;

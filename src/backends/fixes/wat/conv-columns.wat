@@ -1,5 +1,5 @@
 ;; The data movement of the wasm convolution kernels (wasm-simd-conv.ts), in 128-bit SIMD: im2col
-;; into the GEMM's row panels, and col2im as a scatter-add. Both are driven by a table of pixel
+;; into the GEMM's row panels, col2im as a scatter-add, and rows packed into panels. Both are driven by a table of pixel
 ;; offsets that the JavaScript side computes once per convolution shape:
 ;;   table[m*taps + t] = offset, in floats, of the input pixel that tap t of output pixel m reads
 ;;                       (channel 0 of x[n, oh*sh - top + fh, ow*sw - left + fw]), or -1 in the padding.
@@ -66,4 +66,42 @@
         (br_if $tap (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $taps))))
       (local.set $c (i32.add (local.get $c) (local.get $rowBytes)))
       (br_if $row (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 1))) (local.get $rows)))))
+
+  ;; Rows of a row-major matrix ($cols floats each, a multiple of 4) into the GEMM's 4-row panels:
+  ;; for panel p and column k, a[(p*cols + k)*4 + r] = src[(4p + r)*cols + k]. Per 4 columns: one
+  ;; f32x4 load from each of the 4 rows, a 4x4 transpose in shuffles, four sequential stores.
+  ;; Whole panels only ($panels >= 1); the caller packs a last partial panel.
+  (func (export "packPanels") (param $src i32) (param $panels i32) (param $cols i32) (param $a i32)
+    (local $p i32) (local $rowBytes i32) (local $at i32) (local $end i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (loop $panel
+      ;; $at: the current 4 columns of the panel's first row
+      (local.set $at (local.get $src))
+      (local.set $end (i32.add (local.get $src) (local.get $rowBytes)))
+      (loop $group
+        (local.set $v0 (v128.load align=4 (local.get $at)))
+        (local.set $v1 (v128.load align=4 (i32.add (local.get $at) (local.get $rowBytes))))
+        (local.set $v2 (v128.load align=4 (i32.add (local.get $at) (i32.shl (local.get $rowBytes) (i32.const 1)))))
+        (local.set $v3 (v128.load align=4 (i32.add (local.get $at) (i32.mul (local.get $rowBytes) (i32.const 3)))))
+        ;; t0 = [v0.0 v1.0 v0.1 v1.1], t1 = [v2.0 v3.0 v2.1 v3.1], t2 and t3 the same of lanes 2, 3
+        (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+        (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+        (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+        (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+        ;; column j of the four rows: [v0.j v1.j v2.j v3.j]
+        (v128.store align=4 (local.get $a)
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+        (v128.store offset=16 align=4 (local.get $a)
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+        (v128.store offset=32 align=4 (local.get $a)
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
+        (v128.store offset=48 align=4 (local.get $a)
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3)))
+        (local.set $a (i32.add (local.get $a) (i32.const 64)))
+        (br_if $group (i32.lt_u (local.tee $at (i32.add (local.get $at) (i32.const 16))) (local.get $end))))
+      ;; the next four rows
+      (local.set $src (i32.add (local.get $src) (i32.shl (local.get $rowBytes) (i32.const 2))))
+      (br_if $panel (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $panels)))))
 )
