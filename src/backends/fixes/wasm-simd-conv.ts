@@ -16,9 +16,10 @@
  *   GEMM's row panels (im2col), summed over chunks.
  *
  * Channel counts that are not a multiple of 4 (a grayscale image's 1) take a JavaScript im2col in
- * the filter gradient and stay on the previous kernel in the input gradient. NHWC float32 only; the callers keep the other cases, and engines where the
- * modules cannot use tfjs's memory (a shared one), on their previous kernels. Each output is a
- * float32 sum of the same products as before in another order: equal within float32 rounding.
+ * the filter gradient and stay on the previous kernel in the input gradient. NHWC float32 only: the
+ * callers keep the other cases, and engines where the modules cannot use tfjs's memory (a shared
+ * one), on their previous kernels. Each output is a float32 sum of the same products as before in
+ * another order: equal within float32 rounding.
  *
  * @packageDocumentation
  */
