@@ -4,13 +4,18 @@
  * turned off in turn and with each opt-in fix turned on, chunk by chunk in alternation after a
  * warm-up; prints medians and the ratio to "default fixes" (above 1: slower than the defaults).
  *
- * `--only a,b` limits the configurations to those fixes (and the defaults).
+ * `--only a,b` limits the configurations to those fixes (and the defaults); when it names several
+ * default fixes, one more configuration turns them all off together. `--arch dcgan` times the
+ * command's DCGAN instead (`--filters N`, default 64, `--start-filters`, `--discriminator-filters`,
+ * `--kernel-size`, `--r1 GAMMA`, as in `bench:profile`).
  *
  *   npx tsx bench/fixes-ablation.ts [wasm|cpu] [batch] [--rounds N] [--steps N] [--only NAME,NAME]
+ *     [--arch dcgan] [--filters N] [--start-filters N] [--discriminator-filters N] [--kernel-size N] [--r1 GAMMA]
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { applicableFixes, applyFixes, type BackendName, type FixName, useBackend } from '../src/backends/index.js';
+import { dcganRunner } from './dcgan.js';
 import { makeData, trainerRunner } from './mlp-gan.js';
 
 const { values: v, positionals } = parseArgs({
@@ -19,8 +24,17 @@ const { values: v, positionals } = parseArgs({
     rounds: { type: 'string', default: '7' },
     steps: { type: 'string', default: '10' },
     only: { type: 'string' },
+    arch: { type: 'string', default: 'mlp' },
+    filters: { type: 'string', default: '64' },
+    'start-filters': { type: 'string' },
+    'discriminator-filters': { type: 'string' },
+    'kernel-size': { type: 'string' },
+    r1: { type: 'string' },
   },
 });
+const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
+if (v.arch !== 'mlp' && v.arch !== 'dcgan')
+  throw new Error(`bench:ablation: --arch must be mlp or dcgan, got ${v.arch}.`);
 const backend = (positionals[0] ?? 'wasm') as BackendName;
 const batch = Number(positionals[1] ?? 32);
 const rounds = Number(v.rounds);
@@ -31,20 +45,31 @@ const only = v.only?.split(',');
 const fixes = applicableFixes(backend).filter((f) => !only || only.includes(f.name));
 const names = fixes.filter((f) => f.defaultOn !== false).map((f) => f.name);
 const optIn = fixes.filter((f) => f.defaultOn === false).map((f) => f.name);
-// Each configuration: the default fixes, the defaults but one, or the defaults plus an opt-in one.
-const configs: { label: string; off?: FixName; on?: FixName }[] = [
+// Each configuration: the default fixes, the defaults but one (or but all of --only), or the
+// defaults plus an opt-in one.
+const configs: { label: string; off?: FixName[]; on?: FixName }[] = [
   { label: 'default fixes' },
-  ...names.map((off) => ({ label: `without ${off}`, off })),
+  ...names.map((off) => ({ label: `without ${off}`, off: [off] })),
+  ...(only && names.length > 1 ? [{ label: `without ${names.join(' + ')}`, off: names }] : []),
   ...optIn.map((on) => ({ label: `with ${on}`, on })),
 ];
-const data = makeData();
-const runner = trainerRunner(batch, data);
+const data = v.arch === 'mlp' ? makeData() : undefined;
+const runner = data
+  ? trainerRunner(batch, data)
+  : dcganRunner(batch, {
+      filters: Number(v.filters),
+      startFilters: num(v['start-filters']),
+      discriminatorFilters: num(v['discriminator-filters']),
+      kernelSize: num(v['kernel-size']),
+      r1: num(v.r1),
+    });
 const times = new Map<string, number[]>(configs.map((c) => [c.label, []]));
-const use = (c: { off?: FixName; on?: FixName } = {}) =>
+const use = (c: { off?: FixName[]; on?: FixName } = {}) =>
   applyFixes({
-    fixes: { ...(c.off ? { [c.off]: false } : {}), ...(c.on ? { [c.on]: true } : {}) } as Partial<
-      Record<FixName, boolean>
-    >,
+    fixes: {
+      ...Object.fromEntries((c.off ?? []).map((n) => [n, false])),
+      ...(c.on ? { [c.on]: true } : {}),
+    } as Partial<Record<FixName, boolean>>,
   });
 
 for (const c of configs) {
@@ -61,12 +86,12 @@ for (let r = 0; r < rounds; r++) {
 }
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
 const base = median(times.get('default fixes') ?? []);
-console.log(`${backend}, batch ${batch}: ${rounds} rounds of ${steps} steps, medians (ms/step)`);
+console.log(`${backend}, ${v.arch}, batch ${batch}: ${rounds} rounds of ${steps} steps, medians (ms/step)`);
 for (const c of configs) {
   const m = median(times.get(c.label) ?? []);
   console.log(`${c.label.padEnd(40)} ${m.toFixed(1).padStart(8)}   x${(m / base).toFixed(2)}`);
 }
 runner.dispose();
-data.dispose();
+data?.dispose();
 use();
 console.log(`tensors left: ${tf.memory().numTensors}`);

@@ -10,29 +10,16 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, type FixName, useBackend } from '../src/backends/index.js';
-import { archConfig, archTrainerOptions } from '../src/cli/arch.js';
-import { GAN, Trainer } from '../src/index.js';
-import { makeData, type Runner, trainerRunner } from './mlp-gan.js';
+import { DCGAN_OPTIONS, dcganRunner, dcganShapeFromArgs } from './dcgan.js';
+import { makeData, trainerRunner } from './mlp-gan.js';
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const VALUE_OPTIONS = [
-  '--arch',
-  '--filters',
-  '--without',
-  '--start-filters',
-  '--discriminator-filters',
-  '--kernel-size',
-  '--r1',
-];
+const VALUE_OPTIONS = ['--arch', '--without', ...DCGAN_OPTIONS];
 const positional = args.filter((a, i) => !a.startsWith('--') && !VALUE_OPTIONS.includes(args[i - 1] ?? ''));
-const numberOption = (name: string): number | undefined => {
-  const v = option(name);
-  return v === undefined ? undefined : Number(v);
-};
 const backend = (positional[0] ?? 'wasm') as BackendName;
 const batch = Number(positional[1] ?? 32);
 const without = option('--without');
@@ -41,39 +28,9 @@ const arch = option('--arch') ?? 'mlp';
 const byShape = args.includes('--shapes');
 await useBackend(backend, { fixes });
 
-/** The command's DCGAN with its Trainer options, on random images (speed does not depend on content). */
-function dcganRunner(filters: number): Runner {
-  const gamma = numberOption('--r1');
-  const shape = {
-    filters,
-    startFilters: numberOption('--start-filters'),
-    discriminatorFilters: numberOption('--discriminator-filters'),
-    kernelSize: numberOption('--kernel-size'),
-    r1: gamma !== undefined,
-  };
-  const gan = new GAN({ ...archConfig('dcgan', shape), latentDim: 100, dataShape: [28, 28, 1], seed: 1 });
-  const images = tf.randomUniform([2048, 28, 28, 1], -1, 1, 'float32', 1);
-  const trainer = new Trainer(gan, {
-    batchSize: batch,
-    logEvery: 1_000_000,
-    ...archTrainerOptions('dcgan'),
-    ...(gamma === undefined ? {} : { r1: { gamma } }),
-  });
-  return {
-    run: async (steps) => {
-      await trainer.fit(images, { steps });
-    },
-    dispose: () => {
-      trainer.dispose();
-      gan.dispose();
-      images.dispose();
-    },
-  };
-}
-
 if (arch !== 'mlp' && arch !== 'dcgan') throw new Error(`bench:profile: --arch must be mlp or dcgan, got ${arch}.`);
 const data = arch === 'mlp' ? makeData() : undefined;
-const runner = data ? trainerRunner(batch, data) : dcganRunner(Number(option('--filters') ?? 64));
+const runner = data ? trainerRunner(batch, data) : dcganRunner(batch, dcganShapeFromArgs(args));
 await runner.run(3);
 const steps = 5;
 const start = performance.now();

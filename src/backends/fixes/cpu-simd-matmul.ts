@@ -96,7 +96,7 @@ export function planOf(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, 
  * multiple of 256 bytes. Rows 2^k bytes apart all fall in the same few cache sets, and the k loop
  * walks down a column strip: N = 512 or 1024 ran at a third of the speed of N = 784 without this.
  */
-function paddedColumns(n: number): number {
+export function paddedColumns(n: number): number {
   const np = roundUp(n, 8);
   return np % 64 === 0 ? np + 8 : np;
 }

@@ -13,6 +13,8 @@ export type FixName =
   | 'wasm-transposed-matmul'
   | 'wasm-conv2d-backprop-filter'
   | 'wasm-conv2d-backprop-input'
+  | 'wasm-simd-conv2d-backprop-filter'
+  | 'wasm-simd-conv2d-backprop-input'
   | 'wasm-batch-reductions'
   | 'wasm-row-gather'
   | 'wasm-fast-transpose'

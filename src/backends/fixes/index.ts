@@ -8,8 +8,8 @@ import type { BackendFix, FixName } from './fix.js';
 import { fusedAdamFix } from './fused-adam.js';
 import { batchNormGradientFix, greaterGradientFix, lazyFusedGradientsFix } from './gradients.js';
 import { wasmBatchReductionsFix, wasmRowGatherFix } from './wasm-batch-kernels.js';
-import { wasmConv2dBackpropFilterFix } from './wasm-conv2d-backprop-filter.js';
-import { wasmConv2dBackpropInputFix } from './wasm-conv2d-backprop-input.js';
+import { wasmConv2dBackpropFilterFix, wasmSimdConv2dBackpropFilterFix } from './wasm-conv2d-backprop-filter.js';
+import { wasmConv2dBackpropInputFix, wasmSimdConv2dBackpropInputFix } from './wasm-conv2d-backprop-input.js';
 import { wasmDepthwiseBackpropFix, wasmUnsortedSegmentSumFix } from './wasm-cpu-fallback-kernels.js';
 import { wasmFastTransposeFix } from './wasm-fast-transpose.js';
 import { wasmSharedIdentityFix } from './wasm-shared-identity.js';
@@ -22,6 +22,8 @@ export const FIXES: readonly BackendFix[] = [
   fusedAdamFix,
   wasmConv2dBackpropFilterFix,
   wasmConv2dBackpropInputFix,
+  wasmSimdConv2dBackpropFilterFix,
+  wasmSimdConv2dBackpropInputFix,
   wasmDepthwiseBackpropFix,
   wasmUnsortedSegmentSumFix,
   greaterGradientFix,

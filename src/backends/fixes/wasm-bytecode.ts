@@ -1,7 +1,8 @@
 /**
  * The few WebAssembly binary-format pieces the library's hand-assembled SIMD functions (the Adam
- * update, the GEMM) are written with: LEB128 numbers, sections, names, local access and the SIMD
- * opcode prefix.
+ * update, LeakyReLU, the SIMD probe) are written with: LEB128 numbers, sections, names, local
+ * access and the SIMD opcode prefix; and the decoder of the modules assembled from WebAssembly
+ * text (`wat/*.wat`, the GEMM and the convolution loops), which carry their bytes as base64.
  *
  * @packageDocumentation
  */
@@ -57,3 +58,8 @@ export const SPLAT = simd(0x13);
 export const ADD = simd(0xe4);
 export const MUL = simd(0xe6);
 export const I32_ADD = 0x6a;
+
+/** The bytes of a base64 string (the assembled WebAssembly text modules carry their bytes so). */
+export function fromBase64(base64: string): Uint8Array {
+  return Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
+}

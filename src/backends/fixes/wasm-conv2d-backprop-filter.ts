@@ -6,6 +6,10 @@
  * M = batch*outH*outW. Large batches are done in chunks, so the column buffer stays bounded.
  * NCHW data falls back to the cpu kernel (copy there and back).
  *
+ * The same kernel carries `wasm-simd-conv2d-backprop-filter`, which runs the product in the
+ * library's SIMD GEMM instead (`wasm-simd-conv.ts`); when both are on, that one is used, and this
+ * one where the GEMM is unavailable.
+ *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,12 +18,14 @@ import {
   callKernel,
   isReplaced,
   originalKernel,
-  replaceKernel,
+  replaceKernelWith,
   restoreKernel,
   runOnCpu,
   type WasmBackendLike,
   wasmView,
 } from './kernels.js';
+import { type HeapBackend, simdBackpropFilter } from './wasm-simd-conv.js';
+import { hasWasmSimd } from './wasm-simd-gemm.js';
 
 const BACKEND = 'wasm';
 const KERNEL = 'Conv2DBackpropFilter';
@@ -47,17 +53,19 @@ interface Attrs {
   filterShape: [number, number, number, number];
 }
 
-function conv2dBackpropFilter(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+function conv2dBackpropFilter(
+  original: tf.KernelConfig | undefined,
+  args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
+): tf.TensorInfo {
   const backend = args.backend as WasmBackendLike;
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const attrs = args.attrs as unknown as Attrs;
-  if (attrs.dataFormat === 'NCHW' || x.dtype !== 'float32' || dy.dtype !== 'float32') {
-    return runOnCpu(KERNEL, { inputs: args.inputs, backend, attrs: args.attrs });
-  }
+  // Where neither path takes it: tfjs's own kernel if a version ships one, else the cpu kernel.
+  const fallback = () =>
+    original
+      ? callKernel(original, KERNEL, BACKEND, { inputs: args.inputs, backend, attrs: args.attrs ?? {} })
+      : runOnCpu(KERNEL, { inputs: args.inputs, backend, attrs: args.attrs });
+  if (attrs.dataFormat === 'NCHW' || x.dtype !== 'float32' || dy.dtype !== 'float32') return fallback();
   const c = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     attrs.filterShape,
@@ -68,6 +76,9 @@ function conv2dBackpropFilter(args: {
     false,
     'channelsLast',
   );
+  const simd = enabled.simd ? simdBackpropFilter(backend as HeapBackend, x, dy, attrs.filterShape, c) : null;
+  if (simd) return simd;
+  if (!enabled.im2col) return fallback();
   const k = c.filterHeight * c.filterWidth * c.inChannels;
   const perSample = c.outHeight * c.outWidth;
   const samplesPerChunk = Math.max(1, Math.floor(maxColumnFloats / (k * perSample)));
@@ -145,6 +156,16 @@ function fillColumns(
   }
 }
 
+/** Which of the two fixes carried by the kernel are on. */
+const enabled = { im2col: false, simd: false };
+
+/** Installs the shared kernel while either fix is on, and restores what was there when both are off. */
+function setEnabled(which: keyof typeof enabled, on: boolean): void {
+  enabled[which] = on;
+  if (enabled.im2col || enabled.simd) replaceKernelWith(KERNEL, BACKEND, conv2dBackpropFilter);
+  else restoreKernel(KERNEL, BACKEND);
+}
+
 /** The fix object used by `useBackend`. */
 export const wasmConv2dBackpropFilterFix: BackendFix = {
   name: 'wasm-conv2d-backprop-filter',
@@ -154,8 +175,22 @@ export const wasmConv2dBackpropFilterFix: BackendFix = {
   apply: () => {
     // Only where tfjs-backend-wasm lacks it: a future version that ships one keeps its own.
     if (tf.getKernel(KERNEL, BACKEND) && !isReplaced(KERNEL, BACKEND)) return;
-    replaceKernel(KERNEL, BACKEND, () => conv2dBackpropFilter as unknown as tf.KernelFunc);
+    setEnabled('im2col', true);
   },
-  remove: () => restoreKernel(KERNEL, BACKEND),
-  isApplied: () => isReplaced(KERNEL, BACKEND),
+  remove: () => setEnabled('im2col', false),
+  isApplied: () => enabled.im2col && isReplaced(KERNEL, BACKEND),
+};
+
+/** The fix object used by `useBackend`. */
+export const wasmSimdConv2dBackpropFilterFix: BackendFix = {
+  name: 'wasm-simd-conv2d-backprop-filter',
+  description:
+    "Runs wasm's Conv2DBackpropFilter (NHWC float32) as im2col packed straight into the library's WebAssembly SIMD GEMM, in cache-sized chunks.",
+  backends: [BACKEND],
+  apply: () => {
+    // Without WebAssembly SIMD nothing is replaced: isApplied() stays false.
+    if (hasWasmSimd()) setEnabled('simd', true);
+  },
+  remove: () => setEnabled('simd', false),
+  isApplied: () => enabled.simd && isReplaced(KERNEL, BACKEND),
 };

@@ -10,6 +10,10 @@
  * products as the direct loop, summed in another order. Large batches go in chunks, so the column
  * buffer stays bounded. NCHW and non-float32 data keep the original kernel.
  *
+ * The same kernel carries `wasm-simd-conv2d-backprop-input`, which runs the product in the
+ * library's SIMD GEMM instead (`wasm-simd-conv.ts`); when both are on, that one is used, and this
+ * one where the GEMM is unavailable.
+ *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -25,6 +29,8 @@ import {
   wasmView,
 } from './kernels.js';
 import { columnFloatBudget } from './wasm-conv2d-backprop-filter.js';
+import { type HeapBackend, simdBackpropInput } from './wasm-simd-conv.js';
+import { hasWasmSimd } from './wasm-simd-gemm.js';
 
 const BACKEND = 'wasm';
 const KERNEL = 'Conv2DBackpropInput';
@@ -54,6 +60,11 @@ function conv2dBackpropInput(original: tf.KernelConfig | undefined, args: Kernel
     false,
     'channelsLast',
   );
+  const simd = enabled.simd ? simdBackpropInput(backend as HeapBackend, dy, filter, c) : null;
+  if (simd) return simd;
+  if (!enabled.colMatMul) {
+    return callKernel(original, KERNEL, BACKEND, { inputs: args.inputs, backend, attrs: args.attrs ?? {} });
+  }
   const k = c.filterHeight * c.filterWidth * c.inChannels;
   const perSample = c.outHeight * c.outWidth;
   const samplesPerChunk = Math.max(1, Math.floor(columnFloatBudget() / (k * perSample)));
@@ -130,15 +141,37 @@ function addColumns(cols: Float32Array, dx: Float32Array, c: tf.backend_util.Con
   }
 }
 
+/** Which of the two fixes carried by the kernel are on. */
+const enabled = { colMatMul: false, simd: false };
+
+/** Installs the shared kernel while either fix is on, and restores tfjs's when both are off. */
+function setEnabled(which: keyof typeof enabled, on: boolean): void {
+  enabled[which] = on;
+  if (enabled.colMatMul || enabled.simd) replaceKernelWith(KERNEL, BACKEND, conv2dBackpropInput);
+  else restoreKernel(KERNEL, BACKEND);
+}
+
 /** The fix object used by `useBackend`. */
 export const wasmConv2dBackpropInputFix: BackendFix = {
   name: 'wasm-conv2d-backprop-input',
   description:
     "Runs wasm's Conv2DBackpropInput (conv-transpose forward, conv input gradient) as wasm BatchMatMul + col2im instead of tfjs-wasm's direct loop.",
   backends: [BACKEND],
+  apply: () => setEnabled('colMatMul', true),
+  remove: () => setEnabled('colMatMul', false),
+  isApplied: () => enabled.colMatMul && isReplaced(KERNEL, BACKEND),
+};
+
+/** The fix object used by `useBackend`. */
+export const wasmSimdConv2dBackpropInputFix: BackendFix = {
+  name: 'wasm-simd-conv2d-backprop-input',
+  description:
+    "Runs wasm's Conv2DBackpropInput (NHWC float32) as a product in the library's WebAssembly SIMD GEMM, packed straight from the wasm heap in cache-sized chunks, + col2im.",
+  backends: [BACKEND],
   apply: () => {
-    replaceKernelWith(KERNEL, BACKEND, conv2dBackpropInput);
+    // Without WebAssembly SIMD nothing is replaced: isApplied() stays false.
+    if (hasWasmSimd()) setEnabled('simd', true);
   },
-  remove: () => restoreKernel(KERNEL, BACKEND),
-  isApplied: () => isReplaced(KERNEL, BACKEND),
+  remove: () => setEnabled('simd', false),
+  isApplied: () => enabled.simd && isReplaced(KERNEL, BACKEND),
 };

@@ -1,0 +1,333 @@
+/**
+ * The two convolution gradients of the wasm backend in the library's WebAssembly SIMD GEMM
+ * (`wasm-simd-gemm.ts`, shared with `cpu-simd-matmul`), for the fixes
+ * `wasm-simd-conv2d-backprop-input` and `wasm-simd-conv2d-backprop-filter`.
+ *
+ * The JavaScript paths they replace (`wasm-conv2d-backprop-input`, `wasm-conv2d-backprop-filter`)
+ * build a column tensor on the tfjs heap in JavaScript and call XNNPACK's `BatchMatMul`, which
+ * packs both operands again; in a DCGAN step the whole kernel ran at about half the GEMM's speed.
+ * Here the GEMM runs on tfjs-wasm's heap itself (an instance of its module that imports that
+ * memory), the operands are packed once in the panel layout its micro-kernel reads, im2col and
+ * col2im are SIMD loops (`wat/conv-columns.wat`) driven by a table of pixel offsets cached per
+ * shape, and the pixels go in chunks of a few hundred rows so that a chunk's operands stay in cache:
+ * - input gradient (conv-transpose forward): cols[M, K] = dy[M, Cout] · Wᵀ[Cout, K], then col2im
+ *   adds each row into dx, chunk by chunk (M = batch·outH·outW, K = fh·fw·Cin);
+ * - filter gradient: dW[K, Cout] = colsᵀ[K, M] · dy[M, Cout], with colsᵀ packed directly as the
+ *   GEMM's row panels (im2col), summed over chunks.
+ *
+ * Channel counts that are not a multiple of 4 (a grayscale image's 1) take a JavaScript im2col in
+ * the filter gradient and stay on the previous kernel in the input gradient. NHWC float32 only: the
+ * callers keep the other cases, and engines where the modules cannot use tfjs's memory (a shared
+ * one), on their previous kernels. Each output is a float32 sum of the same products as before in
+ * another order: equal within float32 rounding.
+ *
+ * @packageDocumentation
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import { paddedColumns } from './cpu-simd-matmul.js';
+import type { WasmBackendLike } from './kernels.js';
+import { fromBase64 } from './wasm-bytecode.js';
+import { gemmOn, type SimdGemm } from './wasm-simd-gemm.js';
+import { BASE64 } from './wat/conv-columns.bytes.js';
+
+/** Output pixels per chunk: a chunk's packed operands (about 0.5 MiB at 512 columns) stay in L2; 128 to 512 measured alike. */
+const CHUNK_ROWS = 256;
+let chunkRows = CHUNK_ROWS;
+
+/** For tests: fewer rows per chunk force many chunks (rounded down to a multiple of 4, at least 4). Returns the previous value. */
+export function setSimdConvChunkRows(rows: number): number {
+  const previous = chunkRows;
+  chunkRows = Math.max(4, Math.floor(rows / 4) * 4);
+  return previous;
+}
+
+const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
+
+/** The backend's parts used here: its heap's WebAssembly.Memory as well. */
+export type HeapBackend = WasmBackendLike & { wasm: { asm?: { memory?: WebAssembly.Memory } } };
+
+/** The exports of `wat/conv-columns.wat` (byte addresses, counts). */
+interface Columns {
+  gatherPanels(x: number, table: number, taps: number, rows: number, groups: number, a: number): void;
+  packPanels(src: number, panels: number, cols: number, a: number): void;
+  scatterAdd(
+    c: number,
+    rowBytes: number,
+    table: number,
+    taps: number,
+    rows: number,
+    cinBytes: number,
+    dx: number,
+  ): void;
+}
+interface HeapKernels {
+  gemm: SimdGemm;
+  columns: Columns;
+}
+
+let columnsModule: WebAssembly.Module | null | undefined;
+const onMemory = new WeakMap<WebAssembly.Memory, HeapKernels | null>();
+
+/** The GEMM and the column loops working in the backend's heap, or null where they cannot. */
+export function heapKernels(backend: HeapBackend): HeapKernels | null {
+  const memory = backend.wasm.asm?.memory;
+  if (!memory) return null;
+  const known = onMemory.get(memory);
+  if (known !== undefined) return known;
+  let kernels: HeapKernels | null = null;
+  const gemm = gemmOn(memory);
+  try {
+    if (columnsModule === undefined) columnsModule = new WebAssembly.Module(fromBase64(BASE64) as BufferSource);
+    if (gemm && columnsModule) {
+      const instance = new WebAssembly.Instance(columnsModule, { env: { memory } });
+      kernels = { gemm, columns: instance.exports as unknown as Columns };
+    }
+  } catch {
+    columnsModule ??= null;
+    kernels = null;
+  }
+  onMemory.set(memory, kernels);
+  return kernels;
+}
+
+/** Pixel-offset tables by shape (a handful of shapes per network; the oldest goes first). */
+const tables = new Map<string, Int32Array>();
+/** At most this many entries (64 MiB) are kept over all shapes. */
+const MAX_TABLE_ENTRIES = 16 * 2 ** 20;
+let tableEntries = 0;
+
+/**
+ * table[m*taps + t]: the offset, in floats, of channel 0 of the input pixel that tap t of output
+ * pixel m reads, or -1 where the tap falls in the padding.
+ */
+export function pixelTable(c: tf.backend_util.Conv2DInfo): Int32Array {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = c;
+  const { filterHeight: FH, filterWidth: FW, strideHeight: sh, strideWidth: sw } = c;
+  const { top, left } = c.padInfo;
+  const key = [N, H, W, C, OH, OW, FH, FW, sh, sw, top, left].join(',');
+  const known = tables.get(key);
+  if (known) return known;
+  const table = new Int32Array(N * OH * OW * FH * FW);
+  let i = 0;
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        for (let fh = 0; fh < FH; fh++) {
+          const ih = oh * sh - top + fh;
+          for (let fw = 0; fw < FW; fw++, i++) {
+            const iw = ow * sw - left + fw;
+            table[i] = ih < 0 || ih >= H || iw < 0 || iw >= W ? -1 : ((n * H + ih) * W + iw) * C;
+          }
+        }
+      }
+    }
+  }
+  for (const [oldest, t] of tables) {
+    if (tableEntries + table.length <= MAX_TABLE_ENTRIES) break;
+    tables.delete(oldest);
+    tableEntries -= t.length;
+  }
+  if (table.length <= MAX_TABLE_ENTRIES) {
+    tables.set(key, table);
+    tableEntries += table.length;
+  }
+  return table;
+}
+
+/** Scratch tensors on the wasm heap, released together. */
+class Scratch {
+  private readonly infos: tf.TensorInfo[] = [];
+  constructor(private readonly backend: HeapBackend) {}
+  /** A new buffer of `count` elements; returns its byte address. */
+  alloc(count: number, dtype: 'float32' | 'int32' = 'float32'): number {
+    const info = this.backend.makeOutput([count], dtype);
+    this.infos.push(info);
+    return offsetOf(this.backend, info);
+  }
+  release(): void {
+    for (const info of this.infos) this.backend.disposeData(info.dataId);
+  }
+}
+
+function offsetOf(backend: HeapBackend, info: tf.TensorInfo): number {
+  const data = backend.dataIdMap.get(info.dataId);
+  if (!data) throw new Error('ts-gan backend fix: tensor data not found on the wasm backend.');
+  return data.memoryOffset;
+}
+
+/**
+ * The input gradient dx `[N, H, W, Cin]` of a convolution from dy `[N, OH, OW, Cout]` and its
+ * filter `[FH, FW, Cin, Cout]`, or null where the heap kernels are unavailable.
+ */
+export function simdBackpropInput(
+  backend: HeapBackend,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  c: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo | null {
+  const ks = heapKernels(backend);
+  const cin = c.inChannels;
+  const cout = c.outChannels;
+  const taps = c.filterHeight * c.filterWidth;
+  const k = taps * cin;
+  const m = c.batchSize * c.outHeight * c.outWidth;
+  // Other channel counts (a grayscale image's 1) stay with the caller's kernel: a col2im in
+  // JavaScript measured slower than XNNPACK's product plus that kernel's col2im.
+  if (!ks || m === 0 || cin % 4 !== 0) return null;
+  const np = paddedColumns(k);
+  const mp = Math.min(chunkRows, roundUp(m, 4));
+  const out = backend.makeOutput([c.batchSize, c.inHeight, c.inWidth, cin], 'float32');
+  const scratch = new Scratch(backend);
+  try {
+    const b = scratch.alloc(cout * np);
+    const a = scratch.alloc(mp * cout);
+    const cc = scratch.alloc(mp * np);
+    const table = scratch.alloc(mp * taps, 'int32');
+    // Views only after every allocation (which may grow the heap).
+    const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
+    const tv = new Int32Array(heap.buffer, table, mp * taps);
+    const pixels = pixelTable(c);
+    const dx = offsetOf(backend, out) >> 2;
+    heap.fill(0, dx, dx + c.batchSize * c.inHeight * c.inWidth * cin);
+    // B = Wᵀ: row d holds w[kk][d] (the filter read as [K, Cout]). Its padding columns reach only
+    // padding columns of C, which col2im never reads.
+    const w = offsetOf(backend, filter) >> 2;
+    for (let kk = 0; kk < k; kk++) {
+      const src = w + kk * cout;
+      for (let d = 0; d < cout; d++) heap[(b >> 2) + d * np + kk] = heap[src + d] as number;
+    }
+    const dyf = offsetOf(backend, dy) >> 2;
+    for (let m0 = 0; m0 < m; m0 += mp) {
+      const rows = Math.min(mp, m - m0);
+      // A = dy rows in 4-row panels, a[(p*Cout + d)*4 + r] = dy[m0 + 4p + r][d]: whole panels in
+      // SIMD where Cout is a multiple of 4, the rest here. Rows past `rows` in the last panel hold
+      // stale values: they reach only padding rows of C.
+      const simdRows = cout % 4 === 0 ? rows & ~3 : 0;
+      if (simdRows > 0) ks.columns.packPanels((dyf + m0 * cout) << 2, simdRows >> 2, cout, a);
+      for (let i = simdRows; i < rows; i++) {
+        let dst = (a >> 2) + (i >> 2) * cout * 4 + (i & 3);
+        const src = dyf + (m0 + i) * cout;
+        for (let d = 0; d < cout; d++, dst += 4) heap[dst] = heap[src + d] as number;
+      }
+      ks.gemm(a, b, cc, roundUp(rows, 4), cout, np);
+      tv.set(pixels.subarray(m0 * taps, (m0 + rows) * taps));
+      ks.columns.scatterAdd(cc, np * 4, table, taps, rows, cin * 4, dx << 2);
+    }
+  } catch (err) {
+    backend.disposeData(out.dataId);
+    throw err;
+  } finally {
+    scratch.release();
+  }
+  return out;
+}
+
+/**
+ * The filter gradient dW `[FH, FW, Cin, Cout]` of a convolution from its input x `[N, H, W, Cin]`
+ * and dy `[N, OH, OW, Cout]`, or null where the heap kernels are unavailable.
+ */
+export function simdBackpropFilter(
+  backend: HeapBackend,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  filterShape: readonly number[],
+  c: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo | null {
+  const ks = heapKernels(backend);
+  const cin = c.inChannels;
+  const cout = c.outChannels;
+  const taps = c.filterHeight * c.filterWidth;
+  const k = taps * cin;
+  const m = c.batchSize * c.outHeight * c.outWidth;
+  if (!ks || m === 0) return null;
+  const kp = roundUp(k, 4);
+  const np = paddedColumns(cout);
+  const mc = Math.min(chunkRows, m);
+  const out = backend.makeOutput([...filterShape], 'float32');
+  const scratch = new Scratch(backend);
+  try {
+    const a = scratch.alloc(kp * mc);
+    const b = scratch.alloc(mc * np);
+    const cc = scratch.alloc(kp * np);
+    const table = cin % 4 === 0 ? scratch.alloc(mc * taps, 'int32') : -1;
+    // Views only after every allocation (which may grow the heap).
+    const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
+    const tv = table >= 0 ? new Int32Array(heap.buffer, table, mc * taps) : null;
+    const pixels = tv ? pixelTable(c) : null;
+    const xf = offsetOf(backend, x);
+    const dyf = offsetOf(backend, dy) >> 2;
+    const dw = offsetOf(backend, out) >> 2;
+    for (let m0 = 0; m0 < m; m0 += mc) {
+      const rows = Math.min(mc, m - m0);
+      if (tv && pixels) {
+        tv.set(pixels.subarray(m0 * taps, (m0 + rows) * taps));
+        ks.columns.gatherPanels(xf, table, taps, rows, cin / 4, a);
+      } else packColumnPanels(heap, a >> 2, xf >> 2, c, m0, rows);
+      // B = the chunk's dy rows, `np` floats apart (padding columns reach only padding columns of C).
+      for (let i = 0; i < rows; i++) {
+        const src = dyf + (m0 + i) * cout;
+        heap.copyWithin((b >> 2) + i * np, src, src + cout);
+      }
+      ks.gemm(a, b, cc, kp, rows, np);
+      for (let kk = 0; kk < k; kk++) {
+        const src = (cc >> 2) + kk * np;
+        const dst = dw + kk * cout;
+        if (m0 === 0) heap.copyWithin(dst, src, src + cout);
+        else for (let d = 0; d < cout; d++) heap[dst + d] = (heap[dst + d] as number) + (heap[src + d] as number);
+      }
+    }
+  } catch (err) {
+    backend.disposeData(out.dataId);
+    throw err;
+  } finally {
+    scratch.release();
+  }
+  return out;
+}
+
+/**
+ * im2col, transposed, into the GEMM's row panels, in JavaScript (any channel count):
+ * a[(p*rows + i)*4 + r] = cols[m0 + i][4p + r], where cols[(n, oh, ow)][(fh*FW + fw)*Cin + ci] =
+ * x[n, oh*sh - top + fh, ow*sw - left + fw, ci] (0 in the padding). Lanes past K in the last panel
+ * hold stale values: they reach only padding rows of C. `aBase` and `x` are float offsets into `heap`.
+ */
+function packColumnPanels(
+  heap: Float32Array,
+  aBase: number,
+  x: number,
+  c: tf.backend_util.Conv2DInfo,
+  m0: number,
+  rows: number,
+): void {
+  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = c;
+  const { filterHeight: FH, filterWidth: FW, strideHeight: sh, strideWidth: sw } = c;
+  const { top, left } = c.padInfo;
+  let ow = m0 % OW;
+  let oh = Math.floor(m0 / OW) % OH;
+  let n = Math.floor(m0 / (OW * OH));
+  const panelStride = rows * 4;
+  for (let i = 0; i < rows; i++) {
+    const rowBase = aBase + i * 4;
+    for (let fh = 0; fh < FH; fh++) {
+      const ih = oh * sh - top + fh;
+      const inRows = ih >= 0 && ih < H;
+      for (let fw = 0; fw < FW; fw++) {
+        const iw = ow * sw - left + fw;
+        const k0 = (fh * FW + fw) * C;
+        const inside = inRows && iw >= 0 && iw < W;
+        const src = x + ((n * H + ih) * W + iw) * C;
+        for (let ci = 0; ci < C; ci++) {
+          const kk = k0 + ci;
+          heap[rowBase + (kk >> 2) * panelStride + (kk & 3)] = inside ? (heap[src + ci] as number) : 0;
+        }
+      }
+    }
+    if (++ow === OW) {
+      ow = 0;
+      if (++oh === OH) {
+        oh = 0;
+        n++;
+      }
+    }
+  }
+}

@@ -1,0 +1,107 @@
+;; The data movement of the wasm convolution kernels (wasm-simd-conv.ts), in 128-bit SIMD: im2col
+;; into the GEMM's row panels, col2im as a scatter-add, and rows packed into panels. Both are driven by a table of pixel
+;; offsets that the JavaScript side computes once per convolution shape:
+;;   table[m*taps + t] = offset, in floats, of the input pixel that tap t of output pixel m reads
+;;                       (channel 0 of x[n, oh*sh - top + fh, ow*sw - left + fw]), or -1 in the padding.
+;; Channels come in groups of 4 floats (Cin a multiple of 4; the JavaScript side does the others).
+;; Every address is a byte address in the imported memory (tfjs-wasm's heap).
+;;
+;; Built by scripts/build-wasm.ts into conv-columns.bytes.ts; a test checks the bytes against this file.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; im2col, transposed, into 4-row panels: for tap t, channel group q and row m of the chunk,
+  ;;   a[(t*groups + q)*rows + m] (one f32x4) = x[table[m*taps + t] + 4q ..+4], or zeros for -1.
+  ;; The GEMM reads panel p = t*groups + q as its rows 4p..4p+3, with the chunk's rows as its k.
+  ;; Writes are sequential; $a walks the panels in order.
+  (func (export "gatherPanels")
+    (param $x i32) (param $table i32) (param $taps i32) (param $rows i32) (param $groups i32) (param $a i32)
+    (local $t i32) (local $q i32) (local $m i32) (local $s i32) (local $entry i32) (local $xq i32) (local $step i32)
+    ;; bytes from one row's table entries to the next row's
+    (local.set $step (i32.shl (local.get $taps) (i32.const 2)))
+    (loop $tap
+      (local.set $q (i32.const 0))
+      (loop $group
+        ;; the group's first channel, as a byte address relative to pixel offset 0
+        (local.set $xq (i32.add (local.get $x) (i32.shl (local.get $q) (i32.const 4))))
+        (local.set $entry (i32.add (local.get $table) (i32.shl (local.get $t) (i32.const 2))))
+        (local.set $m (i32.const 0))
+        (loop $row
+          (local.set $s (i32.load (local.get $entry)))
+          (v128.store (local.get $a)
+            (if (result v128) (i32.lt_s (local.get $s) (i32.const 0))
+              (then (v128.const i32x4 0 0 0 0))
+              (else (v128.load align=4 (i32.add (local.get $xq) (i32.shl (local.get $s) (i32.const 2)))))))
+          (local.set $a (i32.add (local.get $a) (i32.const 16)))
+          (local.set $entry (i32.add (local.get $entry) (local.get $step)))
+          (br_if $row (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 1))) (local.get $rows))))
+        (br_if $group (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 1))) (local.get $groups))))
+      (br_if $tap (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $taps)))))
+
+  ;; col2im: for row m of the chunk and tap t whose entry d is not -1,
+  ;;   dx[d .. d + Cin) += c[m][t*Cin .. (t+1)*Cin)    (c: rows $rowBytes apart)
+  ;; in the order rows, taps, channels: the same additions in the same order as a scalar loop.
+  (func (export "scatterAdd")
+    (param $c i32) (param $rowBytes i32) (param $table i32) (param $taps i32) (param $rows i32)
+    (param $cinBytes i32) (param $dx i32)
+    (local $m i32) (local $t i32) (local $d i32) (local $src i32) (local $s i32) (local $dst i32) (local $end i32)
+    (loop $row
+      (local.set $src (local.get $c))
+      (local.set $t (i32.const 0))
+      (loop $tap
+        (local.set $d (i32.load (local.get $table)))
+        (if (i32.ge_s (local.get $d) (i32.const 0))
+          (then
+            (local.set $dst (i32.add (local.get $dx) (i32.shl (local.get $d) (i32.const 2))))
+            (local.set $end (i32.add (local.get $dst) (local.get $cinBytes)))
+            (local.set $s (local.get $src))
+            (loop $channels
+              (v128.store align=4 (local.get $dst)
+                (f32x4.add (v128.load align=4 (local.get $dst)) (v128.load align=4 (local.get $s))))
+              (local.set $s (i32.add (local.get $s) (i32.const 16)))
+              (br_if $channels
+                (i32.lt_u (local.tee $dst (i32.add (local.get $dst) (i32.const 16))) (local.get $end))))))
+        (local.set $src (i32.add (local.get $src) (local.get $cinBytes)))
+        (local.set $table (i32.add (local.get $table) (i32.const 4)))
+        (br_if $tap (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $taps))))
+      (local.set $c (i32.add (local.get $c) (local.get $rowBytes)))
+      (br_if $row (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 1))) (local.get $rows)))))
+
+  ;; Rows of a row-major matrix ($cols floats each, a multiple of 4) into the GEMM's 4-row panels:
+  ;; for panel p and column k, a[(p*cols + k)*4 + r] = src[(4p + r)*cols + k]. Per 4 columns: one
+  ;; f32x4 load from each of the 4 rows, a 4x4 transpose in shuffles, four sequential stores.
+  ;; Whole panels only ($panels >= 1); the caller packs a last partial panel.
+  (func (export "packPanels") (param $src i32) (param $panels i32) (param $cols i32) (param $a i32)
+    (local $p i32) (local $rowBytes i32) (local $at i32) (local $end i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (loop $panel
+      ;; $at: the current 4 columns of the panel's first row
+      (local.set $at (local.get $src))
+      (local.set $end (i32.add (local.get $src) (local.get $rowBytes)))
+      (loop $group
+        (local.set $v0 (v128.load align=4 (local.get $at)))
+        (local.set $v1 (v128.load align=4 (i32.add (local.get $at) (local.get $rowBytes))))
+        (local.set $v2 (v128.load align=4 (i32.add (local.get $at) (i32.shl (local.get $rowBytes) (i32.const 1)))))
+        (local.set $v3 (v128.load align=4 (i32.add (local.get $at) (i32.mul (local.get $rowBytes) (i32.const 3)))))
+        ;; t0 = [v0.0 v1.0 v0.1 v1.1], t1 = [v2.0 v3.0 v2.1 v3.1], t2 and t3 the same of lanes 2, 3
+        (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+        (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+        (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+        (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+        ;; column j of the four rows: [v0.j v1.j v2.j v3.j]
+        (v128.store align=4 (local.get $a)
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+        (v128.store offset=16 align=4 (local.get $a)
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+        (v128.store offset=32 align=4 (local.get $a)
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
+        (v128.store offset=48 align=4 (local.get $a)
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3)))
+        (local.set $a (i32.add (local.get $a) (i32.const 64)))
+        (br_if $group (i32.lt_u (local.tee $at (i32.add (local.get $at) (i32.const 16))) (local.get $end))))
+      ;; the next four rows
+      (local.set $src (i32.add (local.get $src) (i32.shl (local.get $rowBytes) (i32.const 2))))
+      (br_if $panel (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $panels)))))
+)
