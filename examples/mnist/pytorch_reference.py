@@ -19,10 +19,10 @@ discriminator, N(0, 0.02) weights, both networks on batch statistics in both upd
 
 `--arch fast` twins the fast recipe (presets.fast(), `ts-gan mnist`'s default): the small DCGAN
 conditioned on the digit (16/64/32 channels, 4x4 kernels), lazy R1 (gamma 10 on every 4th step,
-weight 40), Adam(4e-4, 0, 0.99), batch 32; each dump prints a line {"step", "seconds"} (training time
+weight 40), Adam(1.2e-3, 0, 0.99), batch 32; each dump prints a line {"step", "seconds"} (training time
 so far, dumps excluded):
 
-    python3 examples/mnist/pytorch_reference.py --arch fast --steps 5000 --dump-every 500 --out runs/torch-fast
+    python3 examples/mnist/pytorch_reference.py --arch fast --steps 3000 --dump-every 500 --out runs/torch-fast
 
 The R1 recipe of docs/gan-family.md (no BatchNorm in the discriminator once `--r1` is given):
 
@@ -215,7 +215,7 @@ def main():
     a = p.parse_args()
     if a.arch == 'fast':
         a.filters, a.start_filters, a.discriminator_filters, a.kernel_size = 16, 64, 32, 4
-        a.r1, a.r1_every, a.learning_rate, a.adam_betas = 10, 4, 4e-4, '0,0.99'
+        a.r1, a.r1_every, a.learning_rate, a.adam_betas = 10, 4, 1.2e-3, '0,0.99'
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     os.makedirs(os.path.join(a.out, 'samples'), exist_ok=True)

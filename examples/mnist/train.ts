@@ -1,7 +1,7 @@
 /**
  * Train a GAN on MNIST with the fast recipe (presets.fast()) and watch it learn to draw digits.
  *
- *   npm run example:mnist                       # the fast recipe: 5,000 steps, about 7 minutes on one core (wasm)
+ *   npm run example:mnist                       # the fast recipe: 3,000 steps
  *   npm run example:mnist -- --recipe mlp       # the seed's MLP GAN instead (30,000 steps for the same quality)
  *   npm run example:mnist -- --steps 8000       # longer, sharper digits
  *
@@ -21,7 +21,7 @@ import { loadMnist, ProgressBar, writeImageGrid } from 'ts-gan/node';
 const { values } = parseArgs({
   options: {
     recipe: { type: 'string', default: 'fast' }, // fast | mlp
-    steps: { type: 'string' }, // default: the recipe's (fast: 5000, mlp: 30000)
+    steps: { type: 'string' }, // default: the recipe's (fast: 3000, mlp: 30000)
     'sample-every': { type: 'string', default: '500' },
     'save-every': { type: 'string', default: '500' },
     snapshots: { type: 'boolean', default: false }, // also keep every save in snapshots/step-NNNNNN

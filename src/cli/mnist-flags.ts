@@ -99,7 +99,7 @@ export const MNIST_FLAGS = {
     arg: 'NAME',
     help:
       `${ARCH_CHOICES.join(' | ')}: the fast recipe (presets.fast(): a small DCGAN conditioned on the digit, ` +
-      'with lazy R1, batch 32, Adam(4e-4, 0, 0.99); clear digits in 5,000 steps); the MLP GAN of the seed; ' +
+      'with lazy R1, batch 32, Adam(1.2e-3, 0, 0.99); clear digits in 3,000 steps); the MLP GAN of the seed; ' +
       'DCGAN (Radford et al. 2015); DCGAN conditioned on the digit ' +
       '(cGAN) or with an auxiliary classifier (ACGAN); InfoGAN with a 10-way code and 2 continuous codes. The ' +
       'conditional ones draw grids with one row per digit, InfoGAN one per code',
