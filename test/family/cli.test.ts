@@ -11,15 +11,24 @@ import { loadCheckpoint, saveCheckpoint } from '../../src/cli/persist';
 import { CheckpointError } from '../../src/errors';
 import { toyDiscriminator, toyGenerator } from '../support/family';
 
-test('--arch accepts the five architectures and refuses others', () => {
+test('--arch accepts the six architectures (fast by default) and refuses others', () => {
   for (const arch of ARCH_CHOICES) {
     const o = parseMnistFlags(['--arch', arch]);
     expect(o !== 'help' && o.arch).toBe(arch);
   }
-  expect(parseMnistFlags([]) !== 'help' && (parseMnistFlags([]) as { arch: string }).arch).toBe('mlp');
+  expect(parseMnistFlags([]) !== 'help' && (parseMnistFlags([]) as { arch: string }).arch).toBe('fast');
   expect(() => parseMnistFlags(['--arch', 'stylegan'])).toThrow(
-    /--arch must be one of mlp, dcgan, cgan, acgan, infogan/,
+    /--arch must be one of fast, mlp, dcgan, cgan, acgan, infogan/,
   );
+  // The fast recipe: its conditional networks and its trainer settings, which flags may override.
+  expect(archConfig('fast')).toMatchObject({ numClasses: 10 });
+  expect(archConfig('fast', { numClasses: 0 })).not.toHaveProperty('numClasses');
+  const fastOptions = parseMnistFlags([]);
+  if (fastOptions === 'help') throw new Error('unexpected help');
+  expect(mnistTrainerOptions(fastOptions)).toMatchObject({ r1: { gamma: 40, every: 4 }, generatorLearningRate: 1.2e-3 });
+  const tuned = parseMnistFlags(['--learning-rate', '5e-4']);
+  if (tuned === 'help') throw new Error('unexpected help');
+  expect(mnistTrainerOptions(tuned)).toMatchObject({ r1: { gamma: 40, every: 4 }, generatorLearningRate: 5e-4 });
   expect(archConfig('acgan')).toMatchObject({ numClasses: 10, conditioning: 'auxiliary' });
   expect(archConfig('infogan')).toMatchObject({ infoCodes: { categorical: 10, continuous: 2 } });
 });
@@ -51,7 +60,7 @@ test('--kernel-size shapes the convolutional kernels and is refused for mlp', ()
   const o = parseMnistFlags(['--arch', 'dcgan', '--kernel-size', '5']);
   expect(o !== 'help' && o.kernelSize).toBe(5);
   expect((parseMnistFlags(['--arch', 'dcgan']) as { kernelSize: unknown }).kernelSize).toBeUndefined();
-  expect(() => parseMnistFlags(['--kernel-size', '5'])).toThrow(
+  expect(() => parseMnistFlags(['--arch', 'mlp', '--kernel-size', '5'])).toThrow(
     /--kernel-size applies to the convolutional architectures/,
   );
   expect(() => parseMnistFlags(['--arch', 'dcgan', '--kernel-size', '0'])).toThrow(/kernel-size/);
@@ -68,7 +77,9 @@ test('--filters sizes the convolutional architectures and is refused for mlp', (
   const o = parseMnistFlags(['--arch', 'cgan', '--filters', '8']);
   expect(o !== 'help' && o.filters).toBe(8);
   expect((parseMnistFlags(['--arch', 'dcgan']) as { filters: unknown }).filters).toBeUndefined();
-  expect(() => parseMnistFlags(['--filters', '8'])).toThrow(/--filters applies to the convolutional architectures/);
+  expect(() => parseMnistFlags(['--arch', 'mlp', '--filters', '8'])).toThrow(
+    /--filters applies to the convolutional architectures/,
+  );
   expect(() => parseMnistFlags(['--arch', 'dcgan', '--filters', '0'])).toThrow(/--filters/);
   const params = (filters?: number) => {
     const gan = new GAN({ ...archConfig('cgan', { filters }), latentDim: 8, dataShape: [28, 28, 1] });
@@ -116,7 +127,7 @@ test('--resume refuses flags that differ from the checkpoint, and only those giv
   const before = tf.memory().numTensors;
   const same = ['--arch', 'dcgan', '--filters', '4', '--kernel-size', '5', '--r1', '10', '--batch-size', '16'];
   expect(await resume(...same, '--seed', '3')).toEqual([]);
-  // Nothing given: the checkpoint's settings hold (the defaults, mlp and batch 32, are not conflicts).
+  // Nothing given: the checkpoint's settings hold (the defaults, fast and batch 32, are not conflicts).
   expect(await resume()).toEqual([]);
   expect(await resume('--r1', '5')).toEqual(['--r1 5 (the checkpoint trains with --r1 10)']);
   expect(await resume('--batch-size', '32', '--seed', '0')).toEqual([
@@ -153,7 +164,7 @@ test('--start-filters widens the generator start map, --learning-rate sets both 
   expect(mnistTrainerOptions(o)).toMatchObject({ generatorLearningRate: 4e-4, discriminatorLearningRate: 4e-4 });
   const plain = parseMnistFlags(['--arch', 'dcgan']);
   expect(plain !== 'help' && 'generatorLearningRate' in mnistTrainerOptions(plain)).toBe(false);
-  expect(() => parseMnistFlags(['--start-filters', '8'])).toThrow(/--start-filters applies to the convolutional/);
+  expect(() => parseMnistFlags(['--arch', 'mlp', '--start-filters', '8'])).toThrow(/--start-filters applies to the convolutional/);
   expect(() => parseMnistFlags(['--arch', 'dcgan', '--start-filters', '0'])).toThrow(/--start-filters/);
   expect(() => parseMnistFlags(['--learning-rate=-1'])).toThrow(/--learning-rate must be a number above 0/);
   const startUnits = (startFilters?: number) => {
@@ -191,7 +202,7 @@ test('--discriminator-filters widens the discriminator, and a resume holds it', 
   const o = parseMnistFlags(['--arch', 'dcgan', '--filters', '4', '--discriminator-filters', '6']);
   if (o === 'help') throw new Error('unexpected help');
   expect(o.discriminatorFilters).toBe(6);
-  expect(() => parseMnistFlags(['--discriminator-filters', '8'])).toThrow(
+  expect(() => parseMnistFlags(['--arch', 'mlp', '--discriminator-filters', '8'])).toThrow(
     /--discriminator-filters applies to the convolutional/,
   );
   expect(() => parseMnistFlags(['--arch', 'dcgan', '--discriminator-filters', '0'])).toThrow(/--discriminator-filters/);

@@ -197,7 +197,7 @@ describe('a run in progress', () => {
 
   test('ts-gan report --from a run that is training: the steps logged so far, and the run goes on', async () => {
     const out = join(await temp('live'), 'live');
-    const args = ['--backend', 'cpu', '--batch-size', '8', '--limit', '200', '--log-every', '1', '--eval-every', '0'];
+    const args = ['--arch', 'mlp', '--backend', 'cpu', '--batch-size', '8', '--limit', '200', '--log-every', '1', '--eval-every', '0'];
     const run = spawnMnist([...args, '--steps', '100000', '--sample-every', '2', '--out', out]);
     await reachStep(out, 4, run);
     const result = await cli('report', '--from', out);
@@ -270,7 +270,7 @@ describe('a real ts-gan mnist run', () => {
   test('leaves report.html and run.json; a resume adds to both; ts-gan report rewrites it', async () => {
     const out = await temp('mnist');
     const before = tf.memory().numTensors;
-    const args = ['--backend', 'cpu', '--limit', '256', '--batch-size', '8', '--log-every', '2'];
+    const args = ['--arch', 'mlp', '--backend', 'cpu', '--limit', '256', '--batch-size', '8', '--log-every', '2'];
     const evalArgs = ['--eval-every', '10', '--eval-samples', '50', '--sample-every', '5'];
     const first = await cli('mnist', ...args, ...evalArgs, '--steps', '20', '--out', out);
     expect(first.code, first.stderr).toBe(0);

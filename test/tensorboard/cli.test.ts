@@ -13,7 +13,7 @@ import { readEvents } from 'ts-gan/node';
 import { expect, test } from 'vitest';
 import { cli } from '../support/cli';
 
-const SMALL = ['--backend', 'cpu', '--batch-size', '8', '--limit', '200', '--log-every', '1'];
+const SMALL = ['--arch', 'mlp', '--backend', 'cpu', '--batch-size', '8', '--limit', '200', '--log-every', '1'];
 
 /** Each scalar event's values by tag, for the tags under `prefix`. */
 function scalarsUnder(events: TensorBoardEvent[], prefix: string): { step: number; values: Record<string, number> }[] {
