@@ -60,7 +60,8 @@ async function loadData(o: MnistRunOptions): Promise<RunData> {
 
 /** `ts-gan mnist`. */
 export const mnistCommand: Command = {
-  summary: 'train a GAN on MNIST: the fast recipe, or --arch mlp|dcgan|cgan|acgan|infogan (samples, metrics, checkpoint)',
+  summary:
+    'train a GAN on MNIST: the fast recipe, or --arch mlp|dcgan|cgan|acgan|infogan (samples, metrics, checkpoint)',
   usage: MNIST_USAGE,
   run,
 };

@@ -125,7 +125,10 @@ describe('ts-gan mnist: a short run writes every file, resumes, and samples', ()
     ]);
     // The default (fast) recipe is conditional: one row per digit, ten styles, 28 px with 2 px padding, drawn 3x.
     for (const name of samples.slice(1))
-      expect(pngSize(await readFile(join(out, 'samples', name)))).toEqual([3 * (10 * 28 + 11 * 2), 3 * (10 * 28 + 11 * 2)]);
+      expect(pngSize(await readFile(join(out, 'samples', name)))).toEqual([
+        3 * (10 * 28 + 11 * 2),
+        3 * (10 * 28 + 11 * 2),
+      ]);
     // The run's latent walks: 8 rows of 10 digits, 28 px with 2 px padding, drawn 3x.
     expect(pngSize(await readFile(join(out, 'samples', 'interpolation.png')))).toEqual([
       3 * (10 * 28 + 11 * 2),

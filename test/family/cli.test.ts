@@ -25,7 +25,10 @@ test('--arch accepts the six architectures (fast by default) and refuses others'
   expect(archConfig('fast', { numClasses: 0 })).not.toHaveProperty('numClasses');
   const fastOptions = parseMnistFlags([]);
   if (fastOptions === 'help') throw new Error('unexpected help');
-  expect(mnistTrainerOptions(fastOptions)).toMatchObject({ r1: { gamma: 40, every: 4 }, generatorLearningRate: 1.2e-3 });
+  expect(mnistTrainerOptions(fastOptions)).toMatchObject({
+    r1: { gamma: 40, every: 4 },
+    generatorLearningRate: 1.2e-3,
+  });
   const tuned = parseMnistFlags(['--learning-rate', '5e-4']);
   if (tuned === 'help') throw new Error('unexpected help');
   expect(mnistTrainerOptions(tuned)).toMatchObject({ r1: { gamma: 40, every: 4 }, generatorLearningRate: 5e-4 });
@@ -164,7 +167,9 @@ test('--start-filters widens the generator start map, --learning-rate sets both 
   expect(mnistTrainerOptions(o)).toMatchObject({ generatorLearningRate: 4e-4, discriminatorLearningRate: 4e-4 });
   const plain = parseMnistFlags(['--arch', 'dcgan']);
   expect(plain !== 'help' && 'generatorLearningRate' in mnistTrainerOptions(plain)).toBe(false);
-  expect(() => parseMnistFlags(['--arch', 'mlp', '--start-filters', '8'])).toThrow(/--start-filters applies to the convolutional/);
+  expect(() => parseMnistFlags(['--arch', 'mlp', '--start-filters', '8'])).toThrow(
+    /--start-filters applies to the convolutional/,
+  );
   expect(() => parseMnistFlags(['--arch', 'dcgan', '--start-filters', '0'])).toThrow(/--start-filters/);
   expect(() => parseMnistFlags(['--learning-rate=-1'])).toThrow(/--learning-rate must be a number above 0/);
   const startUnits = (startFilters?: number) => {

@@ -15,7 +15,20 @@ import { startChild } from '../support/io-processes';
 
 const temp = (prefix: string) => mkdtemp(join(tmpdir(), `ts-gan-cli-faults-${prefix}-`));
 /** A tiny run: 64 digits, no evaluation, grids only at the start and end. */
-const TINY = ['--arch', 'mlp', '--backend', 'cpu', '--batch-size', '8', '--limit', '64', '--eval-every', '0', '--sample-every', '0'];
+const TINY = [
+  '--arch',
+  'mlp',
+  '--backend',
+  'cpu',
+  '--batch-size',
+  '8',
+  '--limit',
+  '64',
+  '--eval-every',
+  '0',
+  '--sample-every',
+  '0',
+];
 
 async function stepOf(dir: string): Promise<number> {
   const t = await Trainer.load(dir);

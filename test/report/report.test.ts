@@ -197,7 +197,20 @@ describe('a run in progress', () => {
 
   test('ts-gan report --from a run that is training: the steps logged so far, and the run goes on', async () => {
     const out = join(await temp('live'), 'live');
-    const args = ['--arch', 'mlp', '--backend', 'cpu', '--batch-size', '8', '--limit', '200', '--log-every', '1', '--eval-every', '0'];
+    const args = [
+      '--arch',
+      'mlp',
+      '--backend',
+      'cpu',
+      '--batch-size',
+      '8',
+      '--limit',
+      '200',
+      '--log-every',
+      '1',
+      '--eval-every',
+      '0',
+    ];
     const run = spawnMnist([...args, '--steps', '100000', '--sample-every', '2', '--out', out]);
     await reachStep(out, 4, run);
     const result = await cli('report', '--from', out);

@@ -97,7 +97,20 @@ describe('training warnings', () => {
     const out = await mkdtemp(join(tmpdir(), 'ts-gan-warn-'));
     const r = await cli(
       'mnist',
-      ...['--arch', 'mlp', '--backend', 'cpu', '--limit', '4', '--batch-size', '8', '--steps', '1', '--eval-every', '0'],
+      ...[
+        '--arch',
+        'mlp',
+        '--backend',
+        'cpu',
+        '--limit',
+        '4',
+        '--batch-size',
+        '8',
+        '--steps',
+        '1',
+        '--eval-every',
+        '0',
+      ],
       ...['--sample-every', '0', '--out', out],
     );
     expect(r.code).toBe(0);
