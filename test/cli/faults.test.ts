@@ -4,24 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { cli } from '../support/cli';
-import { exited, loggedSteps, reachStep, spawnMnist } from '../support/cli-process';
+import { exited, loggedSteps, reachStep, SMALL_MLP_RUN, spawnMnist } from '../support/cli-process';
 
 const temp = (prefix: string) => mkdtemp(join(tmpdir(), `ts-gan-cli-faults-${prefix}-`));
-/** A short, small run: 200 real digits, cpu backend, a metrics line every step, no judge. */
-const SMALL = [
-  '--arch',
-  'mlp',
-  '--backend',
-  'cpu',
-  '--batch-size',
-  '8',
-  '--limit',
-  '200',
-  '--log-every',
-  '1',
-  '--eval-every',
-  '0',
-];
+const SMALL = SMALL_MLP_RUN;
 /** More steps than a test ever waits for: the child runs until it is signalled. */
 const ENDLESS = ['--steps', '100000', '--sample-every', '0'];
 

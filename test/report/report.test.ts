@@ -16,7 +16,7 @@ import type { TrainBeginInfo } from '../../src/callbacks/callback';
 import { evaluation, parseMnistFlags } from '../../src/cli/mnist';
 import type { GAN } from '../../src/gan';
 import { cli } from '../support/cli';
-import { exited, loggedSteps, reachStep, spawnMnist } from '../support/cli-process';
+import { exited, loggedSteps, reachStep, SMALL_MLP_RUN, spawnMnist } from '../support/cli-process';
 
 const temp = (prefix: string) => mkdtemp(join(tmpdir(), `ts-gan-report-${prefix}-`));
 
@@ -197,20 +197,7 @@ describe('a run in progress', () => {
 
   test('ts-gan report --from a run that is training: the steps logged so far, and the run goes on', async () => {
     const out = join(await temp('live'), 'live');
-    const args = [
-      '--arch',
-      'mlp',
-      '--backend',
-      'cpu',
-      '--batch-size',
-      '8',
-      '--limit',
-      '200',
-      '--log-every',
-      '1',
-      '--eval-every',
-      '0',
-    ];
+    const args = SMALL_MLP_RUN;
     const run = spawnMnist([...args, '--steps', '100000', '--sample-every', '2', '--out', out]);
     await reachStep(out, 4, run);
     const result = await cli('report', '--from', out);

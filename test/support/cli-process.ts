@@ -60,3 +60,13 @@ export async function reachStep(out: string, step: number, run: ReturnType<typeo
     await new Promise((resolve) => setTimeout(resolve, 20)); // polls the file; no assertion depends on time
   }
 }
+
+/**
+ * A short, small `ts-gan mnist` run for tests that are about the run's files, not its networks: the
+ * seed's MLP (cheaper on cpu than the default fast recipe), 200 real digits, cpu backend, a metrics
+ * line every step, no judge.
+ */
+export const SMALL_MLP_RUN: readonly string[] = [
+  ...['--arch', 'mlp', '--backend', 'cpu', '--batch-size', '8'],
+  ...['--limit', '200', '--log-every', '1', '--eval-every', '0'],
+];
