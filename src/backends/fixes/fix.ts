@@ -25,6 +25,7 @@ export type FixName =
   | 'fused-adam'
   | 'greater-gradient'
   | 'cpu-simd-matmul'
+  | 'cpu-conv2d-backprop-filter'
   | 'lazy-fused-gradients'
   | 'wasm-shared-identity'
   | 'batchnorm-gradient';

@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { cpuConv2dBackpropFilterFix } from './cpu-conv2d-backprop-filter.js';
 import { cpuSimdMatMulFix } from './cpu-simd-matmul.js';
 import type { BackendFix, FixName } from './fix.js';
 import { fusedAdamFix } from './fused-adam.js';
@@ -28,6 +29,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmUnsortedSegmentSumFix,
   greaterGradientFix,
   cpuSimdMatMulFix,
+  cpuConv2dBackpropFilterFix,
   lazyFusedGradientsFix,
   wasmSharedIdentityFix,
   batchNormGradientFix,
