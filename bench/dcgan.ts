@@ -35,8 +35,11 @@ export function dcganShapeFromArgs(args: readonly string[]): DcganShape {
 /** The value options of {@link dcganShapeFromArgs}. */
 export const DCGAN_OPTIONS = ['--filters', '--start-filters', '--discriminator-filters', '--kernel-size', '--r1'];
 
-/** A Trainer of the command's DCGAN at `batch`. */
-export function dcganRunner(batch: number, s: DcganShape): Runner {
+/** A Trainer of the command's DCGAN at `batch`; `params()` counts the two networks' parameters. */
+export function dcganRunner(
+  batch: number,
+  s: DcganShape,
+): Runner & { params(): { generator: number; discriminator: number } } {
   const shape = {
     filters: s.filters,
     startFilters: s.startFilters,
@@ -56,6 +59,7 @@ export function dcganRunner(batch: number, s: DcganShape): Runner {
     run: async (steps) => {
       await trainer.fit(images, { steps });
     },
+    params: () => ({ generator: gan.generator.countParams(), discriminator: gan.discriminator.countParams() }),
     dispose: () => {
       trainer.dispose();
       gan.dispose();
