@@ -35,7 +35,12 @@ export function dcganShapeFromArgs(args: readonly string[]): DcganShape {
 /** The value options of {@link dcganShapeFromArgs}. */
 export const DCGAN_OPTIONS = ['--filters', '--start-filters', '--discriminator-filters', '--kernel-size', '--r1'];
 
-/** A Trainer of the command's DCGAN at `batch`; `params()` counts the two networks' parameters. */
+/** How many trainable parameters `model` has. */
+function trainable(model: GAN['generator']): number {
+  return model.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
+}
+
+/** A Trainer of the command's DCGAN at `batch`; `params()` counts the two networks' trainable parameters. */
 export function dcganRunner(
   batch: number,
   s: DcganShape,
@@ -59,7 +64,8 @@ export function dcganRunner(
     run: async (steps) => {
       await trainer.fit(images, { steps });
     },
-    params: () => ({ generator: gan.generator.countParams(), discriminator: gan.discriminator.countParams() }),
+    // Trainable parameters, as PyTorch counts them (BatchNorm's moving statistics are buffers there).
+    params: () => ({ generator: trainable(gan.generator), discriminator: trainable(gan.discriminator) }),
     dispose: () => {
       trainer.dispose();
       gan.dispose();
