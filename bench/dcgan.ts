@@ -35,8 +35,16 @@ export function dcganShapeFromArgs(args: readonly string[]): DcganShape {
 /** The value options of {@link dcganShapeFromArgs}. */
 export const DCGAN_OPTIONS = ['--filters', '--start-filters', '--discriminator-filters', '--kernel-size', '--r1'];
 
-/** A Trainer of the command's DCGAN at `batch`. */
-export function dcganRunner(batch: number, s: DcganShape): Runner {
+/** How many trainable parameters `model` has. */
+function trainable(model: GAN['generator']): number {
+  return model.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
+}
+
+/** A Trainer of the command's DCGAN at `batch`; `params()` counts the two networks' trainable parameters. */
+export function dcganRunner(
+  batch: number,
+  s: DcganShape,
+): Runner & { params(): { generator: number; discriminator: number } } {
   const shape = {
     filters: s.filters,
     startFilters: s.startFilters,
@@ -56,6 +64,8 @@ export function dcganRunner(batch: number, s: DcganShape): Runner {
     run: async (steps) => {
       await trainer.fit(images, { steps });
     },
+    // Trainable parameters, as PyTorch counts them (BatchNorm's moving statistics are buffers there).
+    params: () => ({ generator: trainable(gan.generator), discriminator: trainable(gan.discriminator) }),
     dispose: () => {
       trainer.dispose();
       gan.dispose();

@@ -2,8 +2,12 @@
  * `npm run bench`: the seed's MLP GAN, ms per training step, on wasm and cpu (and tfjs-node when
  * installed): the library's Trainer, the best hand-written tfjs loop, the same loop on plain tfjs
  * (no fixes), and PyTorch, in one run, alternating chunk by chunk, after a warm-up; medians.
+ * `--dcgan` adds the DCGAN row (bench/dcgan-row.ts): `ts-gan mnist --arch dcgan`'s default networks
+ * on wasm at batch 64 against their PyTorch twin (bench/torch_dcgan.py), one thread each;
+ * `--arch dcgan` runs that row alone.
  *
  *   npm run bench -- [--backends wasm,cpu] [--batches 32,256] [--rounds 7] [--out bench/results/latest.json]
+ *     [--dcgan | --arch mlp|dcgan] [--dcgan-batch 64]
  *
  * The machine's cores may be shared: trust ratios measured in one run over absolute times.
  */
@@ -11,6 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, useBackend } from '../src/backends/index.js';
+import { type DcganRow, measureDcganRow } from './dcgan-row.js';
 import { bestOptimizer, handWrittenRunner, makeData, plainAdam, type Runner, trainerRunner } from './mlp-gan.js';
 import { startTorch, type TorchProcess } from './torch-process.js';
 
@@ -20,6 +25,11 @@ interface Args {
   rounds: number;
   out: string;
   torch: boolean;
+  /** The seed MLP's rows. */
+  mlp: boolean;
+  /** The DCGAN row, and its batch. */
+  dcgan: boolean;
+  dcganBatch: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -29,6 +39,9 @@ function parseArgs(argv: string[]): Args {
     rounds: 7,
     out: 'bench/results/latest.json',
     torch: true,
+    mlp: true,
+    dcgan: false,
+    dcganBatch: 64,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -37,7 +50,21 @@ function parseArgs(argv: string[]): Args {
       args.torch = false;
       continue;
     }
+    if (a === '--dcgan') {
+      args.dcgan = true;
+      continue;
+    }
     i++;
+    if (a === '--arch') {
+      if (v !== 'mlp' && v !== 'dcgan') throw new Error(`bench: --arch must be mlp or dcgan, got ${v}`);
+      args.mlp = v === 'mlp';
+      args.dcgan = v === 'dcgan';
+      continue;
+    }
+    if (a === '--dcgan-batch') {
+      args.dcganBatch = Number(v);
+      continue;
+    }
     if (a === '--backends') args.backends = v.split(',') as BackendName[];
     else if (a === '--batches') args.batches = v.split(',').map(Number);
     else if (a === '--rounds') args.rounds = Number(v);
@@ -144,7 +171,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   let torch: TorchProcess | undefined;
   let torchNote = 'not requested (--no-torch)';
-  if (args.torch) {
+  if (args.torch && args.mlp) {
     const t = await startTorch();
     if ('missing' in t) {
       torchNote = `skipped: ${t.missing}`;
@@ -154,8 +181,8 @@ async function main(): Promise<void> {
       torchNote = `PyTorch ${t.version}`;
     }
   }
-  const backends = [...args.backends];
-  if (!backends.includes('tensorflow')) {
+  const backends = args.mlp ? [...args.backends] : [];
+  if (args.mlp && !backends.includes('tensorflow')) {
     // tfjs-node joins the table when it is installed.
     try {
       await useBackend('tensorflow');
@@ -173,7 +200,52 @@ async function main(): Promise<void> {
     }
   }
   torch?.close();
+  let dcgan: DcganRow | undefined;
+  if (args.dcgan) {
+    process.stderr.write(`dcgan wasm batch ${args.dcganBatch} `);
+    dcgan = await measureDcganRow('wasm', args.dcganBatch, args.rounds, DCGAN_CHUNK_STEPS, args.torch);
+    process.stderr.write('\n');
+  }
   const rssMb = process.resourceUsage().maxRSS / 1024;
+  if (args.mlp) printMlp(args, rows, torchNote);
+  if (dcgan) printDcgan(dcgan);
+  console.log(`peak RSS of the tfjs process: ${rssMb.toFixed(0)} MiB`);
+  const result = {
+    date: new Date().toISOString(),
+    machine: {
+      node: process.version,
+      cpus: (await import('node:os')).cpus().length,
+      cpu: (await import('node:os')).cpus()[0]?.model,
+      loadavg: (await import('node:os')).loadavg(),
+    },
+    tfjs: tf.version_core,
+    pytorch: torchNote,
+    peakRssMiB: rssMb,
+    rows,
+    ...(dcgan ? { dcgan } : {}),
+  };
+  mkdirSync(dirname(args.out), { recursive: true });
+  writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`written ${args.out}`);
+}
+
+/** Steps per timed chunk of the DCGAN row: about a second of work on an idle machine, each side. */
+const DCGAN_CHUNK_STEPS = 3;
+
+function printDcgan(r: DcganRow): void {
+  const p = r.params;
+  console.log(
+    `\nts-gan mnist --arch dcgan (defaults), ${r.backend}, batch ${r.batch}, ms per step (median of ${r.rounds} alternating chunks of ${r.stepsPerChunk} steps); ${r.pytorch}`,
+  );
+  console.log(
+    `  parameters: trainer G ${p.trainer.generator}, D ${p.trainer.discriminator}; pytorch G ${p.pytorch?.generator ?? '-'}, D ${p.pytorch?.discriminator ?? '-'}`,
+  );
+  console.log(
+    `  trainer ${fmt(r.msPerStep.trainer)}  pytorch ${fmt(r.msPerStep.pytorch)}  trainer/pytorch ${fmt(r.ratios.trainerOverPytorch, 2)} (round by round ${fmt(r.ratios.trainerOverPytorchByRound, 2)})`,
+  );
+}
+
+function printMlp(args: Args, rows: Row[], torchNote: string): void {
   console.log(`\nSeed MLP GAN, ms per step (median of ${args.rounds} alternating chunks after warm-up); ${torchNote}`);
   console.log(
     'backend     batch  trainer  hand-written  plain-tfjs  pytorch  trainer/pytorch  trainer/hand  plain/trainer',
@@ -192,28 +264,12 @@ async function main(): Promise<void> {
       `  ${r.backend} batch ${r.batch}: trainer/pytorch round by round (median of each round's pair): ${fmt(r.ratios.wasmOverPytorchByRound, 2)}`,
     );
   }
-  console.log(`peak RSS of the tfjs process: ${rssMb.toFixed(0)} MiB`);
   for (const r of rows) {
     const b = r.tensorBytes;
     console.log(
       `  ${r.backend} batch ${r.batch}: tensor bytes held by a trainer ${fmt((b.trainer ?? 0) / 2 ** 20)} MiB, hand-written ${fmt((b.handWritten ?? 0) / 2 ** 20)} MiB`,
     );
   }
-  const result = {
-    date: new Date().toISOString(),
-    machine: {
-      node: process.version,
-      cpus: (await import('node:os')).cpus().length,
-      loadavg: (await import('node:os')).loadavg(),
-    },
-    tfjs: tf.version_core,
-    pytorch: torchNote,
-    peakRssMiB: rssMb,
-    rows,
-  };
-  mkdirSync(dirname(args.out), { recursive: true });
-  writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`written ${args.out}`);
 }
 
 await main();

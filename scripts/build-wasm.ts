@@ -2,7 +2,9 @@
  * Assembles the library's WebAssembly text sources (`src/backends/fixes/wat/*.wat`) with the
  * `wabt` package into TypeScript modules of base64 bytes next to them (`<name>.bytes.ts`), which
  * the library imports. Run after editing a `.wat` file: `npm run build:wasm`. A test assembles the
- * sources again and checks the committed bytes against them.
+ * sources again and checks the committed bytes against them. A source named `*-relaxed.wat` may use
+ * WebAssembly relaxed SIMD (`f32x4.relaxed_madd`); the others are assembled with 128-bit SIMD only,
+ * so that a relaxed instruction cannot slip into a module that must run on Node 20.
  *
  *   npx tsx scripts/build-wasm.ts [--check]
  */
@@ -14,10 +16,18 @@ import wabtInit from 'wabt';
 /** Where the sources and the generated modules live. */
 export const WAT_DIR = fileURLToPath(new URL('../src/backends/fixes/wat/', import.meta.url));
 
-/** The bytes of one `.wat` source (SIMD on, no names section, so the output is deterministic). */
+/** Whether a source may use relaxed SIMD: its name ends in `-relaxed.wat`. */
+export function usesRelaxedSimd(filename: string): boolean {
+  return filename.endsWith('-relaxed.wat');
+}
+
+/**
+ * The bytes of one `.wat` source (SIMD on, relaxed SIMD for `*-relaxed.wat` only, no names section,
+ * so the output is deterministic).
+ */
 export async function assembleWat(source: string, filename: string): Promise<Uint8Array> {
   const wabt = await wabtInit();
-  const module = wabt.parseWat(filename, source, { simd: true });
+  const module = wabt.parseWat(filename, source, { simd: true, relaxed_simd: usesRelaxedSimd(filename) });
   try {
     module.resolveNames();
     module.validate();

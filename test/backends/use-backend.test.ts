@@ -33,7 +33,13 @@ describe('useBackend', () => {
   it('applies only the fixes of the chosen backend', async () => {
     const report = await useBackend('cpu');
     expect(tf.getBackend()).toBe('cpu');
-    expect(report.fixes.every((n) => !n.startsWith('wasm-'))).toBe(true);
+    // Each fix reported is one for cpu (or every backend): not wasm-transposed-matmul, say;
+    // wasm-relaxed-simd is one, since cpu-simd-matmul runs the same WebAssembly GEMM.
+    expect(report.fixes).not.toContain('wasm-transposed-matmul');
+    for (const n of report.fixes) {
+      const backends = getFix(n)?.backends;
+      expect(backends === '*' || backends?.includes('cpu')).toBe(true);
+    }
   });
 
   it('auto mode in Node skips tfjs-node when it is not installed, and says so', async () => {

@@ -13,6 +13,7 @@ import { wasmConv2dBackpropFilterFix, wasmSimdConv2dBackpropFilterFix } from './
 import { wasmConv2dBackpropInputFix, wasmSimdConv2dBackpropInputFix } from './wasm-conv2d-backprop-input.js';
 import { wasmDepthwiseBackpropFix, wasmUnsortedSegmentSumFix } from './wasm-cpu-fallback-kernels.js';
 import { wasmFastTransposeFix } from './wasm-fast-transpose.js';
+import { wasmRelaxedSimdFix } from './wasm-relaxed-simd.js';
 import { wasmSharedIdentityFix } from './wasm-shared-identity.js';
 import { wasmSimdLeakyReluFix } from './wasm-simd-leaky-relu.js';
 import { wasmSimdForwardMatMulFix, wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
@@ -38,6 +39,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmFastTransposeFix,
   wasmSimdLeakyReluFix,
   wasmSimdForwardMatMulFix,
+  wasmRelaxedSimdFix,
 ];
 
 /** Every fix name. */

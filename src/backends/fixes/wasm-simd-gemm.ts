@@ -13,20 +13,23 @@
  * values of A (`v128.load32_splat`: on a loaded 2-core AMD EPYC the fastest of repeated runs was
  * 1.2-1.3x faster than a scalar load and a splat on the conv gradients' shapes, and `[1568,64]·[64,520]`
  * ran 1.6-1.8x faster in most runs), loads two f32x4 of B, and does eight multiplies and eight adds
- * (plain 128-bit SIMD; no relaxed-SIMD FMA, which Node 20's V8 does not enable by default). Each C
- * element is summed in float32 in k order.
+ * (plain 128-bit SIMD). Each C element is summed in float32 in k order.
+ *
+ * Where the engine has WebAssembly relaxed SIMD (V8 in Node 22 and later, current Chrome; not Node
+ * 20), `wat/gemm-relaxed.wat` does the same with one `f32x4.relaxed_madd` per multiply and add: a
+ * fused multiply-add on CPUs that have one. It is chosen at each call while the `wasm-relaxed-simd`
+ * fix is on ({@link setRelaxedSimd}) and the engine validates it ({@link hasRelaxedSimd}); otherwise
+ * the plain module runs. The two differ only by the rounding of the products: for C[i][j],
+ * |relaxed - plain| <= 2 * K * 2^-24 * sum_k |A[i][k] * B[k][j]|.
  *
  * @packageDocumentation
  */
 
 import { fromBase64, HEADER, leb, SPLAT, section, V128 } from './wasm-bytecode.js';
 import { BASE64 } from './wat/gemm.bytes.js';
+import { BASE64 as RELAXED_BASE64 } from './wat/gemm-relaxed.bytes.js';
 
 const END = 0x0b;
-
-function assemble(): Uint8Array {
-  return fromBase64(BASE64);
-}
 
 /** `gemm(a, b, c, mp, k, np)`: byte addresses, then rows (multiple of 4), inner size, columns (multiple of 8). */
 export type SimdGemm = (a: number, b: number, c: number, mp: number, k: number, np: number) => void;
@@ -49,7 +52,86 @@ export function hasWasmSimd(): boolean {
   }
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+/** `f32x4.relaxed_madd`: the SIMD prefix, then 0x105 as LEB128. */
+const RELAXED_MADD = [0xfd, 0x85, 0x02];
+
+/**
+ * A module with one function returning `f32x4.relaxed_madd(0, 0, 0)`: validates only where
+ * WebAssembly relaxed SIMD exists.
+ */
+function relaxedProbe(): Uint8Array {
+  const type = section(1, [1, 0x60, 0, 1, V128]);
+  const funcs = section(3, [1, 0]);
+  const zero = [0x43, 0, 0, 0, 0, ...SPLAT]; // f32.const 0, f32x4.splat
+  const body = [0, ...zero, ...zero, ...zero, ...RELAXED_MADD, END];
+  const code = section(10, [1, ...leb(body.length), ...body]);
+  return new Uint8Array([...HEADER, ...type, ...funcs, ...code]);
+}
+
+let relaxedSupport: boolean | undefined;
+
+/**
+ * Whether this engine runs WebAssembly relaxed SIMD (`f32x4.relaxed_madd`), detected once by
+ * validating a tiny module that uses it.
+ */
+export function hasRelaxedSimd(): boolean {
+  if (relaxedSupport === undefined) {
+    try {
+      relaxedSupport = typeof WebAssembly !== 'undefined' && WebAssembly.validate(relaxedProbe() as BufferSource);
+    } catch {
+      relaxedSupport = false;
+    }
+  }
+  return relaxedSupport;
+}
+
+/** Whether the relaxed-SIMD GEMM is wanted (the `wasm-relaxed-simd` fix); off until it is applied. */
+let relaxedWanted = false;
+
+/**
+ * Chooses the GEMM variant for the calls that follow: `true` runs the relaxed-SIMD module where the
+ * engine has it, `false` the plain one. Used by the `wasm-relaxed-simd` fix.
+ */
+export function setRelaxedSimd(on: boolean): void {
+  relaxedWanted = on;
+}
+
+/** Which GEMM module runs now: `'relaxed-simd'` (fused multiply-add), `'simd'`, or null without SIMD. */
+export function gemmVariant(): 'relaxed-simd' | 'simd' | null {
+  if (!hasWasmSimd()) return null;
+  return relaxedWanted && hasRelaxedSimd() ? 'relaxed-simd' : 'simd';
+}
+
+/** The compiled modules, built on first use; null where the engine rejects them. */
+const modules: { plain?: WebAssembly.Module | null; relaxed?: WebAssembly.Module | null } = {};
+
+function compile(base64: string): WebAssembly.Module | null {
+  try {
+    return new WebAssembly.Module(fromBase64(base64) as BufferSource);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Both variants instantiated on `memory`, behind one function that picks the relaxed one while it
+ * is wanted: callers keep one stable function whatever the switch says. Null where SIMD is missing
+ * or the plain module cannot import `memory`.
+ */
+function instantiate(memory: WebAssembly.Memory): SimdGemm | null {
+  if (!hasWasmSimd()) return null;
+  if (modules.plain === undefined) modules.plain = compile(BASE64);
+  if (modules.relaxed === undefined) modules.relaxed = hasRelaxedSimd() ? compile(RELAXED_BASE64) : null;
+  if (!modules.plain) return null;
+  const imports = { env: { memory } };
+  const plain = new WebAssembly.Instance(modules.plain, imports).exports.gemm as SimdGemm;
+  const relaxed = modules.relaxed
+    ? (new WebAssembly.Instance(modules.relaxed, imports).exports.gemm as SimdGemm)
+    : null;
+  if (!relaxed) return plain;
+  return (a, b, c, mp, k, np) => (relaxedWanted ? relaxed : plain)(a, b, c, mp, k, np);
+}
+
 const onMemory = new WeakMap<WebAssembly.Memory, SimdGemm | null>();
 
 /**
@@ -62,8 +144,7 @@ export function gemmOn(memory: WebAssembly.Memory | undefined): SimdGemm | null 
   if (known !== undefined) return known;
   let fn: SimdGemm | null = null;
   try {
-    if (compiled === undefined) compiled = hasWasmSimd() ? new WebAssembly.Module(assemble() as BufferSource) : null;
-    if (compiled) fn = new WebAssembly.Instance(compiled, { env: { memory } }).exports.gemm as SimdGemm;
+    fn = instantiate(memory);
   } catch {
     fn = null;
   }
@@ -92,12 +173,10 @@ export class GemmMemory {
 
   /** Builds the module, or returns null where WebAssembly SIMD is missing or the build fails. */
   static create(): GemmMemory | null {
-    if (!hasWasmSimd()) return null;
     try {
       const memory = new WebAssembly.Memory({ initial: 1 });
-      const module = new WebAssembly.Module(assemble() as BufferSource);
-      const instance = new WebAssembly.Instance(module, { env: { memory } });
-      return new GemmMemory(memory, instance.exports.gemm as SimdGemm);
+      const gemm = instantiate(memory);
+      return gemm ? new GemmMemory(memory, gemm) : null;
     } catch {
       return null;
     }

@@ -1,0 +1,86 @@
+/**
+ * The DCGAN row of `npm run bench`: `ts-gan mnist --arch dcgan`'s default networks (presets.dcgan's
+ * defaults with BatchNorm in the discriminator, `frozenNetworkMode: 'training'`) in the library's
+ * Trainer after `useBackend(backend)`, against bench/torch_dcgan.py (PyTorch twins of the same
+ * layers and parameter counts), one thread each, chunk by chunk in alternation after a warm-up.
+ */
+import { useBackend } from '../src/backends/index.js';
+import { dcganRunner } from './dcgan.js';
+import { startTorch } from './torch-process.js';
+
+/** presets.dcgan's default width, as `ts-gan mnist --arch dcgan` uses it. */
+const FILTERS = 64;
+
+export interface DcganRow {
+  backend: string;
+  batch: number;
+  stepsPerChunk: number;
+  rounds: number;
+  pytorch: string;
+  /** Parameters of the two networks, the library's and the twin's (they must agree). */
+  params: {
+    trainer: { generator: number; discriminator: number };
+    pytorch?: { generator: number; discriminator: number };
+  };
+  msPerStep: { trainer: number; pytorch?: number };
+  samples: { trainer: number[]; pytorch?: number[] };
+  /** Median of the two medians, and median over rounds of each round's pair. */
+  ratios: { trainerOverPytorch?: number; trainerOverPytorchByRound?: number };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** Times the row; `torch: false` leaves PyTorch out. */
+export async function measureDcganRow(
+  backend: 'wasm' | 'cpu',
+  batch: number,
+  rounds: number,
+  steps: number,
+  torch: boolean,
+): Promise<DcganRow> {
+  await useBackend(backend);
+  const t = torch ? await startTorch(1, 'dcgan') : { missing: 'not requested (--no-torch)' };
+  const py = 'missing' in t ? undefined : t;
+  const runner = dcganRunner(batch, { filters: FILTERS });
+  const trainer: number[] = [];
+  const pytorch: number[] = [];
+  const timeTrainer = async () => {
+    const t0 = performance.now();
+    await runner.run(steps);
+    return (performance.now() - t0) / steps;
+  };
+  await runner.run(2); // warm-up: optimizer slots, kernels, pixel tables
+  if (py) await py.run(batch, 2);
+  for (let r = 0; r < rounds; r++) {
+    // Alternate which side goes first, so neither always follows the other.
+    if (py && r % 2 === 1) pytorch.push((await py.run(batch, steps)).ms / steps);
+    trainer.push(await timeTrainer());
+    if (py && r % 2 === 0) pytorch.push((await py.run(batch, steps)).ms / steps);
+    process.stderr.write('.');
+  }
+  const params = runner.params();
+  runner.dispose();
+  py?.close();
+  const row: DcganRow = {
+    backend,
+    batch,
+    stepsPerChunk: steps,
+    rounds,
+    pytorch: py ? `PyTorch ${py.version}` : (t as { missing: string }).missing,
+    params: { trainer: params, ...(py?.params ? { pytorch: py.params } : {}) },
+    msPerStep: { trainer: median(trainer) },
+    samples: { trainer },
+    ratios: {},
+  };
+  if (py) {
+    row.msPerStep.pytorch = median(pytorch);
+    row.samples.pytorch = pytorch;
+    row.ratios.trainerOverPytorch = row.msPerStep.trainer / row.msPerStep.pytorch;
+    row.ratios.trainerOverPytorchByRound = median(trainer.map((x, i) => x / (pytorch[i] as number)));
+  }
+  return row;
+}
