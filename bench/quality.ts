@@ -191,7 +191,7 @@ const work = await mkdtemp(join(tmpdir(), 'ts-gan-quality-'));
 console.log(`npm run example:mnist -- --recipe ${values.recipe} (runs in ${work})...`);
 const curve = await exampleCurve(values.recipe as string, values.steps, join(work, 'example'));
 const reached = firstAtLevel(curve);
-const twin = values.twin ? await twinCurve(values.steps ?? '5000', join(work, 'twin')) : undefined;
+const twin = values.twin ? await twinCurve(values.steps ?? '3000', join(work, 'twin')) : undefined;
 const twinReached = twin ? firstAtLevel(twin) : undefined;
 const mlp = values['compare-mlp'] ? await exampleCurve('mlp', values['compare-mlp'], join(work, 'mlp')) : undefined;
 
