@@ -29,8 +29,14 @@ import { recipeFor, recipeOf } from './recipes';
 
 /** Both recipes draw noise of 100. */
 const LATENT_DIM = 100;
-/** Redraw the grid at most this often: generating 25 digits costs about a step. */
+/** Redraw the grid at most this often: generating the digits costs about a step. */
 const SAMPLE_INTERVAL_MS = 750;
+/**
+ * Give the worker's event loop a turn at least this often while training. On wasm (and cpu) every
+ * readback resolves as a microtask, so without a turn the page's messages (Pause, Save) would wait
+ * until training ends.
+ */
+const YIELD_INTERVAL_MS = 100;
 /**
  * The judge scores this many samples: enough for the classifier score and a rough Fréchet distance
  * (both read worse on 300 samples than on 10,000, so compare them only with each other).
@@ -66,6 +72,15 @@ let trainer: Trainer | undefined;
 let gridNoise: tf.Tensor2D | undefined;
 let running: Promise<void> | undefined;
 let lastSampleTime = 0;
+let lastYield = 0;
+/** One turn of the event loop (a message through a channel: no timer clamping). */
+const channel = new MessageChannel();
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
+}
 /** The MNIST judge, loaded once (its weights ship inside the library). */
 let judge: MnistJudge | undefined;
 /** The step and the duration of the last evaluation, and when it ended. */
@@ -209,6 +224,10 @@ const reporter: Callback = {
     });
     if (performance.now() - lastSampleTime >= SAMPLE_INTERVAL_MS) await sendSamples();
     if (evaluationDue(step)) await evaluate(step);
+    if (performance.now() - lastYield >= YIELD_INTERVAL_MS) {
+      await yieldToEvents();
+      lastYield = performance.now();
+    }
   },
 };
 
