@@ -3,12 +3,11 @@
  * only draws. Every tensor lives here; the page gets numbers and pixels.
  */
 
-import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import * as tf from '@tensorflow/tfjs-core';
-import { type Callback, decodeIdx, GAN, idxImagesToTensor, SeededRandom, Trainer } from 'ts-gan';
+import { type Callback, GAN, idxImagesToTensor, SeededRandom, Trainer } from 'ts-gan';
 import { useBackend } from 'ts-gan/backends';
 import { evaluateMnist, flattenMnistMetrics, generatorSource, MnistJudge } from 'ts-gan/metrics';
 import { decodeCheckpointFile, encodeCheckpointFile } from './checkpoint-file';
@@ -23,9 +22,9 @@ import {
   STRIP_STEPS,
   SWEEP_COLUMNS,
   type ToWorker,
-  type WasmThreads,
 } from './protocol';
 import { recipeFor, recipeOf } from './recipes';
+import { configureWasmThreads, fetchIdx, isWorkerScope, wasmThreadCount, yieldToEvents } from './worker-env';
 
 /** Both recipes draw noise of 100. */
 const LATENT_DIM = 100;
@@ -73,14 +72,6 @@ let gridNoise: tf.Tensor2D | undefined;
 let running: Promise<void> | undefined;
 let lastSampleTime = 0;
 let lastYield = 0;
-/** One turn of the event loop (a message through a channel: no timer clamping). */
-const channel = new MessageChannel();
-function yieldToEvents(): Promise<void> {
-  return new Promise((resolve) => {
-    channel.port1.onmessage = () => resolve();
-    channel.port2.postMessage(null);
-  });
-}
 /** The MNIST judge, loaded once (its weights ship inside the library). */
 let judge: MnistJudge | undefined;
 /** The step and the duration of the last evaluation, and when it ended. */
@@ -95,32 +86,6 @@ const stripEnds = (() => {
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
-}
-
-/** Loads one of the served IDX files. */
-async function fetchIdx(url: string, what: string) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`could not load ${what} from ${url}: HTTP ${response.status}`);
-  return decodeIdx(new Uint8Array(await response.arrayBuffer()), what);
-}
-
-/**
- * Sets how tfjs's wasm backend runs before it starts: `off` makes it load the single-threaded SIMD
- * build even on an isolated page (the flag tfjs reads to pick a build); a number sizes the pool.
- */
-function configureWasmThreads(threads: WasmThreads): void {
-  if (threads === 'off') tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  else if (typeof threads === 'number') setThreadsCount(threads);
-}
-
-/** The threads of the wasm backend (1 for its single-threaded build), or null on another backend. */
-function wasmThreadCount(): number | null {
-  if (tf.getBackend() !== 'wasm') return null;
-  try {
-    return getThreadsCount();
-  } catch {
-    return null;
-  }
 }
 
 /** A new GAN and trainer for `choice`, replacing (and releasing) the current ones. */
@@ -300,12 +265,6 @@ async function load(message: ToWorker & { type: 'load' }): Promise<void> {
   post({ type: 'loaded', step: loaded.step, recipe, recipeSteps });
   await sendSamples();
   await evaluate(loaded.step);
-}
-
-/** True in a dedicated worker, false on a page's thread (where `window` exists). */
-function isWorkerScope(): boolean {
-  const g = globalThis as { WorkerGlobalScope?: new () => unknown; window?: unknown };
-  return typeof g.WorkerGlobalScope === 'function' && self instanceof g.WorkerGlobalScope && g.window === undefined;
 }
 
 function messageOf(err: unknown): string {
