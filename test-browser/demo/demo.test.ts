@@ -1,7 +1,8 @@
 /**
  * The live demo, end to end: build examples/browser, serve it on 127.0.0.1, and drive it in
- * Chromium as a person would, on webgl and on wasm: it trains in its worker, draws digits, keeps
- * answering clicks and drawing frames while it trains, and saves and loads checkpoints.
+ * Chromium as a person would, on webgl and on wasm: it trains the fast recipe by default (the seed's
+ * MLP GAN when picked) in its worker, draws digits, keeps answering clicks and drawing frames while
+ * it trains, and saves and loads checkpoints of both recipes.
  * Screenshots go to test-output/ (gitignored).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ const OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
  * Steps per backend: enough for training to run a few seconds even on a fast machine (so clicks land
  * while it trains), few enough for SwiftShader's WebGL; digits need thousands.
  */
-const STEPS: Record<string, number> = { webgl: 10, wasm: 30 };
+const STEPS: Record<string, number> = { webgl: 6, wasm: 20 };
 
 /** Saving 1.5 million weights and their Adam moments takes a few seconds on this machine. */
 const POLL = { timeout: 60_000, interval: 250 };
@@ -41,6 +42,11 @@ afterAll(async () => {
 
 interface DemoState {
   backend: string | null;
+  recipe: 'fast' | 'mlp' | null;
+  crossOriginIsolated: boolean | null;
+  wasmThreads: number | null;
+  gridColumns: number | null;
+  gridRows: number | null;
   step: number;
   dLoss: number | null;
   gLoss: number | null;
@@ -100,7 +106,7 @@ function gridStats(page: Page, id = 'grid') {
 
 describe.each(['webgl', 'wasm'])('the demo on %s', (backend) => {
   const steps = STEPS[backend] as number;
-  test(`trains ${steps} steps in its worker, draws the grid and stays responsive`, async () => {
+  test(`trains the fast recipe by default: ${steps} steps in its worker, draws one row per digit and stays responsive`, async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
@@ -116,6 +122,10 @@ describe.each(['webgl', 'wasm'])('the demo on %s', (backend) => {
           `${state.framesWhileTraining} frames drawn while training, longest gap between frames ${Math.round(state.longestFrameGapMs)} ms`,
       );
       expect(state.backend).toBe(backend);
+      // No recipe in the URL: the page picked the fast one, and the worker runs it.
+      expect(state.recipe).toBe('fast');
+      expect(await page.inputValue('#recipe')).toBe('fast');
+      expect(await page.textContent('#s-recipe')).toContain('fast');
       expect(state.step).toBe(steps);
       expect(Number.isFinite(state.dLoss)).toBe(true);
       expect(Number.isFinite(state.gLoss)).toBe(true);
@@ -128,17 +138,22 @@ describe.each(['webgl', 'wasm'])('the demo on %s', (backend) => {
       expect(state.clicksWhileTraining).toBeGreaterThan(0);
       expect(state.framesWhileTraining).toBeGreaterThanOrEqual(steps);
 
-      // The grid shows the final step's samples and is not blank.
+      // The grid shows the final step's samples, one row of ten per digit, and is not blank.
       expect(state.samplesStep).toBe(steps);
+      expect([state.gridColumns, state.gridRows]).toEqual([10, 10]);
       const grid = await gridStats(page);
-      expect(grid).toMatchObject({ width: 140, height: 140, opaque: 1 });
-      expect(grid.std).toBeGreaterThan(5);
+      expect(grid).toMatchObject({ width: 280, height: 280, opaque: 1 });
+      // (A few steps of the conditional DCGAN on webgl draw faint digits: a blank canvas has no spread at all.)
+      expect(grid.std).toBeGreaterThan(1);
+      // The page says how many threads the wasm backend got (null elsewhere).
+      if (backend === 'wasm') expect(state.wasmThreads).toBeGreaterThanOrEqual(1);
+      else expect(state.wasmThreads).toBeNull();
 
       // The interpolation strip shows the final generator: ten digits in a row, not blank.
       expect(state.stripStep).toBe(steps);
       const strip = await gridStats(page, 'strip');
       expect(strip).toMatchObject({ width: 280, height: 28, opaque: 1 });
-      expect(strip.std).toBeGreaterThan(5);
+      expect(strip.std).toBeGreaterThan(1);
 
       // The judge scored the final generator, and the page shows its numbers.
       const judge = state.judge;
@@ -164,6 +179,37 @@ describe.each(['webgl', 'wasm'])('the demo on %s', (backend) => {
   });
 });
 
+test('the seed MLP can still be picked: the picker is locked while it trains, and it draws a 5x5 grid', async () => {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${baseUrl}?backend=wasm&steps=5`);
+    expect(await page.inputValue('#recipe')).toBe('fast');
+    await page.selectOption('#recipe', 'mlp');
+    await page.click('#start');
+    await page.waitForFunction(() => (window as unknown as { tsGanDemo: DemoState }).tsGanDemo.running);
+    expect(await page.isDisabled('#recipe')).toBe(true);
+    expect(await page.isDisabled('#backend')).toBe(true);
+    const status = page.locator('#status');
+    await expect.poll(() => status.textContent(), POLL).toBe('Done: 5 steps on wasm.');
+    expect(await page.isDisabled('#recipe')).toBe(false);
+
+    const state = await demoState(page);
+    expect(state.recipe).toBe('mlp');
+    expect(await page.textContent('#s-recipe')).toContain("seed's MLP GAN");
+    expect(state.step).toBe(5);
+    expect(Number.isFinite(state.dLoss)).toBe(true);
+    expect([state.gridColumns, state.gridRows]).toEqual([5, 5]);
+    expect(state.samplesStep).toBe(5);
+    const grid = await gridStats(page);
+    expect(grid).toMatchObject({ width: 140, height: 140, opaque: 1 });
+    expect(grid.std).toBeGreaterThan(5);
+    expect(state.stripStep).toBe(5);
+    expect((await gridStats(page, 'strip')).std).toBeGreaterThan(5);
+  } finally {
+    await page.close();
+  }
+});
+
 test('the demo saves and loads checkpoints in IndexedDB and as a downloaded file', async () => {
   const page = await browser.newPage({ acceptDownloads: true });
   try {
@@ -181,13 +227,15 @@ test('the demo saves and loads checkpoints in IndexedDB and as a downloaded file
     await download.saveAs(file);
     const bytes = readFileSync(file);
     expect(bytes.subarray(0, 8).toString('latin1')).toBe('TSGANCK1');
-    // The MLP GAN has about 1.5 million weights (6 MB as float32), twice more for Adam's moments.
-    expect(bytes.byteLength).toBeGreaterThan(10_000_000);
+    // The fast recipe's two networks have about 0.1 million weights, three times that with Adam's moments.
+    expect(bytes.byteLength).toBeGreaterThan(1_000_000);
 
     await page.click('#load-idb');
     await expect
       .poll(() => status.textContent(), POLL)
-      .toBe('Loaded a checkpoint at step 3; press Resume to continue it.');
+      .toBe(
+        'Loaded a checkpoint at step 3 (the fast recipe (a small DCGAN conditioned on the digit)); press Resume to continue it.',
+      );
     // The status still reads "Loaded ..." from IndexedDB: clear it, so that the poll waits for the
     // file's own load to finish (else the next step's error could be overwritten by it).
     await page.evaluate(() => {
@@ -205,6 +253,35 @@ test('the demo saves and loads checkpoints in IndexedDB and as a downloaded file
       buffer: Buffer.from('not a checkpoint'),
     });
     await expect.poll(() => status.textContent(), POLL).toContain('not a checkpoint file saved by the demo');
+  } finally {
+    await page.close();
+  }
+});
+
+test('loading a checkpoint of the other recipe switches the page to it, and it trains on', async () => {
+  const page = await browser.newPage();
+  try {
+    const file = `${OUTPUT}demo-checkpoint.tsgan`; // the fast recipe at step 3, saved by the test above
+    await page.goto(`${baseUrl}?backend=wasm&recipe=mlp&steps=2&autostart=1`);
+    await page.waitForFunction(() => document.title === 'done' || document.title.startsWith('error'));
+    expect((await demoState(page)).recipe).toBe('mlp');
+    const status = page.locator('#status');
+    await page.setInputFiles('#load-file', file);
+    await expect
+      .poll(() => status.textContent(), POLL)
+      .toContain('Loaded a checkpoint at step 3 (now training the fast recipe');
+    expect((await demoState(page)).recipe).toBe('fast');
+    expect(await page.inputValue('#recipe')).toBe('fast');
+    await expect.poll(async () => (await demoState(page)).gridRows, POLL).toBe(10);
+
+    // Resume trains the loaded run on (no new worker: the loaded step goes on from 3).
+    await page.click('#start');
+    await page.waitForFunction(() => (window as unknown as { tsGanDemo: DemoState }).tsGanDemo.step >= 4);
+    await page.click('#start');
+    await expect.poll(() => status.textContent(), POLL).toMatch(/^Paused at step \d+\.$/);
+    const state = await demoState(page);
+    expect(state.recipe).toBe('fast');
+    expect(state.step).toBeGreaterThanOrEqual(4);
   } finally {
     await page.close();
   }

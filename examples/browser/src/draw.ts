@@ -1,9 +1,9 @@
-/** Drawing on plain canvases: the 5x5 sample grid and the D/G loss chart. */
-import { GRID_SIZE, IMAGE_SIDE } from './protocol';
+/** Drawing on plain canvases: the sample grid and the D/G loss chart. */
+import { IMAGE_SIDE } from './protocol';
 
-/** Draws 25 samples in [-1, 1] as a 5x5 grid of gray 28x28 digits (white on black, as MNIST). */
-export function drawGrid(canvas: HTMLCanvasElement, pixels: Float32Array): void {
-  drawImages(canvas, pixels, GRID_SIZE, GRID_SIZE);
+/** Draws samples in [-1, 1] as a `columns` x `rows` grid of gray 28x28 digits (white on black, as MNIST). */
+export function drawGrid(canvas: HTMLCanvasElement, pixels: Float32Array, columns: number, rows: number): void {
+  drawImages(canvas, pixels, columns, rows);
 }
 
 /** Draws the interpolation strip: one row of `count` digits. */

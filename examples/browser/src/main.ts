@@ -2,49 +2,35 @@
  * The page: controls, drawing and the automation hooks. Training runs in ./worker.ts.
  */
 import { drawChart, drawGrid, drawJudgeCharts, drawStrip, type JudgeSeries, type LossSeries } from './draw';
-import { type BackendChoice, type FromWorker, type Judgement, STRIP_STEPS, type ToWorker } from './protocol';
+import { downloadFile, initialState } from './page-state';
+import {
+  type BackendChoice,
+  type FromWorker,
+  type Judgement,
+  RECIPE_NAMES,
+  RECIPES,
+  type RecipeChoice,
+  STRIP_STEPS,
+  type ToWorker,
+  type WasmThreads,
+} from './protocol';
 import { buildReport, RunLog } from './report';
-
-/** What automation reads (`window.tsGanDemo`). */
-interface DemoState {
-  backend: string | null;
-  step: number;
-  dLoss: number | null;
-  gLoss: number | null;
-  stepsPerSecond: number | null;
-  running: boolean;
-  /** Whether training runs in a WorkerGlobalScope, as reported by the worker itself. */
-  inWorker: boolean | null;
-  /** Animation frames the page drew while training, and the longest gap between two of them (ms). */
-  framesWhileTraining: number;
-  longestFrameGapMs: number;
-  /** Clicks on the "click me" button the page handled, in all and while training ran. */
-  clicks: number;
-  clicksWhileTraining: number;
-  /** Steps whose samples are on the grid. */
-  samplesStep: number | null;
-  /** Step of the generator on the interpolation strip. */
-  stripStep: number | null;
-  /** The judge's last verdict, and how many it gave. */
-  judge: Judgement | null;
-  evaluations: number;
-}
-
-declare global {
-  interface Window {
-    tsGanDemo: DemoState;
-  }
-}
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 const SEED = 42;
-/** As in worker.ts: what the report says of the run. */
-const BATCH_SIZE = 32;
-const LATENT_DIM = 100;
+/**
+ * The wasm backend's threads unless the URL says (`?threads=off|auto|N`). Off: on a 2-core machine
+ * tfjs's threaded build runs one thread and, on shared memory, the library's SIMD kernels give way
+ * to tfjs's own, so the fast recipe trains about 25% slower with it (docs/browser.md).
+ */
+const DEFAULT_WASM_THREADS: WasmThreads = 'off';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const ui = {
   backend: $<HTMLSelectElement>('backend'),
+  recipe: $<HTMLSelectElement>('recipe'),
+  sRecipe: $('s-recipe'),
+  sThreads: $('s-threads'),
   start: $<HTMLButtonElement>('start'),
   saveIdb: $<HTMLButtonElement>('save-idb'),
   loadIdb: $<HTMLButtonElement>('load-idb'),
@@ -72,26 +58,12 @@ const ui = {
 
 const params = new URLSearchParams(location.search);
 const requestedBackend = params.get('backend');
+const requestedRecipe = params.get('recipe');
+const wasmThreads = parseThreads(params.get('threads'));
 const targetSteps = params.has('steps') ? Number(params.get('steps')) : undefined;
 const autostart = params.get('autostart') === '1';
 
-const state: DemoState = {
-  backend: null,
-  step: 0,
-  dLoss: null,
-  gLoss: null,
-  stepsPerSecond: null,
-  running: false,
-  inWorker: null,
-  framesWhileTraining: 0,
-  longestFrameGapMs: 0,
-  clicks: 0,
-  clicksWhileTraining: 0,
-  samplesStep: null,
-  stripStep: null,
-  judge: null,
-  evaluations: 0,
-};
+const state = initialState();
 window.tsGanDemo = state;
 
 const losses: LossSeries = { steps: [], d: [], g: [] };
@@ -102,8 +74,21 @@ let backendFixes: string[] = [];
 let chartDirty = true;
 let worker: Worker | undefined;
 let workerBackend: BackendChoice | undefined;
+let workerRecipe: RecipeChoice | undefined;
 let ready: Promise<void> | undefined;
 let paused = false;
+/** The run's target: the URL's `steps`, else the recipe's own step count. */
+let target: number | undefined = targetSteps;
+
+/** `?threads=`: `off`, `auto`, or a positive integer; anything else is an error on the page. */
+function parseThreads(value: string | null): WasmThreads {
+  if (value === null) return DEFAULT_WASM_THREADS;
+  if (value === 'off' || value === 'auto') return value;
+  const n = Number(value);
+  if (Number.isInteger(n) && n > 0) return n;
+  queueMicrotask(() => fail(`threads must be off, auto or a positive integer, got "${value}"`));
+  return DEFAULT_WASM_THREADS;
+}
 
 function setStatus(text: string, error = false): void {
   ui.status.textContent = text;
@@ -120,6 +105,7 @@ function fail(message: string): void {
 function updateButtons(): void {
   ui.start.textContent = state.running ? 'Pause' : paused ? 'Resume' : 'Start';
   ui.backend.disabled = state.running;
+  ui.recipe.disabled = state.running;
   for (const b of [ui.saveIdb, ui.saveFile]) b.disabled = state.running || !worker;
   ui.downloadReport.disabled = !state.backend;
 }
@@ -128,10 +114,20 @@ function send(message: ToWorker, transfer: Transferable[] = []): void {
   worker?.postMessage(message, transfer);
 }
 
-/** A worker on the picked backend; picking another backend starts a new worker (and a new run). */
+/** Shows which recipe the worker runs, and makes the picker agree. */
+function showRecipe(recipe: RecipeChoice, steps: number): void {
+  state.recipe = recipe;
+  workerRecipe = recipe;
+  ui.recipe.value = recipe;
+  target = targetSteps ?? steps;
+  ui.sRecipe.textContent = `${recipe}: ${RECIPE_NAMES[recipe]}`;
+}
+
+/** A worker on the picked backend and recipe; picking another starts a new worker (and a new run). */
 function ensureWorker(): Promise<void> {
   const choice = ui.backend.value as BackendChoice;
-  if (worker && workerBackend === choice && ready) return ready;
+  const recipe = ui.recipe.value as RecipeChoice;
+  if (worker && workerBackend === choice && workerRecipe === recipe && ready) return ready;
   worker?.terminate();
   losses.steps.length = 0;
   losses.d.length = 0;
@@ -143,8 +139,11 @@ function ensureWorker(): Promise<void> {
   chartDirty = true;
   paused = false;
   workerBackend = choice;
+  workerRecipe = recipe;
   worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
   const w = worker;
+  // First the page's handler, so that the run's state (its recipe and target) is set when `ready` resolves.
+  w.addEventListener('message', (event: MessageEvent<FromWorker>) => onWorkerMessage(event.data));
   ready = new Promise<void>((resolve, reject) => {
     w.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       const m = event.data;
@@ -153,10 +152,9 @@ function ensureWorker(): Promise<void> {
     });
     w.addEventListener('error', (event) => reject(new Error(event.message || 'the training worker failed to start')));
   });
-  w.addEventListener('message', (event: MessageEvent<FromWorker>) => onWorkerMessage(event.data));
   setStatus(`Starting the ${choice} backend and loading 10,000 digits...`);
   state.backend = null;
-  send({ type: 'init', backend: choice, seed: SEED });
+  send({ type: 'init', backend: choice, recipe, wasmThreads, seed: SEED });
   return ready;
 }
 
@@ -166,9 +164,15 @@ function onWorkerMessage(m: FromWorker): void {
       state.backend = m.backend;
       state.inWorker = m.inWorker;
       backendFixes = m.fixes;
+      state.crossOriginIsolated = m.crossOriginIsolated;
+      state.wasmThreads = m.wasmThreads;
+      showRecipe(m.recipe, m.recipeSteps);
       ui.sBackend.textContent =
         `${m.backend}${m.fallbackFrom ? ` (${m.fallbackFrom} unavailable)` : ''}` +
         `${m.fixes.length ? `, fixes: ${m.fixes.join(', ')}` : ''}`;
+      ui.sThreads.textContent =
+        `${m.wasmThreads === null ? '– (not on wasm)' : m.wasmThreads}; ` +
+        `${m.crossOriginIsolated ? 'cross-origin isolated' : 'not isolated'}`;
       setStatus(`Ready on ${m.backend} with ${m.images.toLocaleString('en')} digits.`);
       updateButtons();
       break;
@@ -182,15 +186,17 @@ function onWorkerMessage(m: FromWorker): void {
       losses.g.push(m.gLoss);
       runLog.addStep(m);
       chartDirty = true;
-      ui.sStep.textContent = targetSteps ? `${m.step} / ${targetSteps}` : String(m.step);
+      ui.sStep.textContent = target ? `${m.step} / ${target}` : String(m.step);
       ui.sSpeed.textContent = m.stepsPerSecond.toFixed(1);
       ui.sLoss.textContent = `${m.dLoss.toFixed(3)} / ${m.gLoss.toFixed(3)}`;
       ui.sD.textContent = `${m.dReal.toFixed(2)} / ${m.dFake.toFixed(2)}`;
       break;
     case 'samples':
-      drawGrid(ui.grid, m.pixels);
+      drawGrid(ui.grid, m.pixels, m.columns, m.rows);
       drawStrip(ui.strip, m.strip, STRIP_STEPS);
       state.samplesStep = m.step;
+      state.gridColumns = m.columns;
+      state.gridRows = m.rows;
       state.stripStep = m.step;
       runLog.addGrid(m.step, ui.grid);
       break;
@@ -217,13 +223,19 @@ function onWorkerMessage(m: FromWorker): void {
       if (m.to === 'file' && m.file) downloadFile(m.file, `ts-gan-mnist-step-${m.step}.tsgan`);
       setStatus(`Saved step ${m.step} ${m.to === 'file' ? 'to a file' : 'in this browser (IndexedDB)'}.`);
       break;
-    case 'loaded':
+    case 'loaded': {
+      const other = m.recipe !== state.recipe;
+      showRecipe(m.recipe, m.recipeSteps);
       state.step = m.step;
       paused = m.step > 0;
       ui.sStep.textContent = String(m.step);
-      setStatus(`Loaded a checkpoint at step ${m.step}; press Resume to continue it.`);
+      setStatus(
+        `Loaded a checkpoint at step ${m.step} (${other ? 'now training ' : ''}${RECIPE_NAMES[m.recipe]}); ` +
+          'press Resume to continue it.',
+      );
       updateButtons();
       break;
+    }
     case 'error':
       fail(m.message);
       break;
@@ -251,8 +263,7 @@ function downloadReport(): void {
     backend: state.backend,
     fixes: backendFixes,
     seed: SEED,
-    batchSize: BATCH_SIZE,
-    latentDim: LATENT_DIM,
+    recipe: state.recipe ? RECIPE_NAMES[state.recipe] : 'a GAN',
     grid: ui.grid,
     strip: ui.strip,
     now: new Date(),
@@ -263,15 +274,6 @@ function downloadReport(): void {
     'text/html',
   );
   setStatus(`Downloaded the report of step ${state.step}.`);
-}
-
-function downloadFile(bytes: ArrayBuffer, name: string, type = 'application/octet-stream'): void {
-  const url = URL.createObjectURL(new Blob([bytes], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 async function startOrPause(): Promise<void> {
@@ -285,9 +287,9 @@ async function startOrPause(): Promise<void> {
     fail(err instanceof Error ? err.message : String(err));
     return;
   }
-  // Once the URL's target is reached, Start trains on without one.
-  const untilStep = targetSteps !== undefined && state.step < targetSteps ? targetSteps : undefined;
-  send({ type: 'start', ...(untilStep ? { untilStep } : {}) });
+  // Once the target is reached, Start trains on without one.
+  const untilStep = target !== undefined && state.step < target ? target : Number.MAX_SAFE_INTEGER;
+  send({ type: 'start', untilStep });
 }
 
 ui.start.addEventListener('click', () => void startOrPause());
@@ -334,6 +336,10 @@ requestAnimationFrame(frame);
 if (requestedBackend !== null) {
   if ((BACKENDS as readonly string[]).includes(requestedBackend)) ui.backend.value = requestedBackend;
   else fail(`unknown backend "${requestedBackend}"; use one of ${BACKENDS.join(', ')}`);
+}
+if (requestedRecipe !== null) {
+  if ((RECIPES as readonly string[]).includes(requestedRecipe)) ui.recipe.value = requestedRecipe;
+  else fail(`unknown recipe "${requestedRecipe}"; use one of ${RECIPES.join(', ')}`);
 }
 if (targetSteps !== undefined && !(Number.isInteger(targetSteps) && targetSteps > 0)) {
   fail(`steps must be a positive integer, got "${params.get('steps')}"`);

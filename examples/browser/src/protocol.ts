@@ -6,8 +6,24 @@
 /** Backends the picker offers; `auto` lets `useBackend` choose the best available. */
 export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
+/** Recipes the picker offers: `fast` (presets.fast(), conditioned on the digit) or `mlp` (the seed's MLP GAN). */
+export type RecipeChoice = 'fast' | 'mlp';
+export const RECIPES: readonly RecipeChoice[] = ['fast', 'mlp'];
+/** How the page names each recipe. */
+export const RECIPE_NAMES: Record<RecipeChoice, string> = {
+  fast: 'the fast recipe (a small DCGAN conditioned on the digit)',
+  mlp: "the seed's MLP GAN",
+};
+
+/**
+ * Threads of the wasm backend: `off` loads tfjs's single-threaded SIMD build even when the page is
+ * cross-origin isolated; `auto` lets tfjs choose (its threaded build when the page is isolated, with
+ * its own pool size); a number sets the pool size of the threaded build.
+ */
+export type WasmThreads = 'off' | 'auto' | number;
+
 export type ToWorker =
-  | { type: 'init'; backend: BackendChoice; seed: number }
+  | { type: 'init'; backend: BackendChoice; recipe: RecipeChoice; wasmThreads: WasmThreads; seed: number }
   /** Train until `untilStep` (or without end when absent). */
   | { type: 'start'; untilStep?: number }
   | { type: 'pause' }
@@ -46,26 +62,39 @@ export type FromWorker =
       images: number;
       /** Whether the worker really runs off the page's thread (a WorkerGlobalScope). */
       inWorker: boolean;
+      recipe: RecipeChoice;
+      /** The recipe's own step count: the default target. */
+      recipeSteps: number;
+      /** Whether the worker is cross-origin isolated (SharedArrayBuffer available). */
+      crossOriginIsolated: boolean;
+      /** On wasm, the threads tfjs's backend runs (1 for the single-threaded build); else null. */
+      wasmThreads: number | null;
     }
   | ({ type: 'progress' } & Progress)
   /**
-   * 25 samples from the fixed noise, `[25 * 28 * 28]` in [-1, 1], and the interpolation strip:
-   * STRIP_STEPS digits along the great circle between two fixed noise vectors.
+   * The grid, `[columns * rows * 28 * 28]` in [-1, 1], from fixed noise (the MLP: 5x5; the
+   * conditional recipe: one row per digit, the same 10 noise vectors in every row), and the
+   * interpolation strip: STRIP_STEPS digits along the great circle between two fixed noise vectors.
    */
-  | { type: 'samples'; step: number; pixels: Float32Array; strip: Float32Array }
+  | { type: 'samples'; step: number; pixels: Float32Array; columns: number; rows: number; strip: Float32Array }
   | ({ type: 'judgement' } & Judgement)
   | { type: 'state'; running: boolean; step: number; reason?: string }
   | { type: 'saved'; to: 'indexeddb' | 'file'; step: number; file?: ArrayBuffer }
-  | { type: 'loaded'; step: number }
+  | { type: 'loaded'; step: number; recipe: RecipeChoice; recipeSteps: number }
   | { type: 'error'; message: string };
 
 /** Where the demo keeps its checkpoint in IndexedDB. */
 export const IDB_URL = 'indexeddb://ts-gan-demo-mnist';
-/** Noise of the 5x5 grid: fixed, so that a person watches the same 25 digits form. */
+/** Noise of the grid: fixed, so that a person watches the same digits form. */
 export const GRID_SEED = 2024;
+/** The MLP's grid: 5x5 samples. */
 export const GRID_SIZE = 5;
+/** The conditional recipe's grid: one row per digit, this many columns (as examples/mnist draws it). */
+export const SWEEP_COLUMNS = 10;
 export const IMAGE_SIDE = 28;
 /** Digits in the interpolation strip, both ends included. */
 export const STRIP_STEPS = 10;
 /** Seed of the strip's two end points: fixed, so the strip shows how one walk changes as G learns. */
 export const STRIP_SEED = 7;
+/** The digit the conditional recipe's strip holds along its walk. */
+export const STRIP_LABEL = 3;

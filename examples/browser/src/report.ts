@@ -51,8 +51,8 @@ export interface RunContext {
   backend: string;
   fixes: string[];
   seed: number;
-  batchSize: number;
-  latentDim: number;
+  /** What trained, in words: the recipe and its settings. */
+  recipe: string;
   /** The grid and the interpolation strip as they are now. */
   grid: HTMLCanvasElement;
   strip: HTMLCanvasElement;
@@ -75,8 +75,8 @@ export function buildReport(log: RunLog, c: RunContext): string {
       config: {
         invocations: [],
         origin:
-          `Trained in a browser tab by the ts-gan demo: the seed's MLP GAN (latent ${c.latentDim}, batch ` +
-          `${c.batchSize}, seed ${c.seed}) on 10,000 MNIST digits. Its checkpoints live in the page ` +
+          `Trained in a browser tab by the ts-gan demo: ${c.recipe} (seed ${c.seed}) on 10,000 MNIST ` +
+          'digits. Its checkpoints live in the page ' +
           '(Save in browser, Download checkpoint), not on disk.',
         backend: { name: c.backend, fixes: c.fixes },
       },

@@ -2,23 +2,40 @@
  * The training worker: owns the backend, the data, the GAN and the trainer, so the page's thread
  * only draws. Every tensor lives here; the page gets numbers and pixels.
  */
+
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import * as tf from '@tensorflow/tfjs-core';
-import { type Callback, decodeIdx, GAN, idxImagesToTensor, presets, SeededRandom, Trainer } from 'ts-gan';
+import { type Callback, GAN, idxImagesToTensor, SeededRandom, Trainer } from 'ts-gan';
 import { useBackend } from 'ts-gan/backends';
 import { evaluateMnist, flattenMnistMetrics, generatorSource, MnistJudge } from 'ts-gan/metrics';
 import { decodeCheckpointFile, encodeCheckpointFile } from './checkpoint-file';
-import { type FromWorker, GRID_SEED, GRID_SIZE, IDB_URL, STRIP_SEED, STRIP_STEPS, type ToWorker } from './protocol';
+import {
+  type FromWorker,
+  GRID_SEED,
+  GRID_SIZE,
+  IDB_URL,
+  type RecipeChoice,
+  STRIP_LABEL,
+  STRIP_SEED,
+  STRIP_STEPS,
+  SWEEP_COLUMNS,
+  type ToWorker,
+} from './protocol';
+import { recipeFor, recipeOf } from './recipes';
+import { configureWasmThreads, fetchIdx, isWorkerScope, wasmThreadCount, yieldToEvents } from './worker-env';
 
-/** The seed's MLP GAN: noise of 100, batch 32, Adam(2e-4, 0.5) (the Trainer's defaults). */
+/** Both recipes draw noise of 100. */
 const LATENT_DIM = 100;
-const BATCH_SIZE = 32;
-/** Without a target, train as long as the seed's full run. */
-const DEFAULT_STEPS = 30_000;
-/** Redraw the grid at most this often: generating 25 digits costs about a step. */
+/** Redraw the grid at most this often: generating the digits costs about a step. */
 const SAMPLE_INTERVAL_MS = 750;
+/**
+ * Give the worker's event loop a turn at least this often while training. On wasm (and cpu) every
+ * readback resolves as a microtask, so without a turn the page's messages (Pause, Save) would wait
+ * until training ends.
+ */
+const YIELD_INTERVAL_MS = 100;
 /**
  * The judge scores this many samples: enough for the classifier score and a rough Fréchet distance
  * (both read worse on 300 samples than on 10,000, so compare them only with each other).
@@ -34,6 +51,7 @@ const EVAL_SEED = 99;
 const EVAL_BUDGET = 0.1;
 /** Served next to the page by the demo itself (see vite.config.ts). */
 const MNIST_URL = new URL(/* @vite-ignore */ '../mnist/train-images-10k-idx3-ubyte.gz', import.meta.url).href;
+const MNIST_LABELS_URL = new URL(/* @vite-ignore */ '../mnist/train-labels-10k-idx1-ubyte.gz', import.meta.url).href;
 
 /** The worker's global scope (typed by hand: the repository's tsconfig has the DOM library, not WebWorker). */
 const scope = self as unknown as {
@@ -42,12 +60,18 @@ const scope = self as unknown as {
 };
 
 let images: tf.Tensor4D | undefined;
+/** The digit of each image, for the conditional recipe. */
+let labels: Int32Array | undefined;
+let recipe: RecipeChoice = 'fast';
+/** The target when the page gives none: the recipe's own step count. */
+let recipeSteps = 0;
 let gan: GAN | undefined;
 let trainer: Trainer | undefined;
-/** Noise `[25, 100]` of the grid; kept for the worker's lifetime. */
+/** Noise `[25, 100]` of the MLP's grid; kept for the worker's lifetime. */
 let gridNoise: tf.Tensor2D | undefined;
 let running: Promise<void> | undefined;
 let lastSampleTime = 0;
+let lastYield = 0;
 /** The MNIST judge, loaded once (its weights ship inside the library). */
 let judge: MnistJudge | undefined;
 /** The step and the duration of the last evaluation, and when it ended. */
@@ -64,7 +88,19 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
 }
 
+/** A new GAN and trainer for `choice`, replacing (and releasing) the current ones. */
+function buildRun(choice: RecipeChoice, seed: number): void {
+  const r = recipeFor(choice);
+  trainer?.dispose();
+  gan?.dispose();
+  recipe = choice;
+  recipeSteps = r.steps;
+  gan = new GAN({ ...r.gan, dataShape: [28, 28, 1], seed });
+  trainer = new Trainer(gan, r.trainer);
+}
+
 async function init(backend: ToWorker & { type: 'init' }): Promise<void> {
+  configureWasmThreads(backend.wasmThreads);
   const report = await useBackend(backend.backend === 'auto' ? undefined : backend.backend, {
     wasmPaths: {
       'tfjs-backend-wasm.wasm': wasmPlain,
@@ -72,13 +108,20 @@ async function init(backend: ToWorker & { type: 'init' }): Promise<void> {
       'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
     },
   });
-  const response = await fetch(MNIST_URL);
-  if (!response.ok) throw new Error(`could not load the digits from ${MNIST_URL}: HTTP ${response.status}`);
-  const idx = await decodeIdx(new Uint8Array(await response.arrayBuffer()), 'the MNIST subset');
+  const [idx, labelIdx] = await Promise.all([
+    fetchIdx(MNIST_URL, 'the MNIST digits'),
+    fetchIdx(MNIST_LABELS_URL, 'the MNIST labels'),
+  ]);
+  if (labelIdx.shape[0] !== idx.shape[0]) {
+    throw new Error(`the MNIST subset has ${idx.shape[0]} digits but ${labelIdx.shape[0]} labels`);
+  }
   images = idxImagesToTensor(idx);
-  gan = new GAN({ ...presets.mlp(), latentDim: LATENT_DIM, dataShape: [28, 28, 1], seed: backend.seed });
-  trainer = new Trainer(gan, { batchSize: BATCH_SIZE });
-  gridNoise = gan.noise(GRID_SIZE * GRID_SIZE, new SeededRandom(GRID_SEED));
+  labels = Int32Array.from(labelIdx.data);
+  buildRun(backend.recipe, backend.seed);
+  gridNoise = tf.tensor2d(new SeededRandom(GRID_SEED).normal(GRID_SIZE * GRID_SIZE * LATENT_DIM), [
+    GRID_SIZE * GRID_SIZE,
+    LATENT_DIM,
+  ]);
   judge = MnistJudge.load();
   post({
     type: 'ready',
@@ -87,19 +130,30 @@ async function init(backend: ToWorker & { type: 'init' }): Promise<void> {
     ...(report.fallbackFrom ? { fallbackFrom: report.fallbackFrom } : {}),
     images: images.shape[0],
     inWorker: isWorkerScope(),
+    recipe,
+    recipeSteps,
+    crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
+    wasmThreads: wasmThreadCount(),
   });
   await sendSamples();
 }
 
 async function sendSamples(): Promise<void> {
   if (!gan || !gridNoise || !trainer) return;
-  const batch = gan.generate(gridNoise);
-  const walk = gan.interpolate(stripEnds[0], stripEnds[1], STRIP_STEPS, { method: 'slerp' });
+  // The conditional recipe: one row per digit, the same noise in every row (seeded, so fixed).
+  const conditional = gan.conditioning !== undefined;
+  const batch = conditional ? gan.classSweep({ seed: GRID_SEED, perClass: SWEEP_COLUMNS }) : gan.generate(gridNoise);
+  const walk = gan.interpolate(stripEnds[0], stripEnds[1], STRIP_STEPS, {
+    method: 'slerp',
+    ...(conditional ? { labels: STRIP_LABEL } : {}),
+  });
   const [pixels, strip] = (await Promise.all([batch.data(), walk.data()])) as [Float32Array, Float32Array];
   batch.dispose();
   walk.dispose();
   lastSampleTime = performance.now();
-  post({ type: 'samples', step: trainer.step, pixels, strip }, [pixels.buffer, strip.buffer]);
+  const columns = conditional ? SWEEP_COLUMNS : GRID_SIZE;
+  const rows = conditional ? (gan.conditioning?.numClasses ?? 0) : GRID_SIZE;
+  post({ type: 'samples', step: trainer.step, pixels, columns, rows, strip }, [pixels.buffer, strip.buffer]);
 }
 
 /** Whether the judge's share of the time allows an evaluation now: the first one, or after a pause long enough. */
@@ -135,14 +189,20 @@ const reporter: Callback = {
     });
     if (performance.now() - lastSampleTime >= SAMPLE_INTERVAL_MS) await sendSamples();
     if (evaluationDue(step)) await evaluate(step);
+    if (performance.now() - lastYield >= YIELD_INTERVAL_MS) {
+      await yieldToEvents();
+      lastYield = performance.now();
+    }
   },
 };
 
 function start(untilStep: number | undefined): void {
-  if (running || !trainer || !images) return;
+  if (running || !trainer || !images || !labels) return;
   const t = trainer;
-  const data = images;
-  const steps = (untilStep ?? DEFAULT_STEPS) - t.step;
+  // The conditional recipe trains on the digits and their labels.
+  const data = t.gan.conditioning ? { x: images, labels } : images;
+  const target = untilStep ?? recipeSteps;
+  const steps = target - t.step;
   if (steps <= 0) {
     post({ type: 'state', running: false, step: t.step, reason: 'completed' });
     return;
@@ -152,7 +212,7 @@ function start(untilStep: number | undefined): void {
     let reason = 'stopped';
     try {
       await t.fit(data, { steps, callbacks: [reporter] });
-      reason = t.step >= (untilStep ?? DEFAULT_STEPS) ? 'completed' : 'stopped';
+      reason = t.step >= target ? 'completed' : 'stopped';
       await sendSamples();
       // The state training stopped at is judged too, so the last score shown is the current one.
       if (t.step !== lastEvalStep) await evaluate(t.step);
@@ -199,15 +259,12 @@ async function load(message: ToWorker & { type: 'load' }): Promise<void> {
   gan?.dispose();
   trainer = loaded;
   gan = loaded.gan;
-  post({ type: 'loaded', step: loaded.step });
+  // The checkpoint may hold the other recipe: the run is now that recipe, and the page says so.
+  recipe = recipeOf(loaded.gan);
+  recipeSteps = recipeFor(recipe).steps;
+  post({ type: 'loaded', step: loaded.step, recipe, recipeSteps });
   await sendSamples();
   await evaluate(loaded.step);
-}
-
-/** True in a dedicated worker, false on a page's thread (where `window` exists). */
-function isWorkerScope(): boolean {
-  const g = globalThis as { WorkerGlobalScope?: new () => unknown; window?: unknown };
-  return typeof g.WorkerGlobalScope === 'function' && self instanceof g.WorkerGlobalScope && g.window === undefined;
 }
 
 function messageOf(err: unknown): string {
