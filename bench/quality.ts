@@ -207,6 +207,7 @@ const result = {
   timeToQualityRatio: ratio,
   twin: twin ? { curve: twin, reached: twinReached } : undefined,
   mlp,
+  loadavgAtEnd: loadavg(),
 };
 console.log('');
 console.log(
