@@ -12,6 +12,7 @@ import type { GAN } from '../gan.js';
 import { evaluateMnist, generatorSource, type MnistMetrics } from '../metrics/evaluate.js';
 import type { ImageSource } from '../metrics/extract.js';
 import { tensorSource } from '../metrics/extract.js';
+import { FashionJudge } from '../metrics/fashion-judge.js';
 import { MnistJudge } from '../metrics/judge.js';
 import { loadMnist, readIdxFile } from '../node/mnist.js';
 import { type CliIO, type Command, UsageError } from './args.js';
@@ -31,6 +32,21 @@ import { loadGan } from './persist.js';
 
 const DEFAULT_N = 10_000;
 const DEFAULT_KID_SUBSETS = 50;
+
+/** The judges `--judge` chooses from. */
+const JUDGES = {
+  mnist: () => MnistJudge.load(),
+  fashion: () => FashionJudge.load(),
+} as const;
+type JudgeName = keyof typeof JUDGES;
+
+function judgeName(raw: string | true | undefined): JudgeName {
+  const value = raw === true || raw === undefined ? 'mnist' : raw;
+  if (!Object.hasOwn(JUDGES, value)) {
+    throw new UsageError(`ts-gan evaluate: --judge must be mnist or fashion, got ${JSON.stringify(value)}.`);
+  }
+  return value as JudgeName;
+}
 
 /** The flags of `ts-gan evaluate`, in the order of its help. */
 const FLAGS = {
@@ -58,6 +74,13 @@ const FLAGS = {
     default: String(DEFAULT_KID_SUBSETS),
     read: integer(DEFAULT_KID_SUBSETS, 1),
   },
+  judge: {
+    key: 'judge',
+    arg: 'NAME',
+    help: 'mnist (digits, against the MNIST test set) or fashion (Fashion-MNIST, against its test set)',
+    default: 'mnist',
+    read: judgeName,
+  },
   json: { key: 'json', help: 'print only the JSON', read: isGiven },
   backend: { key: 'backend', arg: 'NAME', help: BACKEND_CHOICES.join(' | '), default: 'auto', read: textOr('auto') },
   data: {
@@ -75,7 +98,8 @@ const USAGE = `Usage: ts-gan evaluate --from DIR [options]
 Scores a saved MNIST GAN (or images in an IDX file) with the MNIST judge that ships in
 ts-gan/metrics (no download): classifier score, Fréchet distance and KID against the real test
 digits, class histogram and its KL from uniform, confident and near-duplicate shares. Prints a
-table, then the same numbers as JSON.
+table, then the same numbers as JSON. With --judge fashion, the Fashion-MNIST judge scores
+against the Fashion-MNIST test set instead (ts-gan evaluate --from runs/fashion --judge fashion).
 
 ${optionsHelp(FLAGS)}`;
 
@@ -85,6 +109,8 @@ export interface EvaluateReport extends MnistMetrics {
   source: string;
   /** The backend that ran the judge. */
   backend: string;
+  /** The judge: mnist or fashion. */
+  judge: JudgeName;
   /** Seed of the noise (GANs only). */
   seed?: number;
 }
@@ -93,6 +119,7 @@ export interface EvaluateReport extends MnistMetrics {
 export function formatTable(report: EvaluateReport): string {
   const rows: [string, string][] = [
     ['source', report.source],
+    ['judge', report.judge],
     ['samples', String(report.count)],
     ['classifier score (1..10, higher is better)', report.classifierScore.toFixed(3)],
     ['Fréchet distance to test set (lower is better)', report.frechetDistance.toFixed(3)],
@@ -130,7 +157,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const backend = await setupBackend(backendName, io);
   let gan: GAN | undefined;
   let images: tf.Tensor | undefined;
-  const judge = MnistJudge.load();
+  const judge = JUDGES[v.judge]();
   try {
     let source: ImageSource;
     if (real) {
@@ -152,6 +179,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     const report: EvaluateReport = {
       source: real ? v.from : resolve(dir),
       backend: backend.name,
+      judge: v.judge,
       ...(real || file ? {} : { seed }),
       ...metrics,
     };

@@ -11,6 +11,7 @@ import { DivergenceAlarm } from '../callbacks/divergence.js';
 import { DivergenceError, NonFiniteLossError } from '../errors.js';
 import type { GAN } from '../gan.js';
 import { EvaluationCallback, type Evaluator } from '../metrics/callback.js';
+import type { MnistJudge } from '../metrics/judge.js';
 import { SeededRandom } from '../random.js';
 import type { Trainer } from '../train/trainer.js';
 import type { CliIO } from './args.js';
@@ -74,8 +75,9 @@ export function divergenceAlarm(mode: 'stop' | 'warn', metricsPath: string, io: 
 }
 
 /**
- * Scores the generator with the shipped MNIST judge (or `evaluator`) and appends `{ step, ...metrics }`
- * to metrics.jsonl, and a collapse alarm's `{ step, alarm: 'collapse', message }` when it fires.
+ * Scores the generator with the shipped MNIST judge (or the one `loadJudge` gives, or `evaluator`) and appends
+ * `{ step, ...metrics }` to metrics.jsonl, and a collapse alarm's `{ step, alarm: 'collapse', message }`
+ * when it fires.
  */
 export function evaluation(
   o: Pick<MnistRunOptions, 'evalEvery' | 'evalSamples'>,
@@ -83,12 +85,14 @@ export function evaluation(
   metricsPath: string,
   io: CliIO,
   evaluator?: Evaluator,
+  loadJudge?: () => MnistJudge,
 ): EvaluationCallback {
   return new EvaluationCallback({
     every: o.evalEvery,
     samples: o.evalSamples,
     seed,
     ...(evaluator ? { evaluator } : {}),
+    ...(loadJudge ? { loadJudge } : {}),
     onMetrics: (step, metrics) => appendFile(metricsPath, `${JSON.stringify({ step, ...metrics })}\n`),
     collapse: {
       afterStep: COLLAPSE_ALARM_AFTER,

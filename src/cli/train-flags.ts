@@ -155,6 +155,13 @@ const DATA_FLAGS = {
       return list as DiffAugmentPolicy[];
     },
   }),
+  judge: row({
+    key: 'judge',
+    arg: 'NAME',
+    help: 'the judge of --eval-every: mnist (digits) or fashion (Fashion-MNIST); both read 28x28 images with 1 channel',
+    default: 'mnist',
+    read: (raw, at): 'mnist' | 'fashion' => choice(['mnist', 'fashion'] as const)(raw, at) ?? 'mnist',
+  }),
   'augment-probability': row({
     key: 'augmentProbability',
     arg: 'P',
@@ -192,7 +199,7 @@ const OVERRIDES = {
   'eval-every': row({
     key: 'evalEvery',
     arg: 'N',
-    help: 'score the generator with the built-in MNIST judge every N steps (as ts-gan mnist does); only for 28x28 data with 1 channel, and meaningful only for digits; 0: never',
+    help: 'score the generator with the built-in judge of --judge every N steps (as ts-gan mnist does); only for 28x28 data with 1 channel; 0: never',
     default: '0',
     read: integer(0, 0),
   }),

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { FashionJudge } from '../metrics/fashion-judge.js';
 import type { DiffAugmentOptions } from '../regularizers/diff-augment.js';
 import { type CliIO, type Command, UsageError } from './args.js';
 import { optionsHelp } from './flags.js';
@@ -13,7 +14,7 @@ import { TRAIN_FLAGS } from './train-flags.js';
 import { parseTrainFlags, type TrainRunOptions } from './train-options.js';
 import { type RunData, runTraining } from './training-run.js';
 
-/** The shape of the data the built-in MNIST judge scores. */
+/** The shape of the data the built-in judges score. */
 const JUDGE_SHAPE = [28, 28, 1] as const;
 
 /** The help of `ts-gan train`. */
@@ -25,8 +26,8 @@ parts on white), in colour (--channels 3) or grey (--channels 1). With one subfo
 (photos/cats/*.jpg, photos/dogs/*.png), the subfolder names are the class labels that --arch cgan
 and acgan train on; an IDX file takes its labels from --labels or the labels file beside it.
 --arch dcgan, cgan, acgan and infogan build presets.dcgan for 28, 32 or 64 px (other sizes work
-when they halve to a small start map); --arch mlp works at any size. The built-in MNIST judge
-(--eval-every) applies to 28x28 grey data only and is off by default.
+when they halve to a small start map); --arch mlp works at any size. The built-in judges
+(--eval-every, with --judge mnist or fashion) apply to 28x28 grey data only and are off by default.
 
 ${optionsHelp(TRAIN_FLAGS)}
 Writes into --out what ts-gan mnist writes: samples/ (grids from fixed noise, one row per class for
@@ -41,8 +42,10 @@ with exit code 1 and says what was looked for.
 Exit codes: 0 done (also after Ctrl-C), 1 failure (unusable data, unwritable folder), 2 usage error,
 ${EXIT_DIVERGED} training diverged, 143 stopped by SIGTERM after saving.
 
-Example:
+Examples:
   ts-gan train --data photos --size 32 --channels 3 --arch dcgan --steps 5000 --out runs/photos
+  ts-gan train --data /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz --steps 3000 \
+    --judge fashion --eval-every 500 --out runs/fashion
 `;
 
 async function run(argv: string[], io: CliIO): Promise<number> {
@@ -61,6 +64,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       options: o,
       argv,
       load: () => load(o, io),
+      ...(o.judge === 'fashion' && { loadJudge: () => FashionJudge.load() }),
       ...(augment && { trainerOptions: { augment }, expect: { augment } }),
     },
     io,
@@ -79,7 +83,7 @@ async function load(o: TrainRunOptions, io: CliIO): Promise<RunData> {
   if (o.evalEvery > 0 && data.dataShape.some((d, i) => d !== JUDGE_SHAPE[i])) {
     data.images.dispose();
     throw new UsageError(
-      `ts-gan train: --eval-every scores with the MNIST judge, which reads 28x28 images with 1 channel; ` +
+      `ts-gan train: --eval-every scores with the ${o.judge === 'fashion' ? 'Fashion-MNIST' : 'MNIST'} judge, which reads 28x28 images with 1 channel; ` +
         `this data is ${data.dataShape.join('x')}. Leave --eval-every out.`,
     );
   }

@@ -12,6 +12,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { Callback } from '../callbacks/callback.js';
 import { DataError } from '../errors.js';
 import { GAN } from '../gan.js';
+import type { MnistJudge } from '../metrics/judge.js';
 import { ProgressBar } from '../node/progress.js';
 import { readRunJson } from '../node/run-json.js';
 import { Trainer, type TrainerOptions } from '../train/trainer.js';
@@ -67,6 +68,8 @@ export interface TrainingRun {
   trainerOptions?: TrainerOptions;
   /** What a resumed run's checkpoint must agree with, for the command's own flags. */
   expect?: TrainerExpectations;
+  /** Loads the judge of --eval-every. Default: the MNIST judge. */
+  loadJudge?: () => MnistJudge;
 }
 
 /** The architectures that train on class labels. */
@@ -207,7 +210,8 @@ async function train(run: TrainingRun, io: CliIO): Promise<number> {
         gan.conditioning?.needsLabels && data.labels ? { x: data.images, labels: data.labels } : data.images;
       const warnings: Callback = { onWarning: (w) => void io.stderr.write(`\nwarning: ${w.message}\n`) };
       const callbacks: Callback[] = [progress, recorder, warnings];
-      const judge = o.evalEvery > 0 ? evaluation(o, gan.seed, paths.metricsPath, io) : undefined;
+      const judge =
+        o.evalEvery > 0 ? evaluation(o, gan.seed, paths.metricsPath, io, undefined, run.loadJudge) : undefined;
       if (judge) callbacks.push(judge);
       if (o.divergence !== 'off') callbacks.push(divergenceAlarm(o.divergence, paths.metricsPath, io));
       // After the judge, so that each evaluation reaches the event file in the same hook.

@@ -65,6 +65,11 @@ export interface EvaluationCallbackOptions {
   seed?: number;
   /** The scoring function. Default {@link mnistEvaluator} with a judge loaded at the start of training. */
   evaluator?: Evaluator;
+  /**
+   * Loads the judge of the default evaluator at the start of training (the callback releases it at
+   * the end). Default `MnistJudge.load`; `FashionJudge.load` scores Fashion-MNIST.
+   */
+  loadJudge?: () => MnistJudge;
   /** Receives each evaluation's metrics (for example to append to metrics.jsonl or draw a chart). */
   onMetrics?: (step: number, metrics: Record<string, number>) => void | Promise<void>;
   /** Evaluate once before the first step too. Default false. */
@@ -73,7 +78,7 @@ export interface EvaluationCallbackOptions {
   collapse?: CollapseAlarmOptions;
 }
 
-const OPTION_KEYS = ['every', 'samples', 'seed', 'evaluator', 'onMetrics', 'atStart', 'collapse'] as const;
+const OPTION_KEYS = ['every', 'samples', 'seed', 'evaluator', 'loadJudge', 'onMetrics', 'atStart', 'collapse'] as const;
 const ALARM_KEYS = ['maxHistogramKl', 'maxDuplicateShare', 'patience', 'afterStep', 'stop', 'onCollapse'] as const;
 const DEFAULT_SAMPLES = 1000;
 /** log(10 / 6): the KL from uniform of a histogram spread evenly over 6 of 10 classes. */
@@ -81,7 +86,8 @@ const DEFAULT_MAX_HISTOGRAM_KL = 0.5;
 const DEFAULT_MAX_DUPLICATE_SHARE = 0.5;
 
 /**
- * An {@link Evaluator} for MNIST GANs: {@link evaluateMnist} with the shipped judge, flattened.
+ * An {@link Evaluator} for MNIST GANs: {@link evaluateMnist} with the shipped judge, flattened
+ * (for Fashion-MNIST, pass a {@link FashionJudge}).
  * KID uses 10 subsets to keep evaluations quick during training.
  *
  * @param judge - a loaded judge (kept; the caller disposes it).
@@ -171,7 +177,7 @@ export class EvaluationCallback implements Callback {
     this.info = info;
     if (this.options.evaluator) this.evaluator = this.options.evaluator;
     else if (!this.evaluator) {
-      this.ownedJudge = MnistJudge.load();
+      this.ownedJudge = (this.options.loadJudge ?? (() => MnistJudge.load()))();
       this.evaluator = mnistEvaluator(this.ownedJudge);
     }
     if (this.options.atStart) await this.evaluate(info.initialStep);

@@ -11,7 +11,7 @@ import { classHistogram, classifierScore, confidentShare, klFromUniform } from '
 import { type DuplicateOptions, duplicateShare } from './duplicates.js';
 import type { ImageSource } from './extract.js';
 import { frechetDistance } from './frechet.js';
-import { type JudgeRunOptions, MnistJudge, mnistTestFeatureSample, mnistTestStatistics } from './judge.js';
+import { type JudgeRunOptions, MnistJudge } from './judge.js';
 import { type KidOptions, type KidResult, kernelInceptionDistance } from './kid.js';
 import { featureStatistics, type GaussianStatistics, type SampleMatrix } from './matrix.js';
 
@@ -20,11 +20,14 @@ import { featureStatistics, type GaussianStatistics, type SampleMatrix } from '.
  * @category Metrics
  */
 export interface EvaluateMnistOptions extends JudgeRunOptions {
-  /** The judge to use. Default: one loaded (and disposed) for this call. */
+  /**
+   * The judge to use: an {@link MnistJudge}, or a {@link FashionJudge} for Fashion-MNIST. Default:
+   * an MNIST judge loaded (and disposed) for this call.
+   */
   judge?: MnistJudge;
   /**
-   * The real reference. Default: the shipped statistics of the 10,000 test digits (Fréchet) and
-   * the shipped features of 1,000 of them (KID). Pass real images to compare against those instead.
+   * The real reference. Default: the judge's shipped statistics of its 10,000 test images (Fréchet)
+   * and its shipped features of 1,000 of them (KID). Pass real images to compare against those instead.
    */
   real?: tf.Tensor | ImageSource;
   /** KID options. Default 50 subsets of min(1000, n) samples, seed 0. */
@@ -93,8 +96,9 @@ export async function evaluateMnist(
     if (options.pixelRange !== undefined) run.pixelRange = options.pixelRange;
     const { features, probabilities } = await judge.run(images, run);
     if (features.rows < 2) throw new ConfigError(`evaluateMnist: need at least 2 images, got ${features.rows}.`);
-    let realStats: GaussianStatistics = mnistTestStatistics();
-    let realFeatures: SampleMatrix = mnistTestFeatureSample();
+    // The judge's own real test set: MNIST's for MnistJudge, Fashion-MNIST's for FashionJudge.
+    let realStats: GaussianStatistics = judge.testStatistics();
+    let realFeatures: SampleMatrix = judge.testFeatureSample();
     if (options.real !== undefined) {
       realFeatures = (await judge.run(options.real, run)).features;
       realStats = featureStatistics(realFeatures);

@@ -1,7 +1,7 @@
 /**
  * ts-gan/metrics: offline evaluation of generative models. General metrics that take any feature
  * extractor (classifier score, Fréchet distance, KID, class histogram, confident and duplicate
- * shares), the MNIST judge that ships inside the package, and a training callback with a collapse
+ * shares), the MNIST and Fashion-MNIST judges that ship inside the package, and a training callback with a collapse
  * alarm. Browser-safe: no file system, no download.
  *
  * @packageDocumentation
@@ -42,6 +42,14 @@ export {
   type ImageSource,
   tensorSource,
 } from './extract.js';
+// Fashion-MNIST
+export {
+  evaluateFashion,
+  FASHION_CLASSES,
+  FashionJudge,
+  fashionTestFeatureSample,
+  fashionTestStatistics,
+} from './fashion-judge.js';
 export { frechetDistance } from './frechet.js';
 export {
   type JudgeOutputs,

@@ -71,8 +71,20 @@ export class MnistJudge {
   readonly model: LayersModel;
   private disposed = false;
 
-  private constructor(model: LayersModel) {
+  protected constructor(model: LayersModel) {
     this.model = model;
+  }
+
+  /** Builds the judge's architecture and sets the given float16 weights (one base64 string per weight). */
+  protected static buildModel(shapes: readonly (readonly number[])[], weightsF16: readonly string[]): LayersModel {
+    const model = buildJudgeArchitecture();
+    const weights = weightsF16.map((text, i) => tf.tensor(decodeFloat16(text), shapes[i] as number[]));
+    try {
+      model.setWeights(weights);
+    } finally {
+      tf.dispose(weights);
+    }
+    return model;
   }
 
   /**
@@ -81,16 +93,25 @@ export class MnistJudge {
    * @returns a new judge the caller disposes.
    */
   static load(): MnistJudge {
-    const model = buildJudgeArchitecture();
-    const weights = JUDGE_WEIGHTS_F16.map((text, i) =>
-      tf.tensor(decodeFloat16(text), JUDGE_WEIGHT_SHAPES[i] as number[]),
-    );
-    try {
-      model.setWeights(weights);
-    } finally {
-      tf.dispose(weights);
-    }
-    return new MnistJudge(model);
+    return new MnistJudge(MnistJudge.buildModel(JUDGE_WEIGHT_SHAPES, JUDGE_WEIGHTS_F16));
+  }
+
+  /**
+   * Judge-feature statistics of the real test set this judge was trained for: the real side of
+   * the Fréchet distance in {@link evaluateMnist}. {@link mnistTestStatistics} for this judge.
+   * @returns mean and covariance (shared; do not modify).
+   */
+  testStatistics(): GaussianStatistics {
+    return mnistTestStatistics();
+  }
+
+  /**
+   * Judge features of 1,000 of the real test images this judge was trained for: the real side of
+   * KID when no real images are given. {@link mnistTestFeatureSample} for this judge.
+   * @returns `[1000, 64]` features (shared; do not modify).
+   */
+  testFeatureSample(): SampleMatrix {
+    return mnistTestFeatureSample();
   }
 
   /** Accuracy of the shipped weights on the 10,000 MNIST test digits, as measured by the training script. */
