@@ -6,7 +6,6 @@
  * @packageDocumentation
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { decodeFloat16, decodeFloat64 } from './encoding.js';
 import { type EvaluateMnistOptions, evaluateMnist, type MnistMetrics } from './evaluate.js';
 import type { ImageSource } from './extract.js';
 import {
@@ -17,7 +16,7 @@ import {
   JUDGE_WEIGHTS_F16,
 } from './fashion-judge-weights.generated.js';
 import { MnistJudge } from './judge.js';
-import { JUDGE_FEATURE_DIM } from './judge-model.js';
+import { decodeTestFeatureSample, decodeTestStatistics } from './judge-model.js';
 import type { GaussianStatistics, SampleMatrix } from './matrix.js';
 
 /**
@@ -90,12 +89,7 @@ let cachedSample: SampleMatrix | undefined;
  * @category Metrics
  */
 export function fashionTestStatistics(): GaussianStatistics {
-  cachedStats ??= {
-    count: JUDGE_TEST_STATS.count,
-    mean: decodeFloat64(JUDGE_TEST_STATS.mean),
-    covariance: decodeFloat64(JUDGE_TEST_STATS.covariance),
-    dim: JUDGE_FEATURE_DIM,
-  };
+  cachedStats ??= decodeTestStatistics(JUDGE_TEST_STATS);
   return cachedStats;
 }
 
@@ -106,11 +100,7 @@ export function fashionTestStatistics(): GaussianStatistics {
  * @category Metrics
  */
 export function fashionTestFeatureSample(): SampleMatrix {
-  cachedSample ??= {
-    data: decodeFloat16(JUDGE_TEST_FEATURE_SAMPLE.features),
-    rows: JUDGE_TEST_FEATURE_SAMPLE.count,
-    cols: JUDGE_FEATURE_DIM,
-  };
+  cachedSample ??= decodeTestFeatureSample(JUDGE_TEST_FEATURE_SAMPLE);
   return cachedSample;
 }
 

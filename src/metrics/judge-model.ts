@@ -6,6 +6,8 @@
  * @packageDocumentation
  */
 import * as tfl from '@tensorflow/tfjs-layers';
+import { decodeFloat16, decodeFloat64 } from './encoding.js';
+import type { GaussianStatistics, SampleMatrix } from './matrix.js';
 
 /** Side of an MNIST digit in pixels. */
 export const JUDGE_IMAGE_SIZE = 28;
@@ -46,4 +48,25 @@ export function buildJudgeArchitecture(): tfl.LayersModel {
     .apply(h) as tfl.SymbolicTensor;
   const logits = tfl.layers.dense({ units: JUDGE_CLASSES, name: 'judge_logits' }).apply(features) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: [features, logits], name: 'mnist_judge' });
+}
+
+/** A judge's shipped reference, as its generated weights module stores it (base64 blobs). */
+export interface ShippedReference {
+  stats: { count: number; mean: string; covariance: string };
+  featureSample: { count: number; features: string };
+}
+
+/** The feature statistics of a judge's test set, decoded from its shipped reference. */
+export function decodeTestStatistics(stats: ShippedReference['stats']): GaussianStatistics {
+  return {
+    count: stats.count,
+    mean: decodeFloat64(stats.mean),
+    covariance: decodeFloat64(stats.covariance),
+    dim: JUDGE_FEATURE_DIM,
+  };
+}
+
+/** The shipped test features (the real side of KID), decoded from a judge's shipped reference. */
+export function decodeTestFeatureSample(sample: ShippedReference['featureSample']): SampleMatrix {
+  return { data: decodeFloat16(sample.features), rows: sample.count, cols: JUDGE_FEATURE_DIM };
 }

@@ -9,9 +9,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError, StateError } from '../errors.js';
 import { knownKeys, positiveInteger } from '../util/validate.js';
-import { decodeFloat16, decodeFloat64 } from './encoding.js';
+import { decodeFloat16 } from './encoding.js';
 import { collectOutputs, type ImageSource, tensorSource } from './extract.js';
-import { buildJudgeArchitecture, JUDGE_CLASSES, JUDGE_FEATURE_DIM, JUDGE_IMAGE_SIZE } from './judge-model.js';
+import {
+  buildJudgeArchitecture,
+  decodeTestFeatureSample,
+  decodeTestStatistics,
+  JUDGE_CLASSES,
+  JUDGE_FEATURE_DIM,
+  JUDGE_IMAGE_SIZE,
+} from './judge-model.js';
 import {
   JUDGE_TEST_FEATURE_SAMPLE,
   JUDGE_TEST_STATS,
@@ -197,12 +204,7 @@ let cachedSample: SampleMatrix | undefined;
  * @category Metrics
  */
 export function mnistTestStatistics(): GaussianStatistics {
-  cachedStats ??= {
-    count: JUDGE_TEST_STATS.count,
-    mean: decodeFloat64(JUDGE_TEST_STATS.mean),
-    covariance: decodeFloat64(JUDGE_TEST_STATS.covariance),
-    dim: JUDGE_FEATURE_DIM,
-  };
+  cachedStats ??= decodeTestStatistics(JUDGE_TEST_STATS);
   return cachedStats;
 }
 
@@ -213,10 +215,6 @@ export function mnistTestStatistics(): GaussianStatistics {
  * @category Metrics
  */
 export function mnistTestFeatureSample(): SampleMatrix {
-  cachedSample ??= {
-    data: decodeFloat16(JUDGE_TEST_FEATURE_SAMPLE.features),
-    rows: JUDGE_TEST_FEATURE_SAMPLE.count,
-    cols: JUDGE_FEATURE_DIM,
-  };
+  cachedSample ??= decodeTestFeatureSample(JUDGE_TEST_FEATURE_SAMPLE);
   return cachedSample;
 }
