@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendFix } from './fix.js';
-import { isReplaced, replaceKernel, restoreKernel } from './kernels.js';
+import { type BackpropFilterAttrs, backpropFilterInfo, isReplaced, replaceKernel, restoreKernel } from './kernels.js';
 
 const BACKEND = 'cpu';
 const KERNEL = 'Conv2DBackpropFilter';
@@ -20,14 +20,6 @@ const KERNEL = 'Conv2DBackpropFilter';
 interface CpuBackendLike {
   data: { get(dataId: object): { values?: unknown } };
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
-
-interface Attrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape: [number, number, number, number];
 }
 
 /** dW[fh, fw, ci, co] = sum over n, oh, ow of x[n, ih, iw, ci] * dy[n, oh, ow, co], ih/iw from the tap. */
@@ -68,23 +60,14 @@ function kernel(original: tf.KernelConfig | undefined): tf.KernelFunc {
   return (args) => {
     const backend = args.backend as CpuBackendLike;
     const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-    const attrs = args.attrs as unknown as Attrs;
+    const attrs = args.attrs as unknown as BackpropFilterAttrs;
     const xv = backend.data.get(x.dataId).values;
     const dyv = backend.data.get(dy.dataId).values;
     if (attrs.dataFormat === 'NCHW' || !(xv instanceof Float32Array) || !(dyv instanceof Float32Array)) {
       if (!original) throw new Error(`ts-gan backend fix: ${KERNEL} is not registered on ${BACKEND}.`);
       return original.kernelFunc(args);
     }
-    const c = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      attrs.filterShape,
-      attrs.strides,
-      1,
-      attrs.pad,
-      attrs.dimRoundingMode,
-      false,
-      'channelsLast',
-    );
+    const c = backpropFilterInfo(x, attrs);
     return backend.makeTensorInfo([...attrs.filterShape], 'float32', filterGradient(xv, dyv, c));
   };
 }

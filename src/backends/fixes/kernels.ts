@@ -160,3 +160,26 @@ export function runOnCpu(
     for (const info of Object.values(cpuInputs)) if (info) cpu.disposeData(info.dataId);
   }
 }
+
+/** The attributes of tfjs's `Conv2DBackpropFilter` kernel. */
+export interface BackpropFilterAttrs {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  filterShape: [number, number, number, number];
+}
+
+/** The convolution geometry of an NHWC `Conv2DBackpropFilter` call (no dilations: the kernel has none). */
+export function backpropFilterInfo(x: tf.TensorInfo, attrs: BackpropFilterAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+}

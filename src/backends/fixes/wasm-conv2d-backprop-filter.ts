@@ -15,6 +15,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendFix } from './fix.js';
 import {
+  type BackpropFilterAttrs,
+  backpropFilterInfo,
   callKernel,
   isReplaced,
   originalKernel,
@@ -45,37 +47,20 @@ export function setMaxColumnFloats(floats: number): number {
   return previous;
 }
 
-interface Attrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape: [number, number, number, number];
-}
-
 function conv2dBackpropFilter(
   original: tf.KernelConfig | undefined,
   args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
 ): tf.TensorInfo {
   const backend = args.backend as WasmBackendLike;
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  const attrs = args.attrs as unknown as Attrs;
+  const attrs = args.attrs as unknown as BackpropFilterAttrs;
   // Where neither path takes it: tfjs's own kernel if a version ships one, else the cpu kernel.
   const fallback = () =>
     original
       ? callKernel(original, KERNEL, BACKEND, { inputs: args.inputs, backend, attrs: args.attrs ?? {} })
       : runOnCpu(KERNEL, { inputs: args.inputs, backend, attrs: args.attrs });
   if (attrs.dataFormat === 'NCHW' || x.dtype !== 'float32' || dy.dtype !== 'float32') return fallback();
-  const c = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const c = backpropFilterInfo(x, attrs);
   const simd = enabled.simd ? simdBackpropFilter(backend as HeapBackend, x, dy, attrs.filterShape, c) : null;
   if (simd) return simd;
   if (!enabled.im2col) return fallback();
