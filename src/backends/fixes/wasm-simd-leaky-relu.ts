@@ -96,15 +96,17 @@ function assemble(shared: boolean): Uint8Array {
   return new Uint8Array([...HEADER, ...type, ...imports, ...funcs, ...exports, ...code]);
 }
 
-type SimdFn = (a: number, b: number, out: number, bytes: number, alpha: number) => void;
-interface SimdLeaky {
+/** `(a, b, out, bytes, alpha)`: byte addresses, a byte length (a multiple of 16), the slope. */
+export type SimdFn = (a: number, b: number, out: number, bytes: number, alpha: number) => void;
+/** The forward function (`a` = x, `b` unused) and the gradient (`a` = dy, `b` = x). */
+export interface SimdLeaky {
   forward: SimdFn;
   gradient: SimdFn;
 }
 const instances = new WeakMap<WebAssembly.Memory, SimdLeaky | null>();
 
 /** The two functions bound to `memory`, or null without WebAssembly SIMD. */
-function simdFor(memory: WebAssembly.Memory | undefined): SimdLeaky | null {
+export function simdLeakyReluFor(memory: WebAssembly.Memory | undefined): SimdLeaky | null {
   if (!memory || typeof WebAssembly === 'undefined') return null;
   const known = instances.get(memory);
   if (known !== undefined) return known;
@@ -127,7 +129,7 @@ type Backend = WasmBackendLike & { wasm: { asm?: { memory?: WebAssembly.Memory }
 function run(backend: Backend, which: 'forward' | 'gradient', a: tf.TensorInfo, b: tf.TensorInfo, alpha: number) {
   const out = backend.makeOutput([...a.shape], 'float32');
   const n = tf.util.sizeFromShape(a.shape);
-  const fns = simdFor(backend.wasm.asm?.memory);
+  const fns = simdLeakyReluFor(backend.wasm.asm?.memory);
   const done = fns ? n - (n % 4) : 0;
   if (fns && done > 0) {
     const offset = (t: tf.TensorInfo) => (backend.dataIdMap.get(t.dataId) as { memoryOffset: number }).memoryOffset;
@@ -152,7 +154,7 @@ function forwardKernel(original: tf.KernelConfig | undefined, args: KernelArgs):
   const backend = args.backend as Backend;
   const { x } = args.inputs as { x: tf.TensorInfo };
   const { alpha } = args.attrs as { alpha: number };
-  if (x.dtype !== 'float32' || !simdFor(backend.wasm.asm?.memory)) {
+  if (x.dtype !== 'float32' || !simdLeakyReluFor(backend.wasm.asm?.memory)) {
     return callKernel(original, FORWARD, BACKEND, { inputs: args.inputs, backend, attrs: args.attrs ?? {} });
   }
   return run(backend, 'forward', x, x, alpha);
