@@ -47,7 +47,7 @@ describe('fused-adam', () => {
     });
   }
 
-  it('on wasm, the update runs in the hand-assembled SIMD function (it validates and instantiates)', async () => {
+  it('on wasm, the update runs in the SIMD function of wat/adam.wat (it validates and instantiates)', async () => {
     await useBackend('wasm');
     const memory = (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory;
     expect(memory).toBeInstanceOf(WebAssembly.Memory);

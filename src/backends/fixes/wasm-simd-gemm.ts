@@ -25,59 +25,35 @@
  * @packageDocumentation
  */
 
-import { fromBase64, HEADER, leb, SPLAT, section, V128 } from './wasm-bytecode.js';
+import { fromBase64 } from './wasm-bytecode.js';
 import { BASE64 } from './wat/gemm.bytes.js';
 import { BASE64 as RELAXED_BASE64 } from './wat/gemm-relaxed.bytes.js';
-
-const END = 0x0b;
+import { BASE64 as SIMD_PROBE } from './wat/simd-probe.bytes.js';
+import { BASE64 as RELAXED_PROBE } from './wat/simd-probe-relaxed.bytes.js';
 
 /** `gemm(a, b, c, mp, k, np)`: byte addresses, then rows (multiple of 4), inner size, columns (multiple of 8). */
 export type SimdGemm = (a: number, b: number, c: number, mp: number, k: number, np: number) => void;
 
-/** A module with one function returning `f32x4.splat(0)`: validates only where WebAssembly SIMD exists. */
-function simdProbe(): Uint8Array {
-  const type = section(1, [1, 0x60, 0, 1, V128]);
-  const funcs = section(3, [1, 0]);
-  const body = [0, 0x43, 0, 0, 0, 0, ...SPLAT, END];
-  const code = section(10, [1, ...leb(body.length), ...body]);
-  return new Uint8Array([...HEADER, ...type, ...funcs, ...code]);
-}
-
-/** Whether this engine runs WebAssembly SIMD (128-bit). */
+/** Whether this engine runs WebAssembly SIMD (128-bit): it validates `wat/simd-probe.wat`. */
 export function hasWasmSimd(): boolean {
   try {
-    return typeof WebAssembly !== 'undefined' && WebAssembly.validate(simdProbe() as BufferSource);
+    return typeof WebAssembly !== 'undefined' && WebAssembly.validate(fromBase64(SIMD_PROBE) as BufferSource);
   } catch {
     return false;
   }
-}
-
-/** `f32x4.relaxed_madd`: the SIMD prefix, then 0x105 as LEB128. */
-const RELAXED_MADD = [0xfd, 0x85, 0x02];
-
-/**
- * A module with one function returning `f32x4.relaxed_madd(0, 0, 0)`: validates only where
- * WebAssembly relaxed SIMD exists.
- */
-function relaxedProbe(): Uint8Array {
-  const type = section(1, [1, 0x60, 0, 1, V128]);
-  const funcs = section(3, [1, 0]);
-  const zero = [0x43, 0, 0, 0, 0, ...SPLAT]; // f32.const 0, f32x4.splat
-  const body = [0, ...zero, ...zero, ...zero, ...RELAXED_MADD, END];
-  const code = section(10, [1, ...leb(body.length), ...body]);
-  return new Uint8Array([...HEADER, ...type, ...funcs, ...code]);
 }
 
 let relaxedSupport: boolean | undefined;
 
 /**
  * Whether this engine runs WebAssembly relaxed SIMD (`f32x4.relaxed_madd`), detected once by
- * validating a tiny module that uses it.
+ * validating a tiny module that uses it (`wat/simd-probe-relaxed.wat`).
  */
 export function hasRelaxedSimd(): boolean {
   if (relaxedSupport === undefined) {
     try {
-      relaxedSupport = typeof WebAssembly !== 'undefined' && WebAssembly.validate(relaxedProbe() as BufferSource);
+      relaxedSupport =
+        typeof WebAssembly !== 'undefined' && WebAssembly.validate(fromBase64(RELAXED_PROBE) as BufferSource);
     } catch {
       relaxedSupport = false;
     }

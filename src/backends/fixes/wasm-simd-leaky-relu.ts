@@ -8,7 +8,9 @@
  * tfjs's own formulas, with one float32 multiply per element: the same bits. The gradient is one
  * kernel, `TsGanLeakyReluGrad`, whose own gradient (for second-order penalties through LeakyReLU)
  * is itself with respect to `dy` and zero with respect to `x`, as tfjs's composition gives.
- * Backends without the kernel keep tfjs's composition.
+ * Backends without the kernel keep tfjs's composition. The SIMD loops are WebAssembly text,
+ * `wat/leaky-relu.wat` (assembled by `npm run build:wasm` into `wat/leaky-relu.bytes.ts`, with a
+ * variant for a shared memory); the last n % 4 elements run in JavaScript.
  *
  * @packageDocumentation
  */
@@ -24,77 +26,13 @@ import {
   type WasmBackendLike,
   wasmView,
 } from './kernels.js';
-import { F32, get, HEADER, I32, I32_ADD, leb, MUL, SPLAT, section, set, simd, str, V128 } from './wasm-bytecode.js';
+import { fromBase64 } from './wasm-bytecode.js';
+import { BASE64, SHARED_BASE64 } from './wat/leaky-relu.bytes.js';
 
 const BACKEND = 'wasm';
 const FORWARD = 'LeakyRelu';
 /** The gradient kernel: inputs `dy`, `x`; attr `alpha`. */
 export const LEAKY_RELU_GRAD_KERNEL = 'TsGanLeakyReluGrad';
-
-const load = [...simd(0x00), 2, 0];
-const store = [...simd(0x0b), 2, 0];
-const LT = simd(0x43);
-const GT = simd(0x44);
-const BITSELECT = simd(0x52);
-
-// Both functions: (a, b, out, bytes, alpha). Forward: a = x (b unused). Gradient: a = dy, b = x.
-// Locals: 5 offset, 6 alpha splat, 7 zero splat, 8 the loaded value.
-const OFF = 5;
-const ALPHA = 6;
-const ZERO = 7;
-const V = 8;
-const at = (ptr: number) => [...get(ptr), ...get(OFF), I32_ADD];
-
-function fn(step: number[]): number[] {
-  const code = [...get(4), ...SPLAT, ...set(ALPHA), 0x43, 0, 0, 0, 0, ...SPLAT, ...set(ZERO)];
-  code.push(0x02, 0x40, 0x03, 0x40); // block, loop
-  code.push(...get(OFF), ...get(3), 0x4f, 0x0d, 1); // if off >= bytes: break
-  code.push(...at(2), ...step, ...store);
-  code.push(...get(OFF), 0x41, 16, I32_ADD, ...set(OFF), 0x0c, 0, 0x0b, 0x0b, 0x0b);
-  const body = [2, 1, I32, 3, V128, ...code];
-  return [...leb(body.length), ...body];
-}
-
-/** x < 0 ? alpha*x : x, as bitselect(alpha*x, x, x < 0). */
-const forwardStep = [
-  ...at(0),
-  ...load,
-  ...set(V),
-  ...get(V),
-  ...get(ALPHA),
-  ...MUL,
-  ...get(V),
-  ...get(V),
-  ...get(ZERO),
-  ...LT,
-  ...BITSELECT,
-];
-/** x > 0 ? dy : dy*alpha, as bitselect(dy, dy*alpha, x > 0). */
-const gradientStep = [
-  ...at(0),
-  ...load,
-  ...set(V),
-  ...get(V),
-  ...get(V),
-  ...get(ALPHA),
-  ...MUL,
-  ...at(1),
-  ...load,
-  ...get(ZERO),
-  ...GT,
-  ...BITSELECT,
-];
-
-function assemble(shared: boolean): Uint8Array {
-  const params = [I32, I32, I32, I32, F32];
-  const type = section(1, [1, 0x60, ...leb(params.length), ...params, 0]);
-  const limits = shared ? [0x03, 1, ...leb(65536)] : [0x00, 1];
-  const imports = section(2, [1, ...str('env'), ...str('memory'), 0x02, ...limits]);
-  const funcs = section(3, [2, 0, 0]);
-  const exports = section(7, [2, ...str('forward'), 0x00, 0, ...str('gradient'), 0x00, 1]);
-  const code = section(10, [2, ...fn(forwardStep), ...fn(gradientStep)]);
-  return new Uint8Array([...HEADER, ...type, ...imports, ...funcs, ...exports, ...code]);
-}
 
 /** `(a, b, out, bytes, alpha)`: byte addresses, a byte length (a multiple of 16), the slope. */
 export type SimdFn = (a: number, b: number, out: number, bytes: number, alpha: number) => void;
@@ -113,7 +51,7 @@ export function simdLeakyReluFor(memory: WebAssembly.Memory | undefined): SimdLe
   let fns: SimdLeaky | null = null;
   try {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const module = new WebAssembly.Module(assemble(shared) as BufferSource);
+    const module = new WebAssembly.Module(fromBase64(shared ? SHARED_BASE64 : BASE64) as BufferSource);
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     fns = instance.exports as unknown as SimdLeaky;
   } catch {
