@@ -1,7 +1,7 @@
 /**
  * cpu `BatchMatMul` and `_FusedMatMul` in WebAssembly SIMD. tfjs-backend-cpu 4.22 multiplies
  * matrices in scalar JavaScript, which dominates a training step on that backend (a rewritten
- * JavaScript loop was no faster). This fix runs the product in the hand-assembled float32 GEMM of
+ * JavaScript loop was no faster). This fix runs the product in the WebAssembly SIMD float32 GEMM of
  * `wasm-simd-gemm.ts`, in a WebAssembly memory of its own: the operands are packed into it
  * (transposes resolved while copying, so the micro-kernel only does the plain case), the product
  * computed, the result copied out. `_FusedMatMul` then adds the bias and applies the activation
