@@ -5,9 +5,10 @@
  * it trains, and saves and loads checkpoints of both recipes; and it trains on pictures dropped on it.
  * Screenshots go to test-output/ (gitignored).
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { build, type PreviewServer, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 
@@ -393,6 +394,23 @@ function dropFiles(page: Page, specs: FileSpec[]): Promise<void> {
   }, specs);
 }
 
+/** A folder on disk: three grey PNG files of 20x20 in it and in a subfolder, and a text file. */
+function greyFolder(): string {
+  const dir = `${OUTPUT}demo-grey-folder`;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(`${dir}/more`, { recursive: true });
+  for (const [i, name] of ['a.png', 'b.png', 'more/c.png'].entries()) {
+    const png = new PNG({ width: 20, height: 20 });
+    for (let p = 0; p < 400; p++) {
+      const v = (p * (i + 3)) % 256;
+      png.data.set([v, v, v, 255], p * 4);
+    }
+    writeFileSync(`${dir}/${name}`, PNG.sync.write(png));
+  }
+  writeFileSync(`${dir}/more/notes.txt`, 'not a picture');
+  return dir;
+}
+
 /** Whether a canvas shows colour: some opaque pixel whose red, green and blue differ. */
 function canvasHasColour(page: Page, id: string) {
   return page.evaluate((canvasId) => {
@@ -410,7 +428,7 @@ function canvasHasColour(page: Page, id: string) {
   }, id);
 }
 
-test('the demo trains on pictures dropped on it: grey and colour defaults, skipped files counted, augmentation on, a colour grid, export', async () => {
+test('the demo trains on pictures dropped on it: a picked folder and dropped files, grey and colour defaults, skipped files counted, augmentation on, a colour grid, export', async () => {
   const page = await browser.newPage({ acceptDownloads: true });
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
@@ -430,11 +448,10 @@ test('the demo trains on pictures dropped on it: grey and colour defaults, skipp
       .toContain('Nothing to train on: that was 1 file, none of them a picture');
     expect(await own()).toBeNull();
 
-    // Grey pictures: 28 px, one channel, by default.
-    const grey: FileSpec[] = Array.from({ length: 5 }, (_, i) => ({ name: `grey-${i}.png`, kind: 'png' }));
-    await dropFiles(page, grey);
+    // A folder of grey pictures, in subfolders, through the folder picker: 28 px, one channel, by default.
+    await page.setInputFiles('#pick-folder', greyFolder());
     await expect.poll(decoded, POLL).toBe(true);
-    expect(await own()).toMatchObject({ images: 5, size: 28, channels: 1, colour: false });
+    expect(await own()).toMatchObject({ found: 4, images: 3, notPictures: 1, size: 28, channels: 1, colour: false });
     expect(await page.inputValue('#own-size')).toBe('28');
     expect(await page.inputValue('#own-channels')).toBe('1');
 

@@ -62,6 +62,8 @@ let data: TrainingData | undefined;
 let recipe: RecipeChoice = 'fast';
 /** The target when the page gives none: the recipe's own step count. */
 let recipeSteps = 0;
+/** Whether the trainer was given DiffAugment (the page shows what the worker really runs). */
+let augmenting = false;
 let gan: GAN | undefined;
 let trainer: Trainer | undefined;
 /** Noise `[25, 100]` of the MLP's grid; kept for the worker's lifetime. */
@@ -103,6 +105,7 @@ function buildRun(d: TrainingData, choice: RecipeChoice, seed: number): void {
   gan?.dispose();
   recipe = d.kind === 'own' ? 'fast' : choice;
   recipeSteps = r.steps;
+  augmenting = r.trainer.augment !== undefined;
   gan = new GAN({ ...r.gan, dataShape: imageShape(d), seed });
   trainer = new Trainer(gan, r.trainer);
 }
@@ -138,7 +141,7 @@ async function init(backend: ToWorker & { type: 'init' }): Promise<void> {
     wasmThreads: wasmThreadCount(),
     data: d.kind,
     dataShape: d.images.shape,
-    augment: d.augment,
+    augment: augmenting,
   });
   await sendSamples();
 }
