@@ -2,12 +2,13 @@
  * The live demo, end to end: build examples/browser, serve it on 127.0.0.1, and drive it in
  * Chromium as a person would, on webgl and on wasm: it trains the fast recipe by default (the seed's
  * MLP GAN when picked) in its worker, draws digits, keeps answering clicks and drawing frames while
- * it trains, and saves and loads checkpoints of both recipes.
+ * it trains, and saves and loads checkpoints of both recipes; and it trains on pictures dropped on it.
  * Screenshots go to test-output/ (gitignored).
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { build, type PreviewServer, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 
@@ -61,6 +62,21 @@ interface DemoState {
   stripStep: number | null;
   judge: { step: number; samples: number; ms: number; metrics: Record<string, number> } | null;
   evaluations: number;
+  data: 'mnist' | 'own' | null;
+  dataShape: number[] | null;
+  augment: boolean | null;
+  own: {
+    found: number;
+    images: number;
+    notPictures: number;
+    undecodable: number;
+    shown: number;
+    size: number;
+    channels: number;
+    colour: boolean;
+    augment: boolean;
+    decoding: boolean;
+  } | null;
 }
 
 const demoState = (page: Page) => page.evaluate(() => (window as unknown as { tsGanDemo: DemoState }).tsGanDemo);
@@ -326,6 +342,174 @@ test('the demo downloads the report of its run: one HTML file with the charts’
     expect(await report.locator('img[alt="interpolation grid"]').count()).toBe(1);
     expect(errors).toEqual([]);
     await report.close();
+  } finally {
+    await page.close();
+  }
+});
+
+/** A file to make in the page: a picture drawn on an OffscreenCanvas, a broken picture, or text. */
+interface FileSpec {
+  name: string;
+  kind: 'png' | 'jpeg' | 'broken' | 'text';
+  /** Whether the picture has colour (else shades of grey). */
+  colour?: boolean;
+}
+
+/**
+ * Makes the files in the page (shapes on an OffscreenCanvas of 40x30, so that loading crops them,
+ * encoded by the browser as PNG or JPEG) and drops them on the drop zone with a synthetic drop
+ * event, as a person dragging files from their desktop does.
+ */
+function dropFiles(page: Page, specs: FileSpec[]): Promise<void> {
+  return page.evaluate(async (list) => {
+    const files: File[] = [];
+    for (const [i, spec] of list.entries()) {
+      if (spec.kind === 'text') {
+        files.push(new File(['not a picture'], spec.name, { type: 'text/plain' }));
+        continue;
+      }
+      if (spec.kind === 'broken') {
+        files.push(new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])], spec.name, { type: 'image/png' }));
+        continue;
+      }
+      const canvas = new OffscreenCanvas(40, 30);
+      const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+      const shade = (k: number) => (k * 53) % 256;
+      ctx.fillStyle = spec.colour
+        ? `rgb(${shade(i)}, ${shade(i + 3)}, 255)`
+        : `rgb(${shade(i)}, ${shade(i)}, ${shade(i)})`;
+      ctx.fillRect(0, 0, 40, 30);
+      ctx.fillStyle = spec.colour ? `hsl(${(i * 47) % 360}, 90%, 50%)` : 'rgb(240, 240, 240)';
+      ctx.beginPath();
+      ctx.arc(20, 15, 6 + (i % 6), 0, 2 * Math.PI);
+      ctx.fill();
+      const type = `image/${spec.kind}`;
+      files.push(new File([await canvas.convertToBlob({ type, quality: 0.95 })], spec.name, { type }));
+    }
+    const transfer = new DataTransfer();
+    for (const file of files) transfer.items.add(file);
+    const zone = document.getElementById('drop-zone') as HTMLElement;
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, specs);
+}
+
+/** A folder on disk: three grey PNG files of 20x20 in it and in a subfolder, and a text file. */
+function greyFolder(): string {
+  const dir = `${OUTPUT}demo-grey-folder`;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(`${dir}/more`, { recursive: true });
+  for (const [i, name] of ['a.png', 'b.png', 'more/c.png'].entries()) {
+    const png = new PNG({ width: 20, height: 20 });
+    for (let p = 0; p < 400; p++) {
+      const v = (p * (i + 3)) % 256;
+      png.data.set([v, v, v, 255], p * 4);
+    }
+    writeFileSync(`${dir}/${name}`, PNG.sync.write(png));
+  }
+  writeFileSync(`${dir}/more/notes.txt`, 'not a picture');
+  return dir;
+}
+
+/** Whether a canvas shows colour: some opaque pixel whose red, green and blue differ. */
+function canvasHasColour(page: Page, id: string) {
+  return page.evaluate((canvasId) => {
+    const canvas = document.getElementById(canvasId) as HTMLCanvasElement;
+    const { data } = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(
+      0,
+      0,
+      canvas.width,
+      canvas.height,
+    );
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] === 255 && (data[i] !== data[i + 1] || data[i + 1] !== data[i + 2])) return true;
+    }
+    return false;
+  }, id);
+}
+
+test('the demo trains on pictures dropped on it: a picked folder and dropped files, grey and colour defaults, skipped files counted, augmentation on, a colour grid, export', async () => {
+  const page = await browser.newPage({ acceptDownloads: true });
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  const own = async () => (await demoState(page)).own;
+  const decoded = async () => {
+    const o = await own();
+    return o !== null && !o.decoding;
+  };
+  try {
+    await page.goto(`${baseUrl}?backend=wasm&steps=4`);
+    const ownStatus = page.locator('#own-status');
+
+    // Nothing usable: a clear message, and nothing to train on.
+    await dropFiles(page, [{ name: 'notes.txt', kind: 'text' }]);
+    await expect
+      .poll(() => ownStatus.textContent(), POLL)
+      .toContain('Nothing to train on: that was 1 file, none of them a picture');
+    expect(await own()).toBeNull();
+
+    // A folder of grey pictures, in subfolders, through the folder picker: 28 px, one channel, by default.
+    await page.setInputFiles('#pick-folder', greyFolder());
+    await expect.poll(decoded, POLL).toBe(true);
+    expect(await own()).toMatchObject({ found: 4, images: 3, notPictures: 1, size: 28, channels: 1, colour: false });
+    expect(await page.inputValue('#own-size')).toBe('28');
+    expect(await page.inputValue('#own-channels')).toBe('1');
+
+    // Colour pictures in PNG and JPEG, with a broken picture and a text file among them.
+    const colour: FileSpec[] = [
+      ...Array.from({ length: 6 }, (_, i) => ({ name: `shape-${i}.png`, kind: 'png' as const, colour: true })),
+      ...Array.from({ length: 6 }, (_, i) => ({ name: `photo-${i}.jpeg`, kind: 'jpeg' as const, colour: true })),
+      { name: 'broken.png', kind: 'broken' },
+      { name: 'readme.txt', kind: 'text' },
+    ];
+    await dropFiles(page, colour);
+    await expect.poll(async () => (await decoded()) && (await own())?.found, POLL).toBe(14);
+    expect(await own()).toEqual({
+      found: 14,
+      images: 12,
+      notPictures: 1,
+      undecodable: 1,
+      shown: 12,
+      size: 32,
+      channels: 3,
+      colour: true,
+      augment: true,
+      decoding: false,
+    });
+    const status = (await ownStatus.textContent()) ?? '';
+    expect(status).toContain('12 pictures at 32x32, colour');
+    expect(status).toContain(
+      'Skipped 1 file that is not a picture and 1 picture that could not be decoded (broken.png)',
+    );
+    // The grid shows the twelve pictures in one row (up to 16 fit in one), in colour.
+    expect(await gridStats(page, 'own-grid')).toMatchObject({ width: 12 * 32, height: 32, opaque: 1 });
+    expect(await canvasHasColour(page, 'own-grid')).toBe(true);
+    // Augmentation is on for a set this small, and the page says so.
+    expect(await page.isChecked('#own-augment')).toBe(true);
+    expect(await page.textContent('#own-augment-note')).toContain('Augmentation on');
+    expect(await page.isDisabled('#recipe')).toBe(true);
+
+    // Training: the worker gets the decoded pictures and trains the unconditioned fast recipe on them.
+    await page.click('#start');
+    await page.waitForFunction(() => (window as unknown as { tsGanDemo: DemoState }).tsGanDemo.running);
+    expect(await page.isDisabled('#own-size')).toBe(true);
+    await expect.poll(() => page.textContent('#status'), POLL).toBe('Done: 4 steps on wasm.');
+    const state = await demoState(page);
+    expect(state).toMatchObject({ data: 'own', dataShape: [12, 32, 32, 3], augment: true, recipe: 'fast', step: 4 });
+    expect(await page.textContent('#s-recipe')).toContain('unconditioned');
+    expect(Number.isFinite(state.dLoss)).toBe(true);
+    // The sample grid shows step 4's samples: 5x5 colour pictures of 32 px.
+    expect(state.samplesStep).toBe(4);
+    expect([state.gridColumns, state.gridRows]).toEqual([5, 5]);
+    expect(await gridStats(page)).toMatchObject({ width: 160, height: 160, opaque: 1 });
+    expect(await canvasHasColour(page, 'grid')).toBe(true);
+    expect(state.judge).toBeNull();
+
+    // Export works as with the digits.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-file')]);
+    expect(download.suggestedFilename()).toBe('ts-gan-own-step-4.tsgan');
+    expect(errors).toEqual([]);
+    await page.screenshot({ path: `${OUTPUT}demo-own-images.png`, fullPage: true });
   } finally {
     await page.close();
   }

@@ -9,6 +9,19 @@ import * as tf from '@tensorflow/tfjs-core';
 const MAGIC = 'TSGANCK1';
 const HEADER_BYTES = MAGIC.length + 4;
 
+/** The whole checkpoint of `trainer` as one file's bytes. */
+export async function saveToFile(trainer: { save(handler: tf.io.IOHandler): Promise<unknown> }): Promise<ArrayBuffer> {
+  let file: ArrayBuffer | undefined;
+  await trainer.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      file = encodeCheckpointFile(artifacts);
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  if (!file) throw new Error('the checkpoint produced no data');
+  return file;
+}
+
 export function encodeCheckpointFile(artifacts: tf.io.ModelArtifacts): ArrayBuffer {
   const { weightData, ...rest } = artifacts;
   const weights =

@@ -1,37 +1,65 @@
 /** Drawing on plain canvases: the sample grid and the D/G loss chart. */
 import { IMAGE_SIDE } from './protocol';
 
-/** Draws samples in [-1, 1] as a `columns` x `rows` grid of gray 28x28 digits (white on black, as MNIST). */
-export function drawGrid(canvas: HTMLCanvasElement, pixels: Float32Array, columns: number, rows: number): void {
-  drawImages(canvas, pixels, columns, rows);
+/** The size and channels of the images a grid shows: MNIST's 28x28 grey unless told. */
+export interface ImageLayout {
+  side: number;
+  channels: number;
+}
+const DIGITS: ImageLayout = { side: IMAGE_SIDE, channels: 1 };
+
+/** Draws images in [-1, 1] as a `columns` x `rows` grid (grey ones as MNIST: white on black). */
+export function drawGrid(
+  canvas: HTMLCanvasElement,
+  pixels: Float32Array,
+  columns: number,
+  rows: number,
+  layout: ImageLayout = DIGITS,
+): void {
+  drawImages(canvas, pixels, columns, rows, layout);
 }
 
-/** Draws the interpolation strip: one row of `count` digits. */
-export function drawStrip(canvas: HTMLCanvasElement, pixels: Float32Array, count: number): void {
-  drawImages(canvas, pixels, count, 1);
+/** Draws the interpolation strip: one row of `count` images. */
+export function drawStrip(
+  canvas: HTMLCanvasElement,
+  pixels: Float32Array,
+  count: number,
+  layout: ImageLayout = DIGITS,
+): void {
+  drawImages(canvas, pixels, count, 1, layout);
 }
 
-/** Draws `columns * rows` digits in [-1, 1], row by row, at one canvas pixel per image pixel. */
-function drawImages(canvas: HTMLCanvasElement, pixels: Float32Array, columns: number, rows: number): void {
-  const width = columns * IMAGE_SIDE;
-  const height = rows * IMAGE_SIDE;
+/**
+ * Draws the first `columns * rows` images in [-1, 1] (fewer when `pixels` holds fewer), row by row,
+ * at one canvas pixel per image pixel.
+ */
+function drawImages(
+  canvas: HTMLCanvasElement,
+  pixels: Float32Array,
+  columns: number,
+  rows: number,
+  { side, channels }: ImageLayout,
+): void {
+  const width = columns * side;
+  const height = rows * side;
   canvas.width = width;
   canvas.height = height;
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
   const image = ctx.createImageData(width, height);
-  const per = IMAGE_SIDE * IMAGE_SIDE;
-  for (let k = 0; k < columns * rows; k++) {
-    const ox = (k % columns) * IMAGE_SIDE;
-    const oy = Math.floor(k / columns) * IMAGE_SIDE;
-    for (let y = 0; y < IMAGE_SIDE; y++) {
-      for (let x = 0; x < IMAGE_SIDE; x++) {
-        const v = pixels[k * per + y * IMAGE_SIDE + x] ?? -1;
-        const gray = Math.max(0, Math.min(255, Math.round((v + 1) * 127.5)));
+  const per = side * side * channels;
+  const count = Math.min(columns * rows, Math.floor(pixels.length / per));
+  const byte = (v: number | undefined) => Math.max(0, Math.min(255, Math.round(((v ?? -1) + 1) * 127.5)));
+  for (let k = 0; k < count; k++) {
+    const ox = (k % columns) * side;
+    const oy = Math.floor(k / columns) * side;
+    for (let y = 0; y < side; y++) {
+      for (let x = 0; x < side; x++) {
+        const i = k * per + (y * side + x) * channels;
         const o = ((oy + y) * width + ox + x) * 4;
-        image.data[o] = gray;
-        image.data[o + 1] = gray;
-        image.data[o + 2] = gray;
+        image.data[o] = byte(pixels[i]);
+        image.data[o + 1] = byte(pixels[i + (channels === 3 ? 1 : 0)]);
+        image.data[o + 2] = byte(pixels[i + (channels === 3 ? 2 : 0)]);
         image.data[o + 3] = 255;
       }
     }

@@ -2,28 +2,23 @@
  * The page: controls, drawing and the automation hooks. Training runs in ./worker.ts.
  */
 import { drawChart, drawGrid, drawJudgeCharts, drawStrip, type JudgeSeries, type LossSeries } from './draw';
+import { OwnImages } from './own-images';
 import { downloadFile, initialState } from './page-state';
 import {
   type BackendChoice,
+  type DataKind,
   type FromWorker,
   type Judgement,
+  OWN_RECIPE_NAME,
   RECIPE_NAMES,
-  RECIPES,
   type RecipeChoice,
   STRIP_STEPS,
   type ToWorker,
-  type WasmThreads,
 } from './protocol';
 import { buildReport, RunLog } from './report';
+import { readParams } from './url-params';
 
-const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 const SEED = 42;
-/**
- * The wasm backend's threads unless the URL says (`?threads=off|auto|N`). Off: on a 2-core machine
- * tfjs's threaded build runs one thread and, on shared memory, the library's SIMD kernels give way
- * to tfjs's own, so the fast recipe trains about 25% slower with it (docs/browser.md).
- */
-const DEFAULT_WASM_THREADS: WasmThreads = 'off';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const ui = {
@@ -56,15 +51,12 @@ const ui = {
   sGap: $('s-gap'),
 };
 
-const params = new URLSearchParams(location.search);
-const requestedBackend = params.get('backend');
-const requestedRecipe = params.get('recipe');
-const wasmThreads = parseThreads(params.get('threads'));
-const targetSteps = params.has('steps') ? Number(params.get('steps')) : undefined;
-const autostart = params.get('autostart') === '1';
+const { wasmThreads, targetSteps, autostart, ...params } = readParams(location.search);
 
 const state = initialState();
 window.tsGanDemo = state;
+/** The person's own pictures: with some decoded, the next run trains on them. */
+const own = new OwnImages(state, () => updateButtons());
 
 const losses: LossSeries = { steps: [], d: [], g: [] };
 const judged: JudgeSeries = { steps: [], classifierScore: [], frechetDistance: [] };
@@ -75,20 +67,12 @@ let chartDirty = true;
 let worker: Worker | undefined;
 let workerBackend: BackendChoice | undefined;
 let workerRecipe: RecipeChoice | undefined;
+/** The version of the own pictures the worker trains on (-1: the digits). */
+let workerOwn = -1;
 let ready: Promise<void> | undefined;
 let paused = false;
 /** The run's target: the URL's `steps`, else the recipe's own step count. */
 let target: number | undefined = targetSteps;
-
-/** `?threads=`: `off`, `auto`, or a positive integer; anything else is an error on the page. */
-function parseThreads(value: string | null): WasmThreads {
-  if (value === null) return DEFAULT_WASM_THREADS;
-  if (value === 'off' || value === 'auto') return value;
-  const n = Number(value);
-  if (Number.isInteger(n) && n > 0) return n;
-  queueMicrotask(() => fail(`threads must be off, auto or a positive integer, got "${value}"`));
-  return DEFAULT_WASM_THREADS;
-}
 
 function setStatus(text: string, error = false): void {
   ui.status.textContent = text;
@@ -104,8 +88,10 @@ function fail(message: string): void {
 
 function updateButtons(): void {
   ui.start.textContent = state.running ? 'Pause' : paused ? 'Resume' : 'Start';
+  ui.start.disabled = own.busy && !state.running;
   ui.backend.disabled = state.running;
-  ui.recipe.disabled = state.running;
+  ui.recipe.disabled = state.running || own.active;
+  own.setLocked(state.running);
   for (const b of [ui.saveIdb, ui.saveFile]) b.disabled = state.running || !worker;
   ui.downloadReport.disabled = !state.backend;
 }
@@ -114,20 +100,26 @@ function send(message: ToWorker, transfer: Transferable[] = []): void {
   worker?.postMessage(message, transfer);
 }
 
+/** How the page names the run's recipe (on own pictures: the fast recipe, unconditioned). */
+const recipeName = (recipe: RecipeChoice, data: DataKind | null) =>
+  data === 'own' ? OWN_RECIPE_NAME : RECIPE_NAMES[recipe];
+
 /** Shows which recipe the worker runs, and makes the picker agree. */
-function showRecipe(recipe: RecipeChoice, steps: number): void {
+function showRecipe(recipe: RecipeChoice, steps: number, data: DataKind): void {
   state.recipe = recipe;
+  state.data = data;
   workerRecipe = recipe;
   ui.recipe.value = recipe;
   target = targetSteps ?? steps;
-  ui.sRecipe.textContent = `${recipe}: ${RECIPE_NAMES[recipe]}`;
+  ui.sRecipe.textContent = `${recipe}: ${recipeName(recipe, data)}`;
 }
 
 /** A worker on the picked backend and recipe; picking another starts a new worker (and a new run). */
 function ensureWorker(): Promise<void> {
   const choice = ui.backend.value as BackendChoice;
   const recipe = ui.recipe.value as RecipeChoice;
-  if (worker && workerBackend === choice && workerRecipe === recipe && ready) return ready;
+  const ownVersion = own.active ? own.version : -1;
+  if (worker && workerBackend === choice && workerRecipe === recipe && workerOwn === ownVersion && ready) return ready;
   worker?.terminate();
   losses.steps.length = 0;
   losses.d.length = 0;
@@ -140,6 +132,7 @@ function ensureWorker(): Promise<void> {
   paused = false;
   workerBackend = choice;
   workerRecipe = recipe;
+  workerOwn = ownVersion;
   worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
   const w = worker;
   // First the page's handler, so that the run's state (its recipe and target) is set when `ready` resolves.
@@ -152,9 +145,14 @@ function ensureWorker(): Promise<void> {
     });
     w.addEventListener('error', (event) => reject(new Error(event.message || 'the training worker failed to start')));
   });
-  setStatus(`Starting the ${choice} backend and loading 10,000 digits...`);
+  // A copy of the page's pictures, transferred: the page keeps its own for the next worker.
+  const ownData = own.data();
+  const pictures = ownData ? `${ownData.shape[0].toLocaleString('en')} of your pictures` : '10,000 digits';
+  setStatus(`Starting the ${choice} backend and loading ${pictures}...`);
   state.backend = null;
-  send({ type: 'init', backend: choice, recipe, wasmThreads, seed: SEED });
+  send({ type: 'init', backend: choice, recipe, wasmThreads, seed: SEED, ...(ownData ? { own: ownData } : {}) }, [
+    ...(ownData ? [ownData.pixels.buffer] : []),
+  ]);
   return ready;
 }
 
@@ -166,14 +164,19 @@ function onWorkerMessage(m: FromWorker): void {
       backendFixes = m.fixes;
       state.crossOriginIsolated = m.crossOriginIsolated;
       state.wasmThreads = m.wasmThreads;
-      showRecipe(m.recipe, m.recipeSteps);
+      state.dataShape = m.dataShape;
+      state.augment = m.augment;
+      showRecipe(m.recipe, m.recipeSteps, m.data);
       ui.sBackend.textContent =
         `${m.backend}${m.fallbackFrom ? ` (${m.fallbackFrom} unavailable)` : ''}` +
         `${m.fixes.length ? `, fixes: ${m.fixes.join(', ')}` : ''}`;
       ui.sThreads.textContent =
         `${m.wasmThreads === null ? '– (not on wasm)' : m.wasmThreads}; ` +
         `${m.crossOriginIsolated ? 'cross-origin isolated' : 'not isolated'}`;
-      setStatus(`Ready on ${m.backend} with ${m.images.toLocaleString('en')} digits.`);
+      setStatus(
+        `Ready on ${m.backend} with ${m.images.toLocaleString('en')} ` +
+          (m.data === 'own' ? `of your pictures (augmentation ${m.augment ? 'on' : 'off'}).` : 'digits.'),
+      );
       updateButtons();
       break;
     case 'progress':
@@ -192,8 +195,8 @@ function onWorkerMessage(m: FromWorker): void {
       ui.sD.textContent = `${m.dReal.toFixed(2)} / ${m.dFake.toFixed(2)}`;
       break;
     case 'samples':
-      drawGrid(ui.grid, m.pixels, m.columns, m.rows);
-      drawStrip(ui.strip, m.strip, STRIP_STEPS);
+      drawGrid(ui.grid, m.pixels, m.columns, m.rows, m);
+      drawStrip(ui.strip, m.strip, STRIP_STEPS, m);
       state.samplesStep = m.step;
       state.gridColumns = m.columns;
       state.gridRows = m.rows;
@@ -220,17 +223,17 @@ function onWorkerMessage(m: FromWorker): void {
       updateButtons();
       break;
     case 'saved':
-      if (m.to === 'file' && m.file) downloadFile(m.file, `ts-gan-mnist-step-${m.step}.tsgan`);
+      if (m.to === 'file' && m.file) downloadFile(m.file, `ts-gan-${state.data ?? 'mnist'}-step-${m.step}.tsgan`);
       setStatus(`Saved step ${m.step} ${m.to === 'file' ? 'to a file' : 'in this browser (IndexedDB)'}.`);
       break;
     case 'loaded': {
       const other = m.recipe !== state.recipe;
-      showRecipe(m.recipe, m.recipeSteps);
+      showRecipe(m.recipe, m.recipeSteps, m.data);
       state.step = m.step;
       paused = m.step > 0;
       ui.sStep.textContent = String(m.step);
       setStatus(
-        `Loaded a checkpoint at step ${m.step} (${other ? 'now training ' : ''}${RECIPE_NAMES[m.recipe]}); ` +
+        `Loaded a checkpoint at step ${m.step} (${other ? 'now training ' : ''}${recipeName(m.recipe, m.data)}); ` +
           'press Resume to continue it.',
       );
       updateButtons();
@@ -263,7 +266,7 @@ function downloadReport(): void {
     backend: state.backend,
     fixes: backendFixes,
     seed: SEED,
-    recipe: state.recipe ? RECIPE_NAMES[state.recipe] : 'a GAN',
+    recipe: state.recipe ? recipeName(state.recipe, state.data) : 'a GAN',
     grid: ui.grid,
     strip: ui.strip,
     now: new Date(),
@@ -333,17 +336,8 @@ function frame(now: number): void {
 }
 requestAnimationFrame(frame);
 
-if (requestedBackend !== null) {
-  if ((BACKENDS as readonly string[]).includes(requestedBackend)) ui.backend.value = requestedBackend;
-  else fail(`unknown backend "${requestedBackend}"; use one of ${BACKENDS.join(', ')}`);
-}
-if (requestedRecipe !== null) {
-  if ((RECIPES as readonly string[]).includes(requestedRecipe)) ui.recipe.value = requestedRecipe;
-  else fail(`unknown recipe "${requestedRecipe}"; use one of ${RECIPES.join(', ')}`);
-}
-if (targetSteps !== undefined && !(Number.isInteger(targetSteps) && targetSteps > 0)) {
-  fail(`steps must be a positive integer, got "${params.get('steps')}"`);
-} else if (autostart && !document.title.startsWith('error')) {
-  void startOrPause();
-}
+if (params.backend) ui.backend.value = params.backend;
+if (params.recipe) ui.recipe.value = params.recipe;
+if (params.errors[0]) fail(params.errors[0]);
+else if (autostart) void startOrPause();
 updateButtons();

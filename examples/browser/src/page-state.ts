@@ -2,7 +2,28 @@
  * What the page exposes to automation as `window.tsGanDemo`: the backend, the recipe, the step,
  * the losses and the page's own responsiveness counters.
  */
-import type { Judgement, RecipeChoice } from './protocol';
+import type { DataKind, Judgement, RecipeChoice } from './protocol';
+
+/** The person's own pictures, as the page holds them (null before any drop). */
+export interface OwnImagesState {
+  /** Files found in the drop or the picker (folders walked), pictures or not. */
+  found: number;
+  /** Pictures decoded and ready to train on. */
+  images: number;
+  /** Files skipped: not pictures by type or extension, and pictures the browser could not decode. */
+  notPictures: number;
+  undecodable: number;
+  /** Pictures on the preview grid (at most 256). */
+  shown: number;
+  size: number;
+  channels: 1 | 3;
+  /** Whether any picture has colour (decided once per drop). */
+  colour: boolean;
+  /** Whether training on them uses DiffAugment. */
+  augment: boolean;
+  /** Whether a decoding is under way. */
+  decoding: boolean;
+}
 
 /** What automation reads (`window.tsGanDemo`). */
 export interface DemoState {
@@ -34,6 +55,12 @@ export interface DemoState {
   /** The judge's last verdict, and how many it gave. */
   judge: Judgement | null;
   evaluations: number;
+  /** What the worker's run trains on, that tensor's shape `[n, height, width, channels]`, and whether DiffAugment is on. */
+  data: DataKind | null;
+  dataShape: number[] | null;
+  augment: boolean | null;
+  /** The person's own pictures on the page (whether or not a run uses them yet). */
+  own: OwnImagesState | null;
 }
 
 declare global {
@@ -64,6 +91,10 @@ export function initialState(): DemoState {
     stripStep: null,
     judge: null,
     evaluations: 0,
+    data: null,
+    dataShape: null,
+    augment: null,
+    own: null,
   };
 }
 

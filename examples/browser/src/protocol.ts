@@ -14,6 +14,8 @@ export const RECIPE_NAMES: Record<RecipeChoice, string> = {
   fast: 'the fast recipe (a small DCGAN conditioned on the digit)',
   mlp: "the seed's MLP GAN",
 };
+/** How the page names the recipe of a run on the person's own pictures. */
+export const OWN_RECIPE_NAME = 'the fast recipe, unconditioned (your pictures have no labels)';
 
 /**
  * Threads of the wasm backend: `off` loads tfjs's single-threaded SIMD build even when the page is
@@ -22,8 +24,29 @@ export const RECIPE_NAMES: Record<RecipeChoice, string> = {
  */
 export type WasmThreads = 'off' | 'auto' | number;
 
+/**
+ * The person's own pictures, decoded by the page (./decode-worker.ts): `[n, side, side, channels]`
+ * in [-1, 1]. They train the fast recipe unconditioned, with DiffAugment when `augment` is set.
+ */
+export interface OwnData {
+  pixels: Float32Array;
+  shape: [number, number, number, number];
+  augment: boolean;
+}
+
+/** What a run trains on: the bundled digits, or the person's own pictures. */
+export type DataKind = 'mnist' | 'own';
+
 export type ToWorker =
-  | { type: 'init'; backend: BackendChoice; recipe: RecipeChoice; wasmThreads: WasmThreads; seed: number }
+  | {
+      type: 'init';
+      backend: BackendChoice;
+      recipe: RecipeChoice;
+      wasmThreads: WasmThreads;
+      seed: number;
+      /** The person's pictures; absent: the MNIST digits. */
+      own?: OwnData;
+    }
   /** Train until `untilStep` (or without end when absent). */
   | { type: 'start'; untilStep?: number }
   | { type: 'pause' }
@@ -69,22 +92,39 @@ export type FromWorker =
       crossOriginIsolated: boolean;
       /** On wasm, the threads tfjs's backend runs (1 for the single-threaded build); else null. */
       wasmThreads: number | null;
+      /** What the run trains on, the shape of that tensor (`[n, height, width, channels]`), and whether DiffAugment is on. */
+      data: DataKind;
+      dataShape: number[];
+      augment: boolean;
     }
   | ({ type: 'progress' } & Progress)
   /**
-   * The grid, `[columns * rows * 28 * 28]` in [-1, 1], from fixed noise (the MLP: 5x5; the
+   * The grid, `[columns * rows * side * side * channels]` in [-1, 1], from fixed noise (the MLP and own pictures: 5x5; the
    * conditional recipe: one row per digit, the same 10 noise vectors in every row), and the
    * interpolation strip: STRIP_STEPS digits along the great circle between two fixed noise vectors.
    */
-  | { type: 'samples'; step: number; pixels: Float32Array; columns: number; rows: number; strip: Float32Array }
+  | {
+      type: 'samples';
+      step: number;
+      pixels: Float32Array;
+      columns: number;
+      rows: number;
+      strip: Float32Array;
+      /** The images' side and channels (28 and 1 for the digits). */
+      side: number;
+      channels: number;
+    }
   | ({ type: 'judgement' } & Judgement)
   | { type: 'state'; running: boolean; step: number; reason?: string }
   | { type: 'saved'; to: 'indexeddb' | 'file'; step: number; file?: ArrayBuffer }
-  | { type: 'loaded'; step: number; recipe: RecipeChoice; recipeSteps: number }
+  | { type: 'loaded'; step: number; recipe: RecipeChoice; recipeSteps: number; data: DataKind }
   | { type: 'error'; message: string };
 
-/** Where the demo keeps its checkpoint in IndexedDB. */
-export const IDB_URL = 'indexeddb://ts-gan-demo-mnist';
+/** Where the demo keeps its checkpoint in IndexedDB: one for the digits, one for the person's own pictures. */
+export const IDB_URLS: Record<DataKind, string> = {
+  mnist: 'indexeddb://ts-gan-demo-mnist',
+  own: 'indexeddb://ts-gan-demo-own',
+};
 /** Noise of the grid: fixed, so that a person watches the same digits form. */
 export const GRID_SEED = 2024;
 /** The MLP's grid: 5x5 samples. */

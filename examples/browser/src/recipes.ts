@@ -19,7 +19,17 @@ export interface DemoRecipe {
   steps: number;
 }
 
-export function recipeFor(choice: RecipeChoice): DemoRecipe {
+/**
+ * The recipe of `choice` on the digits; on the person's own pictures (`own` given) always the fast
+ * recipe unconditioned (they have no labels), with DiffAugment's default policy (colour,
+ * translation, cutout: the paper's choice for small sets) when `own.augment` is set.
+ */
+export function recipeFor(choice: RecipeChoice, own?: { augment: boolean }): DemoRecipe {
+  if (own) {
+    const fast = presets.fast({ numClasses: 0 });
+    const trainer: TrainerOptions = own.augment ? { ...fast.trainer, augment: {} } : fast.trainer;
+    return { gan: fast.gan, trainer, steps: fast.steps };
+  }
   if (choice === 'fast') {
     const fast: Recipe = presets.fast();
     return { gan: fast.gan, trainer: fast.trainer, steps: fast.steps };

@@ -7,15 +7,15 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import * as tf from '@tensorflow/tfjs-core';
-import { type Callback, GAN, idxImagesToTensor, SeededRandom, Trainer } from 'ts-gan';
+import { type Callback, GAN, SeededRandom, Trainer } from 'ts-gan';
 import { useBackend } from 'ts-gan/backends';
 import { evaluateMnist, flattenMnistMetrics, generatorSource, MnistJudge } from 'ts-gan/metrics';
-import { decodeCheckpointFile, encodeCheckpointFile } from './checkpoint-file';
+import { decodeCheckpointFile, saveToFile } from './checkpoint-file';
 import {
   type FromWorker,
   GRID_SEED,
   GRID_SIZE,
-  IDB_URL,
+  IDB_URLS,
   type RecipeChoice,
   STRIP_LABEL,
   STRIP_SEED,
@@ -24,7 +24,8 @@ import {
   type ToWorker,
 } from './protocol';
 import { recipeFor, recipeOf } from './recipes';
-import { configureWasmThreads, fetchIdx, isWorkerScope, wasmThreadCount, yieldToEvents } from './worker-env';
+import { loadTrainingData, type TrainingData } from './worker-data';
+import { configureWasmThreads, isWorkerScope, wasmThreadCount, yieldToEvents } from './worker-env';
 
 /** Both recipes draw noise of 100. */
 const LATENT_DIM = 100;
@@ -49,9 +50,6 @@ const EVAL_SEED = 99;
  * any backend, however fast or slow.
  */
 const EVAL_BUDGET = 0.1;
-/** Served next to the page by the demo itself (see vite.config.ts). */
-const MNIST_URL = new URL(/* @vite-ignore */ '../mnist/train-images-10k-idx3-ubyte.gz', import.meta.url).href;
-const MNIST_LABELS_URL = new URL(/* @vite-ignore */ '../mnist/train-labels-10k-idx1-ubyte.gz', import.meta.url).href;
 
 /** The worker's global scope (typed by hand: the repository's tsconfig has the DOM library, not WebWorker). */
 const scope = self as unknown as {
@@ -59,12 +57,13 @@ const scope = self as unknown as {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
 };
 
-let images: tf.Tensor4D | undefined;
-/** The digit of each image, for the conditional recipe. */
-let labels: Int32Array | undefined;
+/** The digits (with their labels, for the conditional recipe) or the person's own pictures. */
+let data: TrainingData | undefined;
 let recipe: RecipeChoice = 'fast';
 /** The target when the page gives none: the recipe's own step count. */
 let recipeSteps = 0;
+/** Whether the trainer was given DiffAugment (the page shows what the worker really runs). */
+let augmenting = false;
 let gan: GAN | undefined;
 let trainer: Trainer | undefined;
 /** Noise `[25, 100]` of the MLP's grid; kept for the worker's lifetime. */
@@ -88,14 +87,26 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
 }
 
-/** A new GAN and trainer for `choice`, replacing (and releasing) the current ones. */
-function buildRun(choice: RecipeChoice, seed: number): void {
-  const r = recipeFor(choice);
+/** The shape of one training image: `[height, width, channels]`. */
+function imageShape(d: TrainingData): [number, number, number] {
+  const [, height, width, channels] = d.images.shape;
+  return [height, width, channels];
+}
+
+/** The recipe of `choice` for the data: on own pictures always the fast recipe, unconditioned. */
+function recipeOn(d: TrainingData, choice: RecipeChoice) {
+  return recipeFor(choice, d.kind === 'own' ? { augment: d.augment } : undefined);
+}
+
+/** A new GAN and trainer for `choice` on `d`, replacing (and releasing) the current ones. */
+function buildRun(d: TrainingData, choice: RecipeChoice, seed: number): void {
+  const r = recipeOn(d, choice);
   trainer?.dispose();
   gan?.dispose();
-  recipe = choice;
+  recipe = d.kind === 'own' ? 'fast' : choice;
   recipeSteps = r.steps;
-  gan = new GAN({ ...r.gan, dataShape: [28, 28, 1], seed });
+  augmenting = r.trainer.augment !== undefined;
+  gan = new GAN({ ...r.gan, dataShape: imageShape(d), seed });
   trainer = new Trainer(gan, r.trainer);
 }
 
@@ -108,38 +119,35 @@ async function init(backend: ToWorker & { type: 'init' }): Promise<void> {
       'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
     },
   });
-  const [idx, labelIdx] = await Promise.all([
-    fetchIdx(MNIST_URL, 'the MNIST digits'),
-    fetchIdx(MNIST_LABELS_URL, 'the MNIST labels'),
-  ]);
-  if (labelIdx.shape[0] !== idx.shape[0]) {
-    throw new Error(`the MNIST subset has ${idx.shape[0]} digits but ${labelIdx.shape[0]} labels`);
-  }
-  images = idxImagesToTensor(idx);
-  labels = Int32Array.from(labelIdx.data);
-  buildRun(backend.recipe, backend.seed);
+  const d = await loadTrainingData(backend.own);
+  data = d;
+  buildRun(d, backend.recipe, backend.seed);
   gridNoise = tf.tensor2d(new SeededRandom(GRID_SEED).normal(GRID_SIZE * GRID_SIZE * LATENT_DIM), [
     GRID_SIZE * GRID_SIZE,
     LATENT_DIM,
   ]);
-  judge = MnistJudge.load();
+  // The judge knows digits only: runs on own pictures go unjudged.
+  judge = d.kind === 'mnist' ? MnistJudge.load() : undefined;
   post({
     type: 'ready',
     backend: report.name,
     fixes: report.fixes,
     ...(report.fallbackFrom ? { fallbackFrom: report.fallbackFrom } : {}),
-    images: images.shape[0],
+    images: d.images.shape[0],
     inWorker: isWorkerScope(),
     recipe,
     recipeSteps,
     crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
     wasmThreads: wasmThreadCount(),
+    data: d.kind,
+    dataShape: d.images.shape,
+    augment: augmenting,
   });
   await sendSamples();
 }
 
 async function sendSamples(): Promise<void> {
-  if (!gan || !gridNoise || !trainer) return;
+  if (!gan || !gridNoise || !trainer || !data) return;
   // The conditional recipe: one row per digit, the same noise in every row (seeded, so fixed).
   const conditional = gan.conditioning !== undefined;
   const batch = conditional ? gan.classSweep({ seed: GRID_SEED, perClass: SWEEP_COLUMNS }) : gan.generate(gridNoise);
@@ -153,7 +161,11 @@ async function sendSamples(): Promise<void> {
   lastSampleTime = performance.now();
   const columns = conditional ? SWEEP_COLUMNS : GRID_SIZE;
   const rows = conditional ? (gan.conditioning?.numClasses ?? 0) : GRID_SIZE;
-  post({ type: 'samples', step: trainer.step, pixels, columns, rows, strip }, [pixels.buffer, strip.buffer]);
+  const [side, , channels] = imageShape(data);
+  post({ type: 'samples', step: trainer.step, pixels, columns, rows, strip, side, channels }, [
+    pixels.buffer,
+    strip.buffer,
+  ]);
 }
 
 /** Whether the judge's share of the time allows an evaluation now: the first one, or after a pause long enough. */
@@ -197,10 +209,11 @@ const reporter: Callback = {
 };
 
 function start(untilStep: number | undefined): void {
-  if (running || !trainer || !images || !labels) return;
+  if (running || !trainer || !data) return;
   const t = trainer;
+  const { images, labels } = data;
   // The conditional recipe trains on the digits and their labels.
-  const data = t.gan.conditioning ? { x: images, labels } : images;
+  const batches = t.gan.conditioning && labels ? { x: images, labels } : images;
   const target = untilStep ?? recipeSteps;
   const steps = target - t.step;
   if (steps <= 0) {
@@ -211,7 +224,7 @@ function start(untilStep: number | undefined): void {
   running = (async () => {
     let reason = 'stopped';
     try {
-      await t.fit(data, { steps, callbacks: [reporter] });
+      await t.fit(batches, { steps, callbacks: [reporter] });
       reason = t.step >= target ? 'completed' : 'stopped';
       await sendSamples();
       // The state training stopped at is judged too, so the last score shown is the current one.
@@ -232,37 +245,38 @@ async function pause(): Promise<void> {
 }
 
 async function save(to: 'indexeddb' | 'file'): Promise<void> {
-  if (!trainer) throw new Error('nothing to save yet');
+  if (!trainer || !data) throw new Error('nothing to save yet');
   await pause();
   if (to === 'indexeddb') {
-    await trainer.save(IDB_URL);
+    await trainer.save(IDB_URLS[data.kind]);
     post({ type: 'saved', to, step: trainer.step });
     return;
   }
-  let file: ArrayBuffer | undefined;
-  await trainer.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      file = encodeCheckpointFile(artifacts);
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  if (!file) throw new Error('the checkpoint produced no data');
+  const file = await saveToFile(trainer);
   post({ type: 'saved', to, step: trainer.step, file }, [file]);
 }
 
 async function load(message: ToWorker & { type: 'load' }): Promise<void> {
+  if (!data) throw new Error('the worker has no data yet');
+  const d = data;
   await pause();
-  const source = message.from === 'indexeddb' ? IDB_URL : tf.io.fromMemory(decodeCheckpointFile(message.bytes));
-  const loaded = await Trainer.load(source, { expect: { dataShape: [28, 28, 1], latentDim: LATENT_DIM } });
+  const source =
+    message.from === 'indexeddb' ? IDB_URLS[d.kind] : tf.io.fromMemory(decodeCheckpointFile(message.bytes));
+  const loaded = await Trainer.load(source, { expect: { dataShape: imageShape(d), latentDim: LATENT_DIM } });
+  if (d.kind === 'own' && loaded.gan.conditioning) {
+    loaded.dispose();
+    loaded.gan.dispose();
+    throw new Error('this checkpoint is conditioned on digits; runs on your own pictures are unconditioned');
+  }
   // Only now that the checkpoint loaded whole, release the run it replaces.
   trainer?.dispose();
   gan?.dispose();
   trainer = loaded;
   gan = loaded.gan;
   // The checkpoint may hold the other recipe: the run is now that recipe, and the page says so.
-  recipe = recipeOf(loaded.gan);
-  recipeSteps = recipeFor(recipe).steps;
-  post({ type: 'loaded', step: loaded.step, recipe, recipeSteps });
+  recipe = d.kind === 'own' ? 'fast' : recipeOf(loaded.gan);
+  recipeSteps = recipeOn(d, recipe).steps;
+  post({ type: 'loaded', step: loaded.step, recipe, recipeSteps, data: d.kind });
   await sendSamples();
   await evaluate(loaded.step);
 }
