@@ -9,7 +9,10 @@
  * command's DCGAN instead (`--filters N`, default 64, `--start-filters`, `--discriminator-filters`,
  * `--kernel-size`, `--r1 GAMMA`, as in `bench:profile`).
  *
- *   npx tsx bench/fixes-ablation.ts [wasm|cpu] [batch] [--rounds N] [--steps N] [--only NAME,NAME]
+ * `--clock cpu` times the process's CPU time instead of the wall clock: on a machine that other
+ * work shares, a single-threaded backend's CPU time per step stays put while its wall time does not.
+ *
+ *   npx tsx bench/fixes-ablation.ts [wasm|cpu] [batch] [--rounds N] [--steps N] [--only NAME,NAME] [--clock wall|cpu]
  *     [--arch dcgan] [--filters N] [--start-filters N] [--discriminator-filters N] [--kernel-size N] [--r1 GAMMA]
  */
 import { parseArgs } from 'node:util';
@@ -23,6 +26,7 @@ const { values: v, positionals } = parseArgs({
   options: {
     rounds: { type: 'string', default: '7' },
     steps: { type: 'string', default: '10' },
+    clock: { type: 'string', default: 'wall' },
     only: { type: 'string' },
     arch: { type: 'string', default: 'mlp' },
     filters: { type: 'string', default: '64' },
@@ -39,6 +43,16 @@ const backend = (positionals[0] ?? 'wasm') as BackendName;
 const batch = Number(positionals[1] ?? 32);
 const rounds = Number(v.rounds);
 const steps = Number(v.steps);
+if (v.clock !== 'wall' && v.clock !== 'cpu')
+  throw new Error(`bench:ablation: --clock must be wall or cpu, got ${v.clock}.`);
+/** Milliseconds on the chosen clock. */
+const now =
+  v.clock === 'cpu'
+    ? () => {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1000;
+      }
+    : () => performance.now();
 
 await useBackend(backend);
 const only = v.only?.split(',');
@@ -79,14 +93,16 @@ for (const c of configs) {
 for (let r = 0; r < rounds; r++) {
   for (const c of configs) {
     use(c);
-    const t0 = performance.now();
+    const t0 = now();
     await runner.run(steps);
-    times.get(c.label)?.push((performance.now() - t0) / steps);
+    times.get(c.label)?.push((now() - t0) / steps);
   }
 }
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
 const base = median(times.get('default fixes') ?? []);
-console.log(`${backend}, ${v.arch}, batch ${batch}: ${rounds} rounds of ${steps} steps, medians (ms/step)`);
+console.log(
+  `${backend}, ${v.arch}, batch ${batch}: ${rounds} rounds of ${steps} steps, medians (ms/step, ${v.clock} clock)`,
+);
 for (const c of configs) {
   const m = median(times.get(c.label) ?? []);
   console.log(`${c.label.padEnd(40)} ${m.toFixed(1).padStart(8)}   x${(m / base).toFixed(2)}`);

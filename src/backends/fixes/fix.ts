@@ -20,6 +20,7 @@ export type FixName =
   | 'wasm-fast-transpose'
   | 'wasm-simd-leaky-relu'
   | 'wasm-simd-forward-matmul'
+  | 'wasm-simd-matmul'
   | 'wasm-relaxed-simd'
   | 'wasm-depthwise-backprop'
   | 'wasm-unsorted-segment-sum'

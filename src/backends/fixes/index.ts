@@ -16,7 +16,7 @@ import { wasmFastTransposeFix } from './wasm-fast-transpose.js';
 import { wasmRelaxedSimdFix } from './wasm-relaxed-simd.js';
 import { wasmSharedIdentityFix } from './wasm-shared-identity.js';
 import { wasmSimdLeakyReluFix } from './wasm-simd-leaky-relu.js';
-import { wasmSimdForwardMatMulFix, wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
+import { wasmSimdForwardMatMulFix, wasmSimdMatMulFix, wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
 
 /** Every fix. */
 export const FIXES: readonly BackendFix[] = [
@@ -39,6 +39,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmFastTransposeFix,
   wasmSimdLeakyReluFix,
   wasmSimdForwardMatMulFix,
+  wasmSimdMatMulFix,
   wasmRelaxedSimdFix,
 ];
 

@@ -1,7 +1,7 @@
 /**
  * The library's SIMD GEMM with fused multiply-add: where the engine has WebAssembly relaxed SIMD
  * (V8 in Node 22 and later, current Chrome), the GEMM behind `cpu-simd-matmul`,
- * `wasm-simd-forward-matmul` and the wasm convolution kernels runs `wat/gemm-relaxed.wat`, whose
+ * `wasm-simd-forward-matmul`, `wasm-simd-matmul` and the wasm convolution kernels runs `wat/gemm-relaxed.wat`, whose
  * micro-kernel does one `f32x4.relaxed_madd` where the plain one does a multiply and an add.
  * Detection is a `WebAssembly.validate` of a tiny module that uses the instruction, done once;
  * without it (Node 20) the fix does not apply and the plain SIMD GEMM runs.
@@ -19,7 +19,7 @@ import { gemmVariant, hasRelaxedSimd, hasWasmSimd, setRelaxedSimd } from './wasm
 export const wasmRelaxedSimdFix: BackendFix = {
   name: 'wasm-relaxed-simd',
   description:
-    "The library's WebAssembly SIMD GEMM (cpu-simd-matmul, wasm-simd-forward-matmul, the wasm convolution gradients) with relaxed-SIMD fused multiply-add, where the engine has it (Node 22+, current Chrome).",
+    "The library's WebAssembly SIMD GEMM (cpu-simd-matmul, wasm-simd-forward-matmul, wasm-simd-matmul, the wasm convolution gradients) with relaxed-SIMD fused multiply-add, where the engine has it (Node 22+, current Chrome).",
   backends: ['wasm', 'cpu'],
   apply: () => {
     // Without relaxed SIMD nothing changes: isApplied() stays false and the plain GEMM runs.

@@ -25,6 +25,13 @@
  * XNNPACK. Each output is summed in float32 in k order and the bias added last (XNNPACK starts from
  * the bias): equal within float32 rounding.
  *
+ * And `wasm-simd-matmul`: every product with at least {@link SIMD_MIN_INNER} terms per output (K),
+ * whatever its rows, transposed or not, in the same GEMM, the transposes resolved while packing the
+ * operands. XNNPACK runs those at about 20-25 GFLOP/s on an AVX-512 EPYC, and a transposed operand
+ * costs it an explicit Transpose and a repack; the GEMM with fused multiply-add runs 38-48 GFLOP/s
+ * (`bench/gemm-variants.ts`). Below 64 terms (a Dense layer's weight gradient at batch 32, say) the
+ * packing costs more than the product saves, and the product stays where it was.
+ *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -64,20 +71,31 @@ export function preferSwapped(a: readonly number[], b: readonly number[]): boole
 /** Most rows (M) of a product that `wasm-simd-forward-matmul` takes; larger ones stay with XNNPACK. */
 export const SIMD_FORWARD_MAX_ROWS = 64;
 
-/** Which of the two fixes carried by the kernel are on. */
-const enabled = { transposed: false, simdForward: false };
+/** Fewest terms per output (K) of a product that `wasm-simd-matmul` takes. */
+export const SIMD_MIN_INNER = 64;
 
-/** The plain product in the library's SIMD GEMM, or null when it does not apply (the caller runs tfjs's). */
-function simdForwardProduct(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | null {
+/** Which of the three fixes carried by the kernel are on. */
+const enabled = { transposed: false, simdForward: false, simdAll: false };
+
+/** Whether the GEMM takes a product of these sizes under the fixes that are on. */
+function gemmTakes(p: { m: number; k: number }, transposed: boolean): boolean {
+  if (enabled.simdAll && p.k >= SIMD_MIN_INNER && (!transposed || p.m >= SIMD_MIN_INNER)) return true;
+  return enabled.simdForward && !transposed && p.m <= SIMD_FORWARD_MAX_ROWS;
+}
+
+/** The product in the library's SIMD GEMM, or null when it does not apply (the caller runs tfjs's). */
+function simdProduct(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | null {
   const backend = args.backend as unknown as WasmBackendLike;
   const attrs = (args.attrs ?? {}) as tf.NamedAttrMap;
+  const ta = Boolean(attrs.transposeA);
+  const tb = Boolean(attrs.transposeB);
   const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
   if (!a || !b || preluActivationWeights || (attrs.activation ?? 'linear') !== 'linear') return null;
   const g = gemm();
-  const p = g ? planOf(a, b, false, false) : null;
-  if (!g || !p || p.batch !== 1 || p.m > SIMD_FORWARD_MAX_ROWS) return null;
+  const p = g ? planOf(a, b, ta, tb) : null;
+  if (!g || !p || p.batch !== 1 || !gemmTakes(p, ta || tb)) return null;
   if (bias && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== p.n)) return null;
-  const out = product(g, p, wasmView(backend, a, Float32Array), wasmView(backend, b, Float32Array), false, false);
+  const out = product(g, p, wasmView(backend, a, Float32Array), wasmView(backend, b, Float32Array), ta, tb);
   if (!out) return null;
   if (bias) epilogue(out, p.n, wasmView(backend, bias, Float32Array), null);
   const info = backend.makeOutput(p.outShape, 'float32');
@@ -91,10 +109,9 @@ function makeKernel(kernelName: string) {
     (args) => {
       const attrs = args.attrs as { transposeA?: boolean; transposeB?: boolean };
       if (!original) throw new Error(`ts-gan backend fix: ${kernelName} is not registered on ${BACKEND}.`);
-      if (!attrs.transposeA && !attrs.transposeB) {
-        const out = enabled.simdForward ? simdForwardProduct(args) : null;
-        return out ?? original.kernelFunc(args);
-      }
+      const out = enabled.simdForward || enabled.simdAll ? simdProduct(args) : null;
+      if (out) return out;
+      if (!attrs.transposeA && !attrs.transposeB) return original.kernelFunc(args);
       if (!enabled.transposed) return original.kernelFunc(args);
       const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
       const backend = args.backend as tf.KernelBackend;
@@ -131,10 +148,10 @@ function makeKernel(kernelName: string) {
     };
 }
 
-/** Installs the shared kernel while either fix is on, and restores tfjs's when both are off. */
+/** Installs the shared kernel while any of its fixes is on, and restores tfjs's when all are off. */
 function setEnabled(which: keyof typeof enabled, on: boolean): void {
   enabled[which] = on;
-  if (enabled.transposed || enabled.simdForward) {
+  if (enabled.transposed || enabled.simdForward || enabled.simdAll) {
     for (const k of KERNELS) if (tf.getKernel(k, BACKEND)) replaceKernel(k, BACKEND, makeKernel(k));
   } else {
     for (const k of KERNELS) restoreKernel(k, BACKEND);
@@ -164,4 +181,18 @@ export const wasmSimdForwardMatMulFix: BackendFix = {
   },
   remove: () => setEnabled('simdForward', false),
   isApplied: () => enabled.simdForward && isReplaced('BatchMatMul', BACKEND),
+};
+
+/** The fix object used by `useBackend`. */
+export const wasmSimdMatMulFix: BackendFix = {
+  name: 'wasm-simd-matmul',
+  description: `wasm BatchMatMul/_FusedMatMul with at least ${SIMD_MIN_INNER} terms per output, any rows, transposed or not, in the library's WebAssembly SIMD GEMM (transposes resolved while packing) instead of XNNPACK.`,
+  backends: [BACKEND],
+  apply: () => {
+    // Without WebAssembly SIMD nothing is replaced: isApplied() stays false.
+    if (!hasWasmSimd() || !gemm()) return;
+    setEnabled('simdAll', true);
+  },
+  remove: () => setEnabled('simdAll', false),
+  isApplied: () => enabled.simdAll && isReplaced('BatchMatMul', BACKEND),
 };
