@@ -151,6 +151,72 @@ function packB(
 }
 
 /**
+ * Where the product of one batch is: `f` is the GEMM's memory, C's row i starts at `cBase + i * np`,
+ * and only its first `n` floats are C's.
+ */
+export type ProductRows = (f: Float32Array, cBase: number, np: number, batch: number) => void;
+
+/**
+ * Computes every batch's product and hands each to `take` while it is in the GEMM's memory; false
+ * when that memory cannot grow far enough (the caller then runs tfjs's kernel).
+ */
+export function productRows(
+  g: GemmMemory,
+  p: Plan,
+  av: Float32Array,
+  bv: Float32Array,
+  ta: boolean,
+  tb: boolean,
+  take: ProductRows,
+): boolean {
+  const { batch, batchA, batchB, m, k, n } = p;
+  const mp = roundUp(m, 4);
+  const np = paddedColumns(n);
+  const aBase = 0;
+  const bBase = mp * k;
+  const cBase = bBase + k * np;
+  try {
+    g.reserve(4 * (cBase + mp * np));
+  } catch {
+    return false; // RangeError: the engine refused to grow the memory
+  }
+  const f = g.floats();
+  for (let bi = 0; bi < batch; bi++) {
+    if (bi === 0 || batchA > 1) packA(f, aBase, av, (bi % batchA) * m * k, m, k, ta);
+    if (bi === 0 || batchB > 1) packB(f, bBase, bv, (bi % batchB) * k * n, k, n, np, tb);
+    g.gemm(4 * aBase, 4 * bBase, 4 * cBase, mp, k, np);
+    take(f, cBase, np, bi);
+  }
+  return true;
+}
+
+/**
+ * Copies C's rows from the GEMM's memory to `out` at `offset`, adding `bias` (a row of n) if given:
+ * a float32 sum, as tfjs's Add kernel rounds it.
+ */
+export function copyRows(
+  f: Float32Array,
+  cBase: number,
+  np: number,
+  m: number,
+  n: number,
+  out: Float32Array,
+  offset: number,
+  bias: Float32Array | null,
+): void {
+  if (!bias && n === np) {
+    out.set(f.subarray(cBase, cBase + m * n), offset);
+    return;
+  }
+  for (let i = 0; i < m; i++) {
+    const s = cBase + i * np;
+    const d = offset + i * n;
+    if (!bias) out.set(f.subarray(s, s + n), d);
+    else for (let j = 0; j < n; j++) out[d + j] = (f[s + j] as number) + (bias[j] as number);
+  }
+}
+
+/**
  * The product of every batch, as a fresh Float32Array of `batch * m * n` floats; null when the
  * GEMM's memory cannot grow that far (the caller then runs tfjs's kernel).
  */
@@ -162,28 +228,11 @@ export function product(
   ta: boolean,
   tb: boolean,
 ): Float32Array | null {
-  const { batch, batchA, batchB, m, k, n } = p;
-  const mp = roundUp(m, 4);
-  const np = paddedColumns(n);
-  const aBase = 0;
-  const bBase = mp * k;
-  const cBase = bBase + k * np;
-  try {
-    g.reserve(4 * (cBase + mp * np));
-  } catch {
-    return null; // RangeError: the engine refused to grow the memory
-  }
-  const f = g.floats();
-  const out = new Float32Array(batch * m * n);
-  for (let bi = 0; bi < batch; bi++) {
-    if (bi === 0 || batchA > 1) packA(f, aBase, av, (bi % batchA) * m * k, m, k, ta);
-    if (bi === 0 || batchB > 1) packB(f, bBase, bv, (bi % batchB) * k * n, k, n, np, tb);
-    g.gemm(4 * aBase, 4 * bBase, 4 * cBase, mp, k, np);
-    const o = bi * m * n;
-    if (n === np) out.set(f.subarray(cBase, cBase + m * n), o);
-    else for (let i = 0; i < m; i++) out.set(f.subarray(cBase + i * np, cBase + i * np + n), o + i * n);
-  }
-  return out;
+  const out = new Float32Array(p.batch * p.m * p.n);
+  const done = productRows(g, p, av, bv, ta, tb, (f, cBase, np, bi) =>
+    copyRows(f, cBase, np, p.m, p.n, out, bi * p.m * p.n, null),
+  );
+  return done ? out : null;
 }
 
 function float32Values(backend: CpuBackendLike, t: tf.TensorInfo): Float32Array | null {

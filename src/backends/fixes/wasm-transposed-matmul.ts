@@ -35,7 +35,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { epilogue, gemm, planOf, product } from './cpu-simd-matmul.js';
+import { copyRows, gemm, planOf, productRows } from './cpu-simd-matmul.js';
 import type { BackendFix } from './fix.js';
 import { callKernel, isReplaced, replaceKernel, restoreKernel, type WasmBackendLike, wasmView } from './kernels.js';
 import { hasWasmSimd } from './wasm-simd-gemm.js';
@@ -95,13 +95,22 @@ function simdProduct(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | null {
   const p = g ? planOf(a, b, ta, tb) : null;
   if (!g || !p || p.batch !== 1 || !gemmTakes(p, ta || tb)) return null;
   if (bias && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== p.n)) return null;
-  const out = product(g, p, wasmView(backend, a, Float32Array), wasmView(backend, b, Float32Array), ta, tb);
-  if (!out) return null;
-  if (bias) epilogue(out, p.n, wasmView(backend, bias, Float32Array), null);
+  // The output first: allocating may grow the heap, which detaches earlier views.
   const info = backend.makeOutput(p.outShape, 'float32');
-  // View after the allocation (which may grow the heap).
-  wasmView(backend, info, Float32Array).set(out);
-  return info;
+  const out = wasmView(backend, info, Float32Array);
+  const biasRow = bias ? wasmView(backend, bias, Float32Array) : null;
+  const done = productRows(
+    g,
+    p,
+    wasmView(backend, a, Float32Array),
+    wasmView(backend, b, Float32Array),
+    ta,
+    tb,
+    (f, cBase, np) => copyRows(f, cBase, np, p.m, p.n, out, 0, biasRow),
+  );
+  if (done) return info;
+  backend.disposeData(info.dataId);
+  return null;
 }
 
 function makeKernel(kernelName: string) {
