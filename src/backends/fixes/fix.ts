@@ -19,6 +19,7 @@ export type FixName =
   | 'wasm-row-gather'
   | 'wasm-fast-transpose'
   | 'wasm-simd-leaky-relu'
+  | 'wasm-simd-tanh'
   | 'wasm-simd-forward-matmul'
   | 'wasm-simd-matmul'
   | 'wasm-relaxed-simd'

@@ -16,6 +16,7 @@ import { wasmFastTransposeFix } from './wasm-fast-transpose.js';
 import { wasmRelaxedSimdFix } from './wasm-relaxed-simd.js';
 import { wasmSharedIdentityFix } from './wasm-shared-identity.js';
 import { wasmSimdLeakyReluFix } from './wasm-simd-leaky-relu.js';
+import { wasmSimdTanhFix } from './wasm-simd-tanh.js';
 import { wasmSimdForwardMatMulFix, wasmSimdMatMulFix, wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
 
 /** Every fix. */
@@ -38,6 +39,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmRowGatherFix,
   wasmFastTransposeFix,
   wasmSimdLeakyReluFix,
+  wasmSimdTanhFix,
   wasmSimdForwardMatMulFix,
   wasmSimdMatMulFix,
   wasmRelaxedSimdFix,
