@@ -42,7 +42,11 @@ describe('the WebAssembly text sources', () => {
   }
 
   it("the element-wise kernels come in a plain and a shared-memory variant (tfjs-wasm's threaded build)", () => {
-    expect(sources.filter((f) => wantsSharedVariant(read(f))).sort()).toEqual(['adam.wat', 'leaky-relu.wat', 'tanh.wat']);
+    expect(sources.filter((f) => wantsSharedVariant(read(f))).sort()).toEqual([
+      'adam.wat',
+      'leaky-relu.wat',
+      'tanh.wat',
+    ]);
     expect('SHARED_BASE64' in gemm).toBe(false);
     const plain = new WebAssembly.Memory({ initial: 1 });
     const shared = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
