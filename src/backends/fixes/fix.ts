@@ -15,6 +15,7 @@ export type FixName =
   | 'wasm-conv2d-backprop-input'
   | 'wasm-simd-conv2d-backprop-filter'
   | 'wasm-simd-conv2d-backprop-input'
+  | 'wasm-simd-conv2d'
   | 'wasm-batch-reductions'
   | 'wasm-row-gather'
   | 'wasm-fast-transpose'

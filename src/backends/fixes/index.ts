@@ -15,6 +15,7 @@ import { wasmDepthwiseBackpropFix, wasmUnsortedSegmentSumFix } from './wasm-cpu-
 import { wasmFastTransposeFix } from './wasm-fast-transpose.js';
 import { wasmRelaxedSimdFix } from './wasm-relaxed-simd.js';
 import { wasmSharedIdentityFix } from './wasm-shared-identity.js';
+import { wasmSimdConv2dFix } from './wasm-simd-conv2d.js';
 import { wasmSimdLeakyReluFix } from './wasm-simd-leaky-relu.js';
 import { wasmSimdForwardMatMulFix, wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
 
@@ -26,6 +27,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmConv2dBackpropInputFix,
   wasmSimdConv2dBackpropFilterFix,
   wasmSimdConv2dBackpropInputFix,
+  wasmSimdConv2dFix,
   wasmDepthwiseBackpropFix,
   wasmUnsortedSegmentSumFix,
   greaterGradientFix,

@@ -47,7 +47,7 @@ const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
 export type HeapBackend = WasmBackendLike & { wasm: { asm?: { memory?: WebAssembly.Memory } } };
 
 /** The exports of `wat/conv-columns.wat` (byte addresses, counts). */
-interface Columns {
+export interface Columns {
   gatherPanels(x: number, table: number, taps: number, rows: number, groups: number, a: number): void;
   packPanels(src: number, panels: number, cols: number, a: number): void;
   scatterAdd(
@@ -59,6 +59,8 @@ interface Columns {
     cinBytes: number,
     dx: number,
   ): void;
+  gatherRowPanels(x: number, table: number, taps: number, panels: number, groups: number, zero: number, a: number): void;
+  addBias(c: number, rows: number, cols: number, bias: number): void;
 }
 interface HeapKernels {
   gemm: SimdGemm;
@@ -135,7 +137,7 @@ export function pixelTable(c: tf.backend_util.Conv2DInfo): Int32Array {
 }
 
 /** Scratch tensors on the wasm heap, released together. */
-class Scratch {
+export class Scratch {
   private readonly infos: tf.TensorInfo[] = [];
   constructor(private readonly backend: HeapBackend) {}
   /** A new buffer of `count` elements; returns its byte address. */
@@ -149,7 +151,8 @@ class Scratch {
   }
 }
 
-function offsetOf(backend: HeapBackend, info: tf.TensorInfo): number {
+/** The byte address of a wasm tensor's data on the heap. */
+export function offsetOf(backend: HeapBackend, info: tf.TensorInfo): number {
   const data = backend.dataIdMap.get(info.dataId);
   if (!data) throw new Error('ts-gan backend fix: tensor data not found on the wasm backend.');
   return data.memoryOffset;

@@ -1,4 +1,4 @@
-;; The data movement of the wasm convolution kernels (wasm-simd-conv.ts), in 128-bit SIMD: im2col
+;; The data movement of the wasm convolution kernels (wasm-simd-conv.ts, wasm-simd-conv2d.ts), in 128-bit SIMD: im2col
 ;; into the GEMM's row panels, col2im as a scatter-add, and rows packed into panels. Both are driven by a table of pixel
 ;; offsets that the JavaScript side computes once per convolution shape:
 ;;   table[m*taps + t] = offset, in floats, of the input pixel that tap t of output pixel m reads
@@ -104,4 +104,78 @@
       ;; the next four rows
       (local.set $src (i32.add (local.get $src) (i32.shl (local.get $rowBytes) (i32.const 2))))
       (br_if $panel (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $panels)))))
+
+  ;; im2col into the GEMM's row panels for the forward convolution, cols[M, K] (K = taps*Cin):
+  ;; panel p holds output pixels 4p..4p+3 of the chunk, and per k = t*Cin + 4q + j one f32x4
+  ;;   a[(p*K + k)*4 + r] = x[table[(4p + r)*taps + t] + 4q + j], or 0 where the entry is -1.
+  ;; Per tap the four pixels' addresses are taken once (a -1 entry reads the zeroed $zero buffer of
+  ;; Cin floats instead, so the channel loop has no branch); per channel group: one f32x4 load from
+  ;; each pixel, the 4x4 transpose of packPanels, four sequential stores. $panels whole panels: the
+  ;; caller fills the table of a last partial panel with -1.
+  (func (export "gatherRowPanels")
+    (param $x i32) (param $table i32) (param $taps i32) (param $panels i32) (param $groups i32) (param $zero i32)
+    (param $a i32)
+    (local $p i32) (local $t i32) (local $q i32) (local $s i32) (local $step i32) (local $entry i32)
+    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $off i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    ;; bytes from one pixel's table entries to the next pixel's
+    (local.set $step (i32.shl (local.get $taps) (i32.const 2)))
+    (loop $panel
+      (local.set $t (i32.const 0))
+      (loop $tap
+        (local.set $entry (i32.add (local.get $table) (i32.shl (local.get $t) (i32.const 2))))
+        (local.set $s (i32.load (local.get $entry)))
+        (local.set $p0 (select (local.get $zero) (i32.add (local.get $x) (i32.shl (local.get $s) (i32.const 2)))
+          (i32.lt_s (local.get $s) (i32.const 0))))
+        (local.set $s (i32.load (i32.add (local.get $entry) (local.get $step))))
+        (local.set $p1 (select (local.get $zero) (i32.add (local.get $x) (i32.shl (local.get $s) (i32.const 2)))
+          (i32.lt_s (local.get $s) (i32.const 0))))
+        (local.set $s (i32.load (i32.add (local.get $entry) (i32.shl (local.get $step) (i32.const 1)))))
+        (local.set $p2 (select (local.get $zero) (i32.add (local.get $x) (i32.shl (local.get $s) (i32.const 2)))
+          (i32.lt_s (local.get $s) (i32.const 0))))
+        (local.set $s (i32.load (i32.add (local.get $entry) (i32.mul (local.get $step) (i32.const 3)))))
+        (local.set $p3 (select (local.get $zero) (i32.add (local.get $x) (i32.shl (local.get $s) (i32.const 2)))
+          (i32.lt_s (local.get $s) (i32.const 0))))
+        (local.set $q (i32.const 0))
+        (loop $group
+          (local.set $off (i32.shl (local.get $q) (i32.const 4)))
+          (local.set $v0 (v128.load align=4 (i32.add (local.get $p0) (local.get $off))))
+          (local.set $v1 (v128.load align=4 (i32.add (local.get $p1) (local.get $off))))
+          (local.set $v2 (v128.load align=4 (i32.add (local.get $p2) (local.get $off))))
+          (local.set $v3 (v128.load align=4 (i32.add (local.get $p3) (local.get $off))))
+          (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+          (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+          (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+          (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+          ;; channel 4q + j of the four pixels: [v0.j v1.j v2.j v3.j]
+          (v128.store align=4 (local.get $a)
+            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+          (v128.store offset=16 align=4 (local.get $a)
+            (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+          (v128.store offset=32 align=4 (local.get $a)
+            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
+          (v128.store offset=48 align=4 (local.get $a)
+            (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3)))
+          (local.set $a (i32.add (local.get $a) (i32.const 64)))
+          (br_if $group (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 1))) (local.get $groups))))
+        (br_if $tap (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $taps))))
+      ;; the next four pixels' entries
+      (local.set $table (i32.add (local.get $table) (i32.shl (local.get $step) (i32.const 2))))
+      (br_if $panel (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $panels)))))
+
+  ;; c[m][j] += bias[j] for $rows rows of $cols floats (a multiple of 4): a convolution's bias, added
+  ;; after the product as tfjs's cpu kernel does.
+  (func (export "addBias") (param $c i32) (param $rows i32) (param $cols i32) (param $bias i32)
+    (local $m i32) (local $j i32) (local $colBytes i32)
+    (local.set $colBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (loop $row
+      (local.set $j (i32.const 0))
+      (loop $col
+        (v128.store align=4 (i32.add (local.get $c) (local.get $j))
+          (f32x4.add (v128.load align=4 (i32.add (local.get $c) (local.get $j)))
+            (v128.load align=4 (i32.add (local.get $bias) (local.get $j)))))
+        (br_if $col (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16))) (local.get $colBytes))))
+      (local.set $c (i32.add (local.get $c) (local.get $colBytes)))
+      (br_if $row (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 1))) (local.get $rows)))))
 )

@@ -1,0 +1,170 @@
+/**
+ * The forward convolution of the wasm backend (`Conv2D`, and `FusedConv2D` with a bias and no
+ * activation, what a tfjs-layers conv layer runs) in the library's WebAssembly SIMD GEMM, for the
+ * fix `wasm-simd-conv2d`.
+ *
+ * tfjs-wasm 4.22 runs these in XNNPACK, which builds and packs a new operator for every freshly
+ * updated filter. Here the output is y[M, Cout] = cols[M, K] · W[K, Cout] (M = batch·outH·outW,
+ * K = fh·fw·Cin): the filter `[fh, fw, Cin, Cout]` is already the GEMM's row-major B, the output
+ * `[N, OH, OW, Cout]` is already its row-major C, and only the columns are packed, chunk by chunk,
+ * as the GEMM's 4-pixel row panels by a SIMD loop (`gatherRowPanels` in `wat/conv-columns.wat`,
+ * driven by the cached pixel-offset table of `wasm-simd-conv.ts`). The bias is added to each chunk
+ * while it is in cache.
+ *
+ * Taken only where Cin is a multiple of 4 and Cout of 8 (the GEMM's column strip), NHWC float32,
+ * no dilation, a bias of Cout values or none, and a linear activation; everything else (a grayscale
+ * first layer, NCHW, fused activations) keeps tfjs-wasm's kernel. Each output is the float32 sum of
+ * the same K products as XNNPACK's, in k order, with the bias added last where XNNPACK starts from
+ * it: equal within float32 rounding.
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendFix } from './fix.js';
+import { callKernel, isReplaced, type KernelArgs, replaceKernelWith, restoreKernel } from './kernels.js';
+import { type HeapBackend, heapKernels, offsetOf, pixelTable, Scratch } from './wasm-simd-conv.js';
+import { hasWasmSimd } from './wasm-simd-gemm.js';
+
+const BACKEND = 'wasm';
+
+/**
+ * Floats of packed columns per chunk: 64 Ki floats (256 KiB) stay in L2 while the GEMM streams
+ * them once per 8-column strip of the output.
+ */
+const CHUNK_FLOATS = 65536;
+/** At most this many output pixels per chunk. */
+const MAX_CHUNK_ROWS = 256;
+let chunkFloats = CHUNK_FLOATS;
+
+/** For tests: a smaller chunk forces many chunks. Returns the previous value. */
+export function setSimdConv2dChunkFloats(floats: number): number {
+  const previous = chunkFloats;
+  chunkFloats = Math.max(1, floats);
+  return previous;
+}
+
+interface Attrs {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dilations?: [number, number] | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  activation?: string;
+}
+
+/**
+ * y = conv(x, filter) (+ bias) in the SIMD GEMM, or null where this kernel does not take the case.
+ * `bias` is null or Cout float32 values.
+ */
+export function simdConv2d(
+  backend: HeapBackend,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  bias: tf.TensorInfo | null,
+  c: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo | null {
+  const ks = heapKernels(backend);
+  const cin = c.inChannels;
+  const cout = c.outChannels;
+  const taps = c.filterHeight * c.filterWidth;
+  const k = taps * cin;
+  const m = c.batchSize * c.outHeight * c.outWidth;
+  if (!ks || m === 0 || cin % 4 !== 0 || cout % 8 !== 0) return null;
+  const rowsPerChunk = Math.max(4, Math.min(MAX_CHUNK_ROWS, Math.floor(chunkFloats / k / 4) * 4));
+  const out = backend.makeOutput([c.batchSize, c.outHeight, c.outWidth, cout], 'float32');
+  const scratch = new Scratch(backend);
+  try {
+    const a = scratch.alloc(rowsPerChunk * k);
+    const table = scratch.alloc(rowsPerChunk * taps, 'int32');
+    const zero = scratch.alloc(cin);
+    // The GEMM writes whole 4-row panels: a last chunk of other than 4n rows goes through here.
+    const tail = m % 4 === 0 ? -1 : scratch.alloc(4 * cout);
+    // Views only after every allocation (which may grow the heap).
+    const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
+    const tv = new Int32Array(heap.buffer, table, rowsPerChunk * taps);
+    heap.fill(0, zero >> 2, (zero >> 2) + cin);
+    const pixels = pixelTable(c);
+    const xb = offsetOf(backend, x);
+    const wb = offsetOf(backend, filter);
+    const yb = offsetOf(backend, out);
+    const bb = bias ? offsetOf(backend, bias) : -1;
+    for (let m0 = 0; m0 < m; m0 += rowsPerChunk) {
+      const rows = Math.min(rowsPerChunk, m - m0);
+      const whole = rows & ~3;
+      const panels = Math.ceil(rows / 4);
+      tv.set(pixels.subarray(m0 * taps, (m0 + rows) * taps));
+      // Pixels past the last one read zeros; their rows of C are dropped.
+      if (whole < rows) tv.fill(-1, rows * taps, panels * 4 * taps);
+      ks.columns.gatherRowPanels(xb, table, taps, panels, cin / 4, zero, a);
+      const y = yb + m0 * cout * 4;
+      if (whole > 0) ks.gemm(a, wb, y, whole, k, cout);
+      if (whole < rows) {
+        ks.gemm(a + whole * k * 4, wb, tail, 4, k, cout);
+        heap.copyWithin((y >> 2) + whole * cout, tail >> 2, (tail >> 2) + (rows - whole) * cout);
+      }
+      if (bb >= 0) ks.columns.addBias(y, rows, cout, bb);
+    }
+  } catch (err) {
+    backend.disposeData(out.dataId);
+    throw err;
+  } finally {
+    scratch.release();
+  }
+  return out;
+}
+
+/** The geometry of an NHWC forward convolution, or null for the cases left to tfjs-wasm. */
+function forwardInfo(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: Attrs): tf.backend_util.Conv2DInfo | null {
+  if (attrs.dataFormat === 'NCHW' || x.dtype !== 'float32' || filter.dtype !== 'float32') return null;
+  const dilations = attrs.dilations ?? 1;
+  if (!(dilations === 1 || (Array.isArray(dilations) && dilations[0] === 1 && dilations[1] === 1))) return null;
+  return tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+}
+
+function conv2d(original: tf.KernelConfig | undefined, args: KernelArgs): tf.TensorInfo {
+  const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+  const c = forwardInfo(x, filter, args.attrs as unknown as Attrs);
+  const y = c ? simdConv2d(args.backend as HeapBackend, x, filter, null, c) : null;
+  return y ?? callKernel(original, 'Conv2D', BACKEND, { ...args, backend: args.backend as tf.KernelBackend });
+}
+
+function fusedConv2d(original: tf.KernelConfig | undefined, args: KernelArgs): tf.TensorInfo {
+  const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+  const attrs = args.attrs as unknown as Attrs;
+  const plain =
+    x && filter && !preluActivationWeights && (attrs.activation ?? 'linear') === 'linear'
+      ? forwardInfo(x, filter, attrs)
+      : null;
+  const biasOk = !bias || (bias.dtype === 'float32' && tf.util.sizeFromShape(bias.shape) === plain?.outChannels);
+  const y =
+    plain && x && filter && biasOk ? simdConv2d(args.backend as HeapBackend, x, filter, bias ?? null, plain) : null;
+  return y ?? callKernel(original, 'FusedConv2D', BACKEND, { ...args, backend: args.backend as tf.KernelBackend });
+}
+
+/** The fix object used by `useBackend`. */
+export const wasmSimdConv2dFix: BackendFix = {
+  name: 'wasm-simd-conv2d',
+  description:
+    "Runs wasm's forward Conv2D and FusedConv2D (NHWC float32, Cin a multiple of 4, Cout of 8, bias, no activation) as im2col panels + the library's WebAssembly SIMD GEMM on tfjs-wasm's heap, with the filter as the GEMM's operand unpacked, instead of XNNPACK.",
+  backends: [BACKEND],
+  apply: () => {
+    // Without WebAssembly SIMD nothing is replaced: isApplied() stays false.
+    if (!hasWasmSimd()) return;
+    replaceKernelWith('Conv2D', BACKEND, conv2d);
+    replaceKernelWith('FusedConv2D', BACKEND, fusedConv2d);
+  },
+  remove: () => {
+    restoreKernel('Conv2D', BACKEND);
+    restoreKernel('FusedConv2D', BACKEND);
+  },
+  isApplied: () => isReplaced('Conv2D', BACKEND) && isReplaced('FusedConv2D', BACKEND),
+};
