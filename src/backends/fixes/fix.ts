@@ -17,6 +17,7 @@ export type FixName =
   | 'wasm-simd-conv2d-backprop-input'
   | 'wasm-simd-conv2d'
   | 'wasm-batch-reductions'
+  | 'wasm-simd-batch-reductions'
   | 'wasm-row-gather'
   | 'wasm-fast-transpose'
   | 'wasm-simd-leaky-relu'

@@ -8,7 +8,7 @@ import { cpuSimdMatMulFix } from './cpu-simd-matmul.js';
 import type { BackendFix, FixName } from './fix.js';
 import { fusedAdamFix } from './fused-adam.js';
 import { batchNormGradientFix, greaterGradientFix, lazyFusedGradientsFix } from './gradients.js';
-import { wasmBatchReductionsFix, wasmRowGatherFix } from './wasm-batch-kernels.js';
+import { wasmBatchReductionsFix, wasmRowGatherFix, wasmSimdBatchReductionsFix } from './wasm-batch-kernels.js';
 import { wasmConv2dBackpropFilterFix, wasmSimdConv2dBackpropFilterFix } from './wasm-conv2d-backprop-filter.js';
 import { wasmConv2dBackpropInputFix, wasmSimdConv2dBackpropInputFix } from './wasm-conv2d-backprop-input.js';
 import { wasmDepthwiseBackpropFix, wasmUnsortedSegmentSumFix } from './wasm-cpu-fallback-kernels.js';
@@ -37,6 +37,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmSharedIdentityFix,
   batchNormGradientFix,
   wasmBatchReductionsFix,
+  wasmSimdBatchReductionsFix,
   wasmRowGatherFix,
   wasmFastTransposeFix,
   wasmSimdLeakyReluFix,
