@@ -178,4 +178,59 @@
         (br_if $col (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16))) (local.get $colBytes))))
       (local.set $c (i32.add (local.get $c) (local.get $colBytes)))
       (br_if $row (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 1))) (local.get $rows)))))
+
+  ;; dst[r][j] += src[r][j] for $rows rows of $cols floats (a multiple of 4): src rows $srcRowBytes
+  ;; apart, dst rows contiguous. The filter gradient's sum over chunks: one float32 addition per
+  ;; element and chunk, in chunk order, as the scalar loop it replaces.
+  (func (export "addRows") (param $src i32) (param $srcRowBytes i32) (param $rows i32) (param $cols i32) (param $dst i32)
+    (local $m i32) (local $j i32) (local $colBytes i32)
+    (local.set $colBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (loop $row
+      (local.set $j (i32.const 0))
+      (loop $col
+        (v128.store align=4 (i32.add (local.get $dst) (local.get $j))
+          (f32x4.add (v128.load align=4 (i32.add (local.get $dst) (local.get $j)))
+            (v128.load align=4 (i32.add (local.get $src) (local.get $j)))))
+        (br_if $col (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16))) (local.get $colBytes))))
+      (local.set $src (i32.add (local.get $src) (local.get $srcRowBytes)))
+      (local.set $dst (i32.add (local.get $dst) (local.get $colBytes)))
+      (br_if $row (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 1))) (local.get $rows)))))
+
+  ;; dst[j][i] = src[i][j]: a row-major $rows x $cols matrix (both multiples of 4) transposed into rows
+  ;; $dstRowBytes apart, in 4x4 blocks (the shuffles of packPanels). The input gradient's B = Wᵀ.
+  (func (export "transposeInto") (param $src i32) (param $rows i32) (param $cols i32) (param $dst i32) (param $dstRowBytes i32)
+    (local $i i32) (local $j i32) (local $rowBytes i32) (local $at i32) (local $to i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (loop $rowBlock
+      (local.set $j (i32.const 0))
+      (loop $colBlock
+        ;; the 4x4 block at rows i..i+3, columns j..j+3
+        (local.set $at (i32.add (i32.add (local.get $src) (i32.mul (local.get $i) (local.get $rowBytes)))
+          (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $v0 (v128.load align=4 (local.get $at)))
+        (local.set $v1 (v128.load align=4 (i32.add (local.get $at) (local.get $rowBytes))))
+        (local.set $v2 (v128.load align=4 (i32.add (local.get $at) (i32.shl (local.get $rowBytes) (i32.const 1)))))
+        (local.set $v3 (v128.load align=4 (i32.add (local.get $at) (i32.mul (local.get $rowBytes) (i32.const 3)))))
+        (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+        (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+        (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+        (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+        ;; row j + q of dst, columns i..i+3: [v0.q v1.q v2.q v3.q]
+        (local.set $to (i32.add (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $dstRowBytes)))
+          (i32.shl (local.get $i) (i32.const 2))))
+        (v128.store align=4 (local.get $to)
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+        (local.set $to (i32.add (local.get $to) (local.get $dstRowBytes)))
+        (v128.store align=4 (local.get $to)
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+        (local.set $to (i32.add (local.get $to) (local.get $dstRowBytes)))
+        (v128.store align=4 (local.get $to)
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
+        (local.set $to (i32.add (local.get $to) (local.get $dstRowBytes)))
+        (v128.store align=4 (local.get $to)
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3)))
+        (br_if $colBlock (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $cols))))
+      (br_if $rowBlock (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $rows)))))
 )
