@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-layers';
 import { GAN, presets, Trainer } from 'ts-gan';
 import { getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, describe, expect, it } from 'vitest';
-import { setSimdConv2dChunkFloats } from '../../src/backends/fixes/wasm-simd-conv2d.js';
+import { setSimdConv2dBlocking } from '../../src/backends/fixes/wasm-simd-conv2d.js';
 import { expectClose, maxAbsDiffAll } from '../../test-shared/compare';
 import { glyphData } from '../support/family';
 
@@ -92,16 +92,20 @@ describe('wasm-simd-conv2d', () => {
     });
   }
 
-  it('gives the same result in many small chunks as in one', async () => {
+  it('gives the same result in many small chunks and slices as in one', async () => {
     const c: Case = { x: [3, 9, 9, 16], k: 4, cout: 8, strides: 2, pad: 'same' };
-    const whole = await onWasm(true, () => forward(c));
-    // 256 columns: 4 pixels a chunk, 75 pixels in 19 chunks, the last one partial.
-    const previous = setSimdConv2dChunkFloats(16 * 256);
+    // One slice and one chunk: K = 256 columns, 75 pixels.
+    const previous = setSimdConv2dBlocking(256, 256);
     try {
+      const whole = await onWasm(true, () => forward(c));
+      // 12 pixels a chunk (75 pixels in 7 chunks, the last one partial), 3 taps a slice (16 taps in 6).
+      setSimdConv2dBlocking(12, 48);
       const chunked = await onWasm(true, () => forward(c));
       for (const i of [0, 1, 2]) expectClose(chunked[i] ?? [], whole[i] ?? [], TOL, 'largest');
+      const cpu = await onCpu(() => forward(c));
+      for (const i of [0, 1, 2]) expectClose(chunked[i] ?? [], cpu[i] ?? [], TOL, 'largest');
     } finally {
-      setSimdConv2dChunkFloats(previous);
+      setSimdConv2dBlocking(previous.rows, previous.slice);
     }
   });
 

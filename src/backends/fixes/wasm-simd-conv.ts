@@ -61,7 +61,16 @@ export interface Columns {
   ): void;
   addRows(src: number, srcRowBytes: number, rows: number, cols: number, dst: number): void;
   transposeInto(src: number, rows: number, cols: number, dst: number, dstRowBytes: number): void;
-  gatherRowPanels(x: number, table: number, taps: number, panels: number, groups: number, zero: number, a: number): void;
+  gatherRowPanels(
+    x: number,
+    table: number,
+    taps: number,
+    tapStride: number,
+    panels: number,
+    groups: number,
+    zero: number,
+    a: number,
+  ): void;
   addBias(c: number, rows: number, cols: number, bias: number): void;
 }
 interface HeapKernels {

@@ -8,8 +8,9 @@
  * K = fh·fw·Cin): the filter `[fh, fw, Cin, Cout]` is already the GEMM's row-major B, the output
  * `[N, OH, OW, Cout]` is already its row-major C, and only the columns are packed, chunk by chunk,
  * as the GEMM's 4-pixel row panels by a SIMD loop (`gatherRowPanels` in `wat/conv-columns.wat`,
- * driven by the cached pixel-offset table of `wasm-simd-conv.ts`). The bias is added to each chunk
- * while it is in cache.
+ * driven by the cached pixel-offset table of `wasm-simd-conv.ts`), in slices of a few taps whose
+ * products are added up (so that the GEMM's strip of the filter stays in L1). The bias is added to
+ * each chunk while it is in cache.
  *
  * Taken only where Cin is a multiple of 4 and Cout of 8 (the GEMM's column strip), NHWC float32,
  * no dilation, a bias of Cout values or none, and a linear activation; everything else (a grayscale
@@ -28,18 +29,24 @@ import { hasWasmSimd } from './wasm-simd-gemm.js';
 const BACKEND = 'wasm';
 
 /**
- * Floats of packed columns per chunk: 64 Ki floats (256 KiB) stay in L2 while the GEMM streams
- * them once per 8-column strip of the output.
+ * Columns (k values) per slice of the product: the GEMM reads its B, the filter, one 8-column strip
+ * at a time for every panel of A; a strip of 256 rows (16 KiB of cache lines) stays in L1, a strip
+ * of all K = 1024 rows of a 4x4x64 filter does not, and the whole product ran 1.5x slower.
  */
-const CHUNK_FLOATS = 65536;
-/** At most this many output pixels per chunk. */
-const MAX_CHUNK_ROWS = 256;
-let chunkFloats = CHUNK_FLOATS;
+const SLICE_FLOATS = 256;
+/** Output pixels per chunk: a chunk's packed slice of columns (256 KiB at 256 columns) stays in L2. */
+const CHUNK_ROWS = 256;
+let sliceFloats = SLICE_FLOATS;
+let chunkRows = CHUNK_ROWS;
 
-/** For tests: a smaller chunk forces many chunks. Returns the previous value. */
-export function setSimdConv2dChunkFloats(floats: number): number {
-  const previous = chunkFloats;
-  chunkFloats = Math.max(1, floats);
+/**
+ * For tests: fewer pixels per chunk (rounded down to a multiple of 4, at least 4) and fewer columns
+ * per slice (at least one tap) force many chunks and slices. Returns the previous values.
+ */
+export function setSimdConv2dBlocking(rows: number, slice: number): { rows: number; slice: number } {
+  const previous = { rows: chunkRows, slice: sliceFloats };
+  chunkRows = Math.max(4, Math.floor(rows / 4) * 4);
+  sliceFloats = Math.max(1, slice);
   return previous;
 }
 
@@ -63,20 +70,23 @@ export function simdConv2d(
   bias: tf.TensorInfo | null,
   c: tf.backend_util.Conv2DInfo,
 ): tf.TensorInfo | null {
-  const ks = heapKernels(backend);
+  const heapKs = heapKernels(backend);
   const cin = c.inChannels;
   const cout = c.outChannels;
   const taps = c.filterHeight * c.filterWidth;
   const k = taps * cin;
   const m = c.batchSize * c.outHeight * c.outWidth;
-  if (!ks || m === 0 || cin % 4 !== 0 || cout % 8 !== 0) return null;
-  const rowsPerChunk = Math.max(4, Math.min(MAX_CHUNK_ROWS, Math.floor(chunkFloats / k / 4) * 4));
+  if (!heapKs || m === 0 || cin % 4 !== 0 || cout % 8 !== 0) return null;
+  const rowsPerChunk = Math.min(chunkRows, Math.ceil(m / 4) * 4);
+  const sliceTaps = Math.max(1, Math.min(taps, Math.floor(sliceFloats / cin)));
   const out = backend.makeOutput([c.batchSize, c.outHeight, c.outWidth, cout], 'float32');
   const scratch = new Scratch(backend);
   try {
-    const a = scratch.alloc(rowsPerChunk * k);
+    const a = scratch.alloc(rowsPerChunk * sliceTaps * cin);
     const table = scratch.alloc(rowsPerChunk * taps, 'int32');
     const zero = scratch.alloc(cin);
+    // The products of the second and later slices, added to the first one's.
+    const part = sliceTaps < taps ? scratch.alloc(rowsPerChunk * cout) : -1;
     // The GEMM writes whole 4-row panels: a last chunk of other than 4n rows goes through here.
     const tail = m % 4 === 0 ? -1 : scratch.alloc(4 * cout);
     // Views only after every allocation (which may grow the heap).
@@ -88,6 +98,7 @@ export function simdConv2d(
     const wb = offsetOf(backend, filter);
     const yb = offsetOf(backend, out);
     const bb = bias ? offsetOf(backend, bias) : -1;
+    const rowBytes = cout * 4;
     for (let m0 = 0; m0 < m; m0 += rowsPerChunk) {
       const rows = Math.min(rowsPerChunk, m - m0);
       const whole = rows & ~3;
@@ -95,14 +106,26 @@ export function simdConv2d(
       tv.set(pixels.subarray(m0 * taps, (m0 + rows) * taps));
       // Pixels past the last one read zeros; their rows of C are dropped.
       if (whole < rows) tv.fill(-1, rows * taps, panels * 4 * taps);
-      ks.columns.gatherRowPanels(xb, table, taps, panels, cin / 4, zero, a);
-      const y = yb + m0 * cout * 4;
-      if (whole > 0) ks.gemm(a, wb, y, whole, k, cout);
-      if (whole < rows) {
-        ks.gemm(a + whole * k * 4, wb, tail, 4, k, cout);
-        heap.copyWithin((y >> 2) + whole * cout, tail >> 2, (tail >> 2) + (rows - whole) * cout);
+      const y = yb + m0 * rowBytes;
+      for (let t0 = 0; t0 < taps; t0 += sliceTaps) {
+        const ts = Math.min(sliceTaps, taps - t0);
+        const ks = ts * cin;
+        // Rows t0·Cin.. of the filter read as [K, Cout]: the slice's B.
+        const w = wb + t0 * cin * rowBytes;
+        heapKs.columns.gatherRowPanels(xb, table + t0 * 4, ts, taps, panels, cin / 4, zero, a);
+        const first = t0 === 0;
+        if (whole > 0) {
+          heapKs.gemm(a, w, first ? y : part, whole, ks, cout);
+          if (!first) heapKs.columns.addRows(part, rowBytes, whole, cout, y);
+        }
+        if (whole < rows) {
+          heapKs.gemm(a + whole * ks * 4, w, tail, 4, ks, cout);
+          const at = y + whole * rowBytes;
+          if (first) heap.copyWithin(at >> 2, tail >> 2, (tail >> 2) + (rows - whole) * cout);
+          else heapKs.columns.addRows(tail, rowBytes, rows - whole, cout, at);
+        }
       }
-      if (bb >= 0) ks.columns.addBias(y, rows, cout, bb);
+      if (bb >= 0) heapKs.columns.addBias(y, rows, cout, bb);
     }
   } catch (err) {
     backend.disposeData(out.dataId);

@@ -105,22 +105,24 @@
       (local.set $src (i32.add (local.get $src) (i32.shl (local.get $rowBytes) (i32.const 2))))
       (br_if $panel (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $panels)))))
 
-  ;; im2col into the GEMM's row panels for the forward convolution, cols[M, K] (K = taps*Cin):
-  ;; panel p holds output pixels 4p..4p+3 of the chunk, and per k = t*Cin + 4q + j one f32x4
-  ;;   a[(p*K + k)*4 + r] = x[table[(4p + r)*taps + t] + 4q + j], or 0 where the entry is -1.
+  ;; im2col into the GEMM's row panels for the forward convolution, cols[M, K] (K = taps*Cin), or
+  ;; a slice of its columns: $taps consecutive taps of the $tapStride entries a pixel has in the
+  ;; table (which starts at the slice's first tap). Panel p holds output pixels 4p..4p+3 of the
+  ;; chunk, and per k = t*Cin + 4q + j one f32x4
+  ;;   a[(p*K + k)*4 + r] = x[table[(4p + r)*tapStride + t] + 4q + j], or 0 where the entry is -1.
   ;; Per tap the four pixels' addresses are taken once (a -1 entry reads the zeroed $zero buffer of
   ;; Cin floats instead, so the channel loop has no branch); per channel group: one f32x4 load from
   ;; each pixel, the 4x4 transpose of packPanels, four sequential stores. $panels whole panels: the
   ;; caller fills the table of a last partial panel with -1.
   (func (export "gatherRowPanels")
-    (param $x i32) (param $table i32) (param $taps i32) (param $panels i32) (param $groups i32) (param $zero i32)
-    (param $a i32)
+    (param $x i32) (param $table i32) (param $taps i32) (param $tapStride i32) (param $panels i32) (param $groups i32)
+    (param $zero i32) (param $a i32)
     (local $p i32) (local $t i32) (local $q i32) (local $s i32) (local $step i32) (local $entry i32)
     (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $off i32)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
     ;; bytes from one pixel's table entries to the next pixel's
-    (local.set $step (i32.shl (local.get $taps) (i32.const 2)))
+    (local.set $step (i32.shl (local.get $tapStride) (i32.const 2)))
     (loop $panel
       (local.set $t (i32.const 0))
       (loop $tap
