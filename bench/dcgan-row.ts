@@ -3,8 +3,10 @@
  * defaults with BatchNorm in the discriminator, `frozenNetworkMode: 'training'`) in the library's
  * Trainer after `useBackend(backend)`, against bench/torch_dcgan.py (PyTorch twins of the same
  * layers and parameter counts), one thread each, chunk by chunk in alternation after a warm-up.
+ * With `without` (`npm run bench -- --arch dcgan --dcgan-without NAME,NAME`), each round also times
+ * the Trainer with those fixes off, so that a change and its ratio to PyTorch compare in one run.
  */
-import { useBackend } from '../src/backends/index.js';
+import { applyFixes, type FixName, useBackend } from '../src/backends/index.js';
 import { dcganRunner } from './dcgan.js';
 import { startTorch } from './torch-process.js';
 
@@ -22,10 +24,17 @@ export interface DcganRow {
     trainer: { generator: number; discriminator: number };
     pytorch?: { generator: number; discriminator: number };
   };
-  msPerStep: { trainer: number; pytorch?: number };
-  samples: { trainer: number[]; pytorch?: number[] };
+  /** The fixes switched off for the `without` column, if any. */
+  without?: FixName[];
+  msPerStep: { trainer: number; pytorch?: number; without?: number };
+  samples: { trainer: number[]; pytorch?: number[]; without?: number[] };
   /** Median of the two medians, and median over rounds of each round's pair. */
-  ratios: { trainerOverPytorch?: number; trainerOverPytorchByRound?: number };
+  ratios: {
+    trainerOverPytorch?: number;
+    trainerOverPytorchByRound?: number;
+    withoutOverPytorch?: number;
+    withoutOverTrainer?: number;
+  };
 }
 
 function median(xs: number[]): number {
@@ -41,6 +50,7 @@ export async function measureDcganRow(
   rounds: number,
   steps: number,
   torch: boolean,
+  without: FixName[] = [],
 ): Promise<DcganRow> {
   await useBackend(backend);
   const t = torch ? await startTorch(1, 'dcgan') : { missing: 'not requested (--no-torch)' };
@@ -48,17 +58,29 @@ export async function measureDcganRow(
   const runner = dcganRunner(batch, { filters: FILTERS });
   const trainer: number[] = [];
   const pytorch: number[] = [];
+  const withoutMs: number[] = [];
+  const fixesOff = Object.fromEntries(without.map((n) => [n, false])) as Record<FixName, boolean>;
   const timeTrainer = async () => {
     const t0 = performance.now();
     await runner.run(steps);
     return (performance.now() - t0) / steps;
   };
   await runner.run(2); // warm-up: optimizer slots, kernels, pixel tables
+  if (without.length > 0) {
+    applyFixes({ fixes: fixesOff });
+    await runner.run(1);
+    applyFixes();
+  }
   if (py) await py.run(batch, 2);
   for (let r = 0; r < rounds; r++) {
     // Alternate which side goes first, so neither always follows the other.
     if (py && r % 2 === 1) pytorch.push((await py.run(batch, steps)).ms / steps);
     trainer.push(await timeTrainer());
+    if (without.length > 0) {
+      applyFixes({ fixes: fixesOff });
+      withoutMs.push(await timeTrainer());
+      applyFixes();
+    }
     if (py && r % 2 === 0) pytorch.push((await py.run(batch, steps)).ms / steps);
     process.stderr.write('.');
   }
@@ -76,6 +98,13 @@ export async function measureDcganRow(
     samples: { trainer },
     ratios: {},
   };
+  if (without.length > 0) {
+    row.without = without;
+    row.msPerStep.without = median(withoutMs);
+    row.samples.without = withoutMs;
+    row.ratios.withoutOverTrainer = median(withoutMs) / row.msPerStep.trainer;
+    if (py) row.ratios.withoutOverPytorch = median(withoutMs) / median(pytorch);
+  }
   if (py) {
     row.msPerStep.pytorch = median(pytorch);
     row.samples.pytorch = pytorch;
