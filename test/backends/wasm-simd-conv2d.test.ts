@@ -35,9 +35,9 @@ interface Case {
 }
 
 /**
- * Taken cases (Cin a multiple of 4, Cout of 8) over kernels 3/4/5, strides 1/2, both paddings,
- * output pixel counts that are and are not a multiple of 4; then cases left to tfjs-wasm (Cin 1 or
- * 6, Cout 5).
+ * Taken cases (Cin 1 or a multiple of 4, Cout a multiple of 8) over kernels 3/4/5, strides 1/2,
+ * both paddings, output pixel counts that are and are not a multiple of 4; then cases left to
+ * tfjs-wasm (Cin 6 or 2, Cout 5).
  */
 const CASES: Case[] = [
   { x: [4, 14, 14, 64], k: 4, cout: 128, strides: 2, pad: 'same' }, // the DCGAN's middle layer, 196 pixels
@@ -46,8 +46,10 @@ const CASES: Case[] = [
   { x: [1, 6, 6, 64], k: 3, cout: 64, strides: 1, pad: 'valid' },
   { x: [5, 7, 7, 8], k: 4, cout: 16, strides: 1, pad: 'same' }, // 245 pixels
   { x: [1, 13, 13, 4], k: 3, cout: 8, strides: 2, pad: 'same' }, // 49 pixels
-  { x: [2, 11, 9, 1], k: 4, cout: 32, strides: 2, pad: 'valid' },
+  { x: [2, 11, 9, 1], k: 4, cout: 32, strides: 2, pad: 'valid' }, // grayscale: scalar gathers
+  { x: [3, 28, 28, 1], k: 4, cout: 64, strides: 2, pad: 'same' }, // the DCGAN's first layer
   { x: [3, 6, 6, 6], k: 3, cout: 5, strides: 2, pad: 'same' },
+  { x: [2, 6, 6, 2], k: 3, cout: 8, strides: 1, pad: 'same' },
 ];
 
 const rand = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
@@ -94,16 +96,26 @@ describe('wasm-simd-conv2d', () => {
 
   it('gives the same result in many small chunks and slices as in one', async () => {
     const c: Case = { x: [3, 9, 9, 16], k: 4, cout: 8, strides: 2, pad: 'same' };
-    // One slice and one chunk: K = 256 columns, 75 pixels.
+    const gray: Case = { x: [3, 9, 9, 1], k: 3, cout: 8, strides: 1, pad: 'same' };
+    // One slice and one chunk: K = 256 columns, 75 pixels (gray: 9 columns, 243 pixels).
     const previous = setSimdConv2dBlocking(256, 256);
     try {
-      const whole = await onWasm(true, () => forward(c));
-      // 12 pixels a chunk (75 pixels in 7 chunks, the last one partial), 3 taps a slice (16 taps in 6).
+      const whole = await onWasm(true, () => [forward(c), forward(gray)]);
+      // 12 pixels a chunk (75 pixels in 7 chunks, the last one partial), 3 taps a slice (16 taps in
+      // 6; gray: 48 taps a slice, so one, and 243 pixels in 21 chunks).
       setSimdConv2dBlocking(12, 48);
-      const chunked = await onWasm(true, () => forward(c));
-      for (const i of [0, 1, 2]) expectClose(chunked[i] ?? [], whole[i] ?? [], TOL, 'largest');
-      const cpu = await onCpu(() => forward(c));
-      for (const i of [0, 1, 2]) expectClose(chunked[i] ?? [], cpu[i] ?? [], TOL, 'largest');
+      const chunked = await onWasm(true, () => [forward(c), forward(gray)]);
+      const cpu = await onCpu(() => [forward(c), forward(gray)]);
+      for (const j of [0, 1]) {
+        for (const i of [0, 1, 2]) {
+          expectClose(chunked[j]?.[i] ?? [], whole[j]?.[i] ?? [], TOL, 'largest');
+          expectClose(chunked[j]?.[i] ?? [], cpu[j]?.[i] ?? [], TOL, 'largest');
+        }
+      }
+      // Gray in 2 taps a slice too: 9 taps in 5 slices.
+      setSimdConv2dBlocking(12, 2);
+      const sliced = await onWasm(true, () => forward(gray));
+      for (const i of [0, 1, 2]) expectClose(sliced[i] ?? [], cpu[1]?.[i] ?? [], TOL, 'largest');
     } finally {
       setSimdConv2dBlocking(previous.rows, previous.slice);
     }

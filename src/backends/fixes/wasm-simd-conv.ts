@@ -71,6 +71,7 @@ export interface Columns {
     zero: number,
     a: number,
   ): void;
+  gatherRowPanels1(x: number, table: number, taps: number, tapStride: number, panels: number, a: number): void;
   addBias(c: number, rows: number, cols: number, bias: number): void;
 }
 interface HeapKernels {

@@ -12,9 +12,10 @@
  * products are added up (so that the GEMM's strip of the filter stays in L1). The bias is added to
  * each chunk while it is in cache.
  *
- * Taken only where Cin is a multiple of 4 and Cout of 8 (the GEMM's column strip), NHWC float32,
- * no dilation, a bias of Cout values or none, and a linear activation; everything else (a grayscale
- * first layer, NCHW, fused activations) keeps tfjs-wasm's kernel. Each output is the float32 sum of
+ * Taken only where Cin is 1 (a grayscale image, gathered by scalar loads) or a multiple of 4 and
+ * Cout a multiple of 8 (the GEMM's column strip), NHWC float32, no dilation, a bias of Cout values
+ * or none, and a linear activation; everything else (NCHW, fused activations) keeps tfjs-wasm's
+ * kernel. Each output is the float32 sum of
  * the same K products as XNNPACK's, in k order, with the bias added last where XNNPACK starts from
  * it: equal within float32 rounding.
  *
@@ -76,7 +77,7 @@ export function simdConv2d(
   const taps = c.filterHeight * c.filterWidth;
   const k = taps * cin;
   const m = c.batchSize * c.outHeight * c.outWidth;
-  if (!heapKs || m === 0 || cin % 4 !== 0 || cout % 8 !== 0) return null;
+  if (!heapKs || m === 0 || (cin % 4 !== 0 && cin !== 1) || cout % 8 !== 0) return null;
   const rowsPerChunk = Math.min(chunkRows, Math.ceil(m / 4) * 4);
   const sliceTaps = Math.max(1, Math.min(taps, Math.floor(sliceFloats / cin)));
   const out = backend.makeOutput([c.batchSize, c.outHeight, c.outWidth, cout], 'float32');
@@ -112,7 +113,8 @@ export function simdConv2d(
         const ks = ts * cin;
         // Rows t0·Cin.. of the filter read as [K, Cout]: the slice's B.
         const w = wb + t0 * cin * rowBytes;
-        heapKs.columns.gatherRowPanels(xb, table + t0 * 4, ts, taps, panels, cin / 4, zero, a);
+        if (cin === 1) heapKs.columns.gatherRowPanels1(xb, table + t0 * 4, ts, taps, panels, a);
+        else heapKs.columns.gatherRowPanels(xb, table + t0 * 4, ts, taps, panels, cin / 4, zero, a);
         const first = t0 === 0;
         if (whole > 0) {
           heapKs.gemm(a, w, first ? y : part, whole, ks, cout);
@@ -177,7 +179,7 @@ function fusedConv2d(original: tf.KernelConfig | undefined, args: KernelArgs): t
 export const wasmSimdConv2dFix: BackendFix = {
   name: 'wasm-simd-conv2d',
   description:
-    "Runs wasm's forward Conv2D and FusedConv2D (NHWC float32, Cin a multiple of 4, Cout of 8, bias, no activation) as im2col panels + the library's WebAssembly SIMD GEMM on tfjs-wasm's heap, with the filter as the GEMM's operand unpacked, instead of XNNPACK.",
+    "Runs wasm's forward Conv2D and FusedConv2D (NHWC float32, Cin 1 or a multiple of 4, Cout a multiple of 8, bias, no activation) as im2col panels + the library's WebAssembly SIMD GEMM on tfjs-wasm's heap, with the filter as the GEMM's operand unpacked, instead of XNNPACK.",
   backends: [BACKEND],
   apply: () => {
     // Without WebAssembly SIMD nothing is replaced: isApplied() stays false.

@@ -235,4 +235,32 @@
           (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3)))
         (br_if $colBlock (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $cols))))
       (br_if $rowBlock (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $rows)))))
+
+  ;; gatherRowPanels for one input channel (a grayscale image): per panel p and tap t one f32x4
+  ;;   a[(p*taps + t)*4 + r] = x[table[(4p + r)*tapStride + t]], or 0 where the entry is -1,
+  ;; from four scalar loads.
+  (func (export "gatherRowPanels1")
+    (param $x i32) (param $table i32) (param $taps i32) (param $tapStride i32) (param $panels i32) (param $a i32)
+    (local $p i32) (local $t i32) (local $s i32) (local $step i32) (local $entry i32)
+    (local.set $step (i32.shl (local.get $tapStride) (i32.const 2)))
+    (loop $panel
+      (local.set $t (i32.const 0))
+      (loop $tap
+        (local.set $entry (i32.add (local.get $table) (i32.shl (local.get $t) (i32.const 2))))
+        (local.set $s (i32.load (local.get $entry)))
+        (f32.store offset=0 (local.get $a) (if (result f32) (i32.lt_s (local.get $s) (i32.const 0))
+          (then (f32.const 0)) (else (f32.load (i32.add (local.get $x) (i32.shl (local.get $s) (i32.const 2)))))))
+        (local.set $s (i32.load (i32.add (local.get $entry) (local.get $step))))
+        (f32.store offset=4 (local.get $a) (if (result f32) (i32.lt_s (local.get $s) (i32.const 0))
+          (then (f32.const 0)) (else (f32.load (i32.add (local.get $x) (i32.shl (local.get $s) (i32.const 2)))))))
+        (local.set $s (i32.load (i32.add (local.get $entry) (i32.shl (local.get $step) (i32.const 1)))))
+        (f32.store offset=8 (local.get $a) (if (result f32) (i32.lt_s (local.get $s) (i32.const 0))
+          (then (f32.const 0)) (else (f32.load (i32.add (local.get $x) (i32.shl (local.get $s) (i32.const 2)))))))
+        (local.set $s (i32.load (i32.add (local.get $entry) (i32.mul (local.get $step) (i32.const 3)))))
+        (f32.store offset=12 (local.get $a) (if (result f32) (i32.lt_s (local.get $s) (i32.const 0))
+          (then (f32.const 0)) (else (f32.load (i32.add (local.get $x) (i32.shl (local.get $s) (i32.const 2)))))))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
+        (br_if $tap (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $taps))))
+      (local.set $table (i32.add (local.get $table) (i32.shl (local.get $step) (i32.const 2))))
+      (br_if $panel (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $panels)))))
 )
