@@ -27,6 +27,11 @@ export interface DcganRow {
   /** The fixes switched off for the `without` column, if any. */
   without?: FixName[];
   msPerStep: { trainer: number; pytorch?: number; without?: number };
+  /**
+   * CPU ms per step of each side's process (medians): on a machine whose cores other jobs share,
+   * scheduling inflates wall time far more than CPU time, so this ratio varies much less.
+   */
+  cpuMsPerStep: { trainer: number; pytorch?: number; without?: number };
   samples: { trainer: number[]; pytorch?: number[]; without?: number[] };
   /** Median of the two medians, and median over rounds of each round's pair. */
   ratios: {
@@ -34,6 +39,10 @@ export interface DcganRow {
     trainerOverPytorchByRound?: number;
     withoutOverPytorch?: number;
     withoutOverTrainer?: number;
+    /** The same ratios in CPU time. */
+    cpuTrainerOverPytorch?: number;
+    cpuWithoutOverPytorch?: number;
+    cpuWithoutOverTrainer?: number;
   };
 }
 
@@ -59,11 +68,20 @@ export async function measureDcganRow(
   const trainer: number[] = [];
   const pytorch: number[] = [];
   const withoutMs: number[] = [];
+  const cpu = { trainer: [] as number[], pytorch: [] as number[], without: [] as number[] };
   const fixesOff = Object.fromEntries(without.map((n) => [n, false])) as Record<FixName, boolean>;
-  const timeTrainer = async () => {
+  const timeTrainer = async (cpuMs: number[]) => {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await runner.run(steps);
+    const c = process.cpuUsage(c0);
+    cpuMs.push((c.user + c.system) / 1000 / steps);
     return (performance.now() - t0) / steps;
+  };
+  const timeTorch = async (p: NonNullable<typeof py>) => {
+    const r = await p.run(batch, steps);
+    if (r.cpuMs !== undefined) cpu.pytorch.push(r.cpuMs / steps);
+    return r.ms / steps;
   };
   await runner.run(2); // warm-up: optimizer slots, kernels, pixel tables
   if (without.length > 0) {
@@ -74,14 +92,14 @@ export async function measureDcganRow(
   if (py) await py.run(batch, 2);
   for (let r = 0; r < rounds; r++) {
     // Alternate which side goes first, so neither always follows the other.
-    if (py && r % 2 === 1) pytorch.push((await py.run(batch, steps)).ms / steps);
-    trainer.push(await timeTrainer());
+    if (py && r % 2 === 1) pytorch.push(await timeTorch(py));
+    trainer.push(await timeTrainer(cpu.trainer));
     if (without.length > 0) {
       applyFixes({ fixes: fixesOff });
-      withoutMs.push(await timeTrainer());
+      withoutMs.push(await timeTrainer(cpu.without));
       applyFixes();
     }
-    if (py && r % 2 === 0) pytorch.push((await py.run(batch, steps)).ms / steps);
+    if (py && r % 2 === 0) pytorch.push(await timeTorch(py));
     process.stderr.write('.');
   }
   const params = runner.params();
@@ -95,6 +113,7 @@ export async function measureDcganRow(
     pytorch: py ? `PyTorch ${py.version}` : (t as { missing: string }).missing,
     params: { trainer: params, ...(py?.params ? { pytorch: py.params } : {}) },
     msPerStep: { trainer: median(trainer) },
+    cpuMsPerStep: { trainer: median(cpu.trainer) },
     samples: { trainer },
     ratios: {},
   };
@@ -103,7 +122,14 @@ export async function measureDcganRow(
     row.msPerStep.without = median(withoutMs);
     row.samples.without = withoutMs;
     row.ratios.withoutOverTrainer = median(withoutMs) / row.msPerStep.trainer;
+    row.cpuMsPerStep.without = median(cpu.without);
+    row.ratios.cpuWithoutOverTrainer = median(cpu.without) / median(cpu.trainer);
     if (py) row.ratios.withoutOverPytorch = median(withoutMs) / median(pytorch);
+    if (cpu.pytorch.length > 0) row.ratios.cpuWithoutOverPytorch = median(cpu.without) / median(cpu.pytorch);
+  }
+  if (cpu.pytorch.length > 0) {
+    row.cpuMsPerStep.pytorch = median(cpu.pytorch);
+    row.ratios.cpuTrainerOverPytorch = median(cpu.trainer) / median(cpu.pytorch);
   }
   if (py) {
     row.msPerStep.pytorch = median(pytorch);

@@ -253,9 +253,13 @@ function printDcgan(r: DcganRow): void {
   console.log(
     `  trainer ${fmt(r.msPerStep.trainer)}  pytorch ${fmt(r.msPerStep.pytorch)}  trainer/pytorch ${fmt(r.ratios.trainerOverPytorch, 2)} (round by round ${fmt(r.ratios.trainerOverPytorchByRound, 2)})`,
   );
+  console.log(
+    `  CPU time: trainer ${fmt(r.cpuMsPerStep.trainer)}  pytorch ${fmt(r.cpuMsPerStep.pytorch)}  trainer/pytorch ${fmt(r.ratios.cpuTrainerOverPytorch, 2)}`,
+  );
   if (r.without) {
     console.log(
-      `  without ${r.without.join(', ')}: trainer ${fmt(r.msPerStep.without)}  /pytorch ${fmt(r.ratios.withoutOverPytorch, 2)}  /trainer ${fmt(r.ratios.withoutOverTrainer, 2)}`,
+      `  without ${r.without.join(', ')}: trainer ${fmt(r.msPerStep.without)}  /pytorch ${fmt(r.ratios.withoutOverPytorch, 2)}  /trainer ${fmt(r.ratios.withoutOverTrainer, 2)}; ` +
+        `CPU time ${fmt(r.cpuMsPerStep.without)}  /pytorch ${fmt(r.ratios.cpuWithoutOverPytorch, 2)}  /trainer ${fmt(r.ratios.cpuWithoutOverTrainer, 2)}`,
     );
   }
 }
