@@ -15,8 +15,9 @@
  * - filter gradient: dW[K, Cout] = colsᵀ[K, M] · dy[M, Cout], with colsᵀ packed directly as the
  *   GEMM's row panels (im2col), summed over chunks.
  *
- * Channel counts that are not a multiple of 4 (a grayscale image's 1) take a JavaScript im2col in
- * the filter gradient and stay on the previous kernel in the input gradient. NHWC float32 only: the
+ * One channel (a grayscale image) takes scalar loops in WAT (`gatherPanels1` where the taps are a
+ * multiple of 4, `scatterAdd1`); other channel counts that are not a multiple of 4 take a
+ * JavaScript im2col in the filter gradient and stay on the previous kernel in the input gradient. NHWC float32 only: the
  * callers keep the other cases, and engines where the modules cannot use tfjs's memory (a shared
  * one), on their previous kernels. Each output is a float32 sum of the same products as before in
  * another order: equal within float32 rounding.
@@ -72,6 +73,8 @@ export interface Columns {
     a: number,
   ): void;
   gatherRowPanels1(x: number, table: number, taps: number, tapStride: number, panels: number, a: number): void;
+  gatherPanels1(x: number, table: number, taps: number, rows: number, a: number): void;
+  scatterAdd1(c: number, rowBytes: number, table: number, taps: number, rows: number, dx: number): void;
   addBias(c: number, rows: number, cols: number, bias: number): void;
 }
 interface HeapKernels {
@@ -186,9 +189,9 @@ export function simdBackpropInput(
   const taps = c.filterHeight * c.filterWidth;
   const k = taps * cin;
   const m = c.batchSize * c.outHeight * c.outWidth;
-  // Other channel counts (a grayscale image's 1) stay with the caller's kernel: a col2im in
+  // Other channel counts than 1 and multiples of 4 stay with the caller's kernel: a col2im in
   // JavaScript measured slower than XNNPACK's product plus that kernel's col2im.
-  if (!ks || m === 0 || cin % 4 !== 0) return null;
+  if (!ks || m === 0 || (cin % 4 !== 0 && cin !== 1)) return null;
   const np = paddedColumns(k);
   const mp = Math.min(chunkRows, roundUp(m, 4));
   const out = backend.makeOutput([c.batchSize, c.inHeight, c.inWidth, cin], 'float32');
@@ -229,7 +232,8 @@ export function simdBackpropInput(
       }
       ks.gemm(a, b, cc, roundUp(rows, 4), cout, np);
       tv.set(pixels.subarray(m0 * taps, (m0 + rows) * taps));
-      ks.columns.scatterAdd(cc, np * 4, table, taps, rows, cin * 4, dx << 2);
+      if (cin === 1) ks.columns.scatterAdd1(cc, np * 4, table, taps, rows, dx << 2);
+      else ks.columns.scatterAdd(cc, np * 4, table, taps, rows, cin * 4, dx << 2);
     }
   } catch (err) {
     backend.disposeData(out.dataId);
@@ -267,7 +271,9 @@ export function simdBackpropFilter(
     const a = scratch.alloc(kp * mc);
     const b = scratch.alloc(mc * np);
     const cc = scratch.alloc(kp * np);
-    const table = cin % 4 === 0 ? scratch.alloc(mc * taps, 'int32') : -1;
+    // Table-driven im2col in WAT: channel groups of 4, or one channel with taps a multiple of 4.
+    const gray = cin === 1 && taps % 4 === 0;
+    const table = cin % 4 === 0 || gray ? scratch.alloc(mc * taps, 'int32') : -1;
     // Views only after every allocation (which may grow the heap).
     const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
     const tv = table >= 0 ? new Int32Array(heap.buffer, table, mc * taps) : null;
@@ -279,7 +285,8 @@ export function simdBackpropFilter(
       const rows = Math.min(mc, m - m0);
       if (tv && pixels) {
         tv.set(pixels.subarray(m0 * taps, (m0 + rows) * taps));
-        ks.columns.gatherPanels(xf, table, taps, rows, cin / 4, a);
+        if (gray) ks.columns.gatherPanels1(xf, table, taps, rows, a);
+        else ks.columns.gatherPanels(xf, table, taps, rows, cin / 4, a);
       } else packColumnPanels(heap, a >> 2, xf >> 2, c, m0, rows);
       // B = the chunk's dy rows, `np` floats apart (padding columns reach only padding columns of C).
       for (let i = 0; i < rows; i++) {

@@ -263,4 +263,50 @@
         (br_if $tap (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $taps))))
       (local.set $table (i32.add (local.get $table) (i32.shl (local.get $step) (i32.const 2))))
       (br_if $panel (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $panels)))))
+
+  ;; gatherPanels for one input channel, taps a multiple of 4: for panel p (taps 4p..4p+3) and row m
+  ;;   a[(p*rows + m)*4 + r] = x[table[m*taps + 4p + r]], or 0 where the entry is -1.
+  (func (export "gatherPanels1") (param $x i32) (param $table i32) (param $taps i32) (param $rows i32) (param $a i32)
+    (local $p i32) (local $m i32) (local $s i32) (local $entry i32) (local $step i32)
+    (local.set $step (i32.shl (local.get $taps) (i32.const 2)))
+    (loop $panel
+      (local.set $entry (i32.add (local.get $table) (i32.shl (local.get $p) (i32.const 4))))
+      (local.set $m (i32.const 0))
+      (loop $row
+        (local.set $s (i32.load offset=0 (local.get $entry)))
+        (f32.store offset=0 (local.get $a) (if (result f32) (i32.lt_s (local.get $s) (i32.const 0))
+          (then (f32.const 0)) (else (f32.load (i32.add (local.get $x) (i32.shl (local.get $s) (i32.const 2)))))))
+        (local.set $s (i32.load offset=4 (local.get $entry)))
+        (f32.store offset=4 (local.get $a) (if (result f32) (i32.lt_s (local.get $s) (i32.const 0))
+          (then (f32.const 0)) (else (f32.load (i32.add (local.get $x) (i32.shl (local.get $s) (i32.const 2)))))))
+        (local.set $s (i32.load offset=8 (local.get $entry)))
+        (f32.store offset=8 (local.get $a) (if (result f32) (i32.lt_s (local.get $s) (i32.const 0))
+          (then (f32.const 0)) (else (f32.load (i32.add (local.get $x) (i32.shl (local.get $s) (i32.const 2)))))))
+        (local.set $s (i32.load offset=12 (local.get $entry)))
+        (f32.store offset=12 (local.get $a) (if (result f32) (i32.lt_s (local.get $s) (i32.const 0))
+          (then (f32.const 0)) (else (f32.load (i32.add (local.get $x) (i32.shl (local.get $s) (i32.const 2)))))))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
+        (local.set $entry (i32.add (local.get $entry) (local.get $step)))
+        (br_if $row (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 1))) (local.get $rows))))
+      (br_if $panel (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.shr_u (local.get $taps) (i32.const 2))))))
+
+  ;; scatterAdd for one input channel: dx[d] += c[m][t] for row m of the chunk and tap t whose entry d
+  ;; is not -1, in the order rows, taps (the scalar col2im's order).
+  (func (export "scatterAdd1")
+    (param $c i32) (param $rowBytes i32) (param $table i32) (param $taps i32) (param $rows i32) (param $dx i32)
+    (local $m i32) (local $t i32) (local $d i32) (local $at i32)
+    (loop $row
+      (local.set $t (i32.const 0))
+      (loop $tap
+        (local.set $d (i32.load (local.get $table)))
+        (if (i32.ge_s (local.get $d) (i32.const 0))
+          (then
+            (local.set $at (i32.add (local.get $dx) (i32.shl (local.get $d) (i32.const 2))))
+            (f32.store (local.get $at)
+              (f32.add (f32.load (local.get $at))
+                (f32.load (i32.add (local.get $c) (i32.shl (local.get $t) (i32.const 2))))))))
+        (local.set $table (i32.add (local.get $table) (i32.const 4)))
+        (br_if $tap (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $taps))))
+      (local.set $c (i32.add (local.get $c) (local.get $rowBytes)))
+      (br_if $row (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 1))) (local.get $rows)))))
 )
