@@ -24,6 +24,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendFix } from './fix.js';
 import { callKernel, isReplaced, type KernelArgs, replaceKernelWith, restoreKernel } from './kernels.js';
+import { paddedColumns } from './cpu-simd-matmul.js';
 import { type HeapBackend, heapKernels, offsetOf, pixelTable, Scratch } from './wasm-simd-conv.js';
 import { hasWasmSimd } from './wasm-simd-gemm.js';
 
@@ -83,13 +84,19 @@ export function simdConv2d(
   const out = backend.makeOutput([c.batchSize, c.outHeight, c.outWidth, cout], 'float32');
   const scratch = new Scratch(backend);
   try {
+    // B and C rows np floats apart: a power-of-two row (Cout = 64, 128...) would put the GEMM's
+    // walk down a column strip of the filter into a few cache sets (see paddedColumns); then the
+    // filter is copied into padded rows once per call and C goes through `part`.
+    const np = paddedColumns(cout);
+    const padded = np !== cout;
     const a = scratch.alloc(rowsPerChunk * sliceTaps * cin);
     const table = scratch.alloc(rowsPerChunk * taps, 'int32');
     const zero = scratch.alloc(cin);
-    // The products of the second and later slices, added to the first one's.
-    const part = sliceTaps < taps ? scratch.alloc(rowsPerChunk * cout) : -1;
+    const bp = padded ? scratch.alloc(k * np) : -1;
+    // The products of a slice (of every slice where the rows are padded), added to the first one's.
+    const part = padded || sliceTaps < taps ? scratch.alloc(rowsPerChunk * np) : -1;
     // The GEMM writes whole 4-row panels: a last chunk of other than 4n rows goes through here.
-    const tail = m % 4 === 0 ? -1 : scratch.alloc(4 * cout);
+    const tail = m % 4 === 0 ? -1 : scratch.alloc(4 * np);
     // Views only after every allocation (which may grow the heap).
     const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
     const tv = new Int32Array(heap.buffer, table, rowsPerChunk * taps);
@@ -99,7 +106,25 @@ export function simdConv2d(
     const wb = offsetOf(backend, filter);
     const yb = offsetOf(backend, out);
     const bb = bias ? offsetOf(backend, bias) : -1;
+    if (padded) {
+      for (let kk = 0; kk < k; kk++) {
+        const src = (wb >> 2) + kk * cout;
+        heap.copyWithin((bp >> 2) + kk * np, src, src + cout);
+      }
+    }
+    const b = padded ? bp : wb;
     const rowBytes = cout * 4;
+    const cBytes = np * 4;
+    /** Rows of C (np floats apart) into y (cout floats apart), copied for the first slice, else added. */
+    const collect = (from: number, count: number, to: number, first: boolean) => {
+      if (!first) heapKs.columns.addRows(from, cBytes, count, cout, to);
+      else if (from !== to) {
+        for (let i = 0; i < count; i++) {
+          const src = (from >> 2) + i * np;
+          heap.copyWithin((to >> 2) + i * cout, src, src + cout);
+        }
+      }
+    };
     for (let m0 = 0; m0 < m; m0 += rowsPerChunk) {
       const rows = Math.min(rowsPerChunk, m - m0);
       const whole = rows & ~3;
@@ -112,19 +137,18 @@ export function simdConv2d(
         const ts = Math.min(sliceTaps, taps - t0);
         const ks = ts * cin;
         // Rows t0·Cin.. of the filter read as [K, Cout]: the slice's B.
-        const w = wb + t0 * cin * rowBytes;
+        const w = b + t0 * cin * cBytes;
         if (cin === 1) heapKs.columns.gatherRowPanels1(xb, table + t0 * 4, ts, taps, panels, a);
         else heapKs.columns.gatherRowPanels(xb, table + t0 * 4, ts, taps, panels, cin / 4, zero, a);
         const first = t0 === 0;
         if (whole > 0) {
-          heapKs.gemm(a, w, first ? y : part, whole, ks, cout);
-          if (!first) heapKs.columns.addRows(part, rowBytes, whole, cout, y);
+          const target = first && !padded ? y : part;
+          heapKs.gemm(a, w, target, whole, ks, np);
+          collect(target, whole, y, first);
         }
         if (whole < rows) {
-          heapKs.gemm(a + whole * ks * 4, w, tail, 4, ks, cout);
-          const at = y + whole * rowBytes;
-          if (first) heap.copyWithin(at >> 2, tail >> 2, (tail >> 2) + (rows - whole) * cout);
-          else heapKs.columns.addRows(tail, rowBytes, rows - whole, cout, at);
+          heapKs.gemm(a + whole * ks * 4, w, tail, 4, ks, np);
+          collect(tail, rows - whole, y + whole * rowBytes, first);
         }
       }
       if (bb >= 0) heapKs.columns.addBias(y, rows, cout, bb);
