@@ -22,6 +22,7 @@ export type FixName =
   | 'wasm-fast-transpose'
   | 'wasm-simd-leaky-relu'
   | 'wasm-simd-forward-matmul'
+  | 'wasm-heap-matmul'
   | 'wasm-relaxed-simd'
   | 'wasm-depthwise-backprop'
   | 'wasm-unsorted-segment-sum'

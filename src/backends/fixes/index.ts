@@ -17,7 +17,7 @@ import { wasmRelaxedSimdFix } from './wasm-relaxed-simd.js';
 import { wasmSharedIdentityFix } from './wasm-shared-identity.js';
 import { wasmSimdConv2dFix } from './wasm-simd-conv2d.js';
 import { wasmSimdLeakyReluFix } from './wasm-simd-leaky-relu.js';
-import { wasmSimdForwardMatMulFix, wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
+import { wasmHeapMatMulFix, wasmSimdForwardMatMulFix, wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
 
 /** Every fix. */
 export const FIXES: readonly BackendFix[] = [
@@ -42,6 +42,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmFastTransposeFix,
   wasmSimdLeakyReluFix,
   wasmSimdForwardMatMulFix,
+  wasmHeapMatMulFix,
   wasmRelaxedSimdFix,
 ];
 

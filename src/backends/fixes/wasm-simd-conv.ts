@@ -75,6 +75,7 @@ export interface Columns {
   gatherRowPanels1(x: number, table: number, taps: number, tapStride: number, panels: number, a: number): void;
   gatherPanels1(x: number, table: number, taps: number, rows: number, a: number): void;
   scatterAdd1(c: number, rowBytes: number, table: number, taps: number, rows: number, dx: number): void;
+  stridedPanels(src: number, panels: number, k: number, rowBytes: number, a: number): void;
   addBias(c: number, rows: number, cols: number, bias: number): void;
 }
 interface HeapKernels {

@@ -31,6 +31,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { epilogue, gemm, planOf, product } from './cpu-simd-matmul.js';
 import type { BackendFix } from './fix.js';
 import { callKernel, isReplaced, replaceKernel, restoreKernel, type WasmBackendLike, wasmView } from './kernels.js';
+import { heapProduct } from './wasm-heap-matmul.js';
 import { hasWasmSimd } from './wasm-simd-gemm.js';
 
 const BACKEND = 'wasm';
@@ -65,7 +66,7 @@ export function preferSwapped(a: readonly number[], b: readonly number[]): boole
 export const SIMD_FORWARD_MAX_ROWS = 64;
 
 /** Which of the two fixes carried by the kernel are on. */
-const enabled = { transposed: false, simdForward: false };
+const enabled = { transposed: false, simdForward: false, heap: false };
 
 /** The plain product in the library's SIMD GEMM, or null when it does not apply (the caller runs tfjs's). */
 function simdForwardProduct(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | null {
@@ -91,6 +92,8 @@ function makeKernel(kernelName: string) {
     (args) => {
       const attrs = args.attrs as { transposeA?: boolean; transposeB?: boolean };
       if (!original) throw new Error(`ts-gan backend fix: ${kernelName} is not registered on ${BACKEND}.`);
+      const onHeap = enabled.heap ? heapProduct(args) : null;
+      if (onHeap) return onHeap;
       if (!attrs.transposeA && !attrs.transposeB) {
         const out = enabled.simdForward ? simdForwardProduct(args) : null;
         return out ?? original.kernelFunc(args);
@@ -134,7 +137,7 @@ function makeKernel(kernelName: string) {
 /** Installs the shared kernel while either fix is on, and restores tfjs's when both are off. */
 function setEnabled(which: keyof typeof enabled, on: boolean): void {
   enabled[which] = on;
-  if (enabled.transposed || enabled.simdForward) {
+  if (enabled.transposed || enabled.simdForward || enabled.heap) {
     for (const k of KERNELS) if (tf.getKernel(k, BACKEND)) replaceKernel(k, BACKEND, makeKernel(k));
   } else {
     for (const k of KERNELS) restoreKernel(k, BACKEND);
@@ -164,4 +167,18 @@ export const wasmSimdForwardMatMulFix: BackendFix = {
   },
   remove: () => setEnabled('simdForward', false),
   isApplied: () => enabled.simdForward && isReplaced('BatchMatMul', BACKEND),
+};
+
+/** The fix object used by `useBackend`. */
+export const wasmHeapMatMulFix: BackendFix = {
+  name: 'wasm-heap-matmul',
+  description: `wasm forward products of at most ${SIMD_FORWARD_MAX_ROWS} rows and weight gradients (transposeA) with rows a multiple of 4 in the library's WebAssembly SIMD GEMM on tfjs-wasm's heap, operands packed or read in place, instead of copies into the GEMM's own memory or a Transpose plus XNNPACK.`,
+  backends: [BACKEND],
+  apply: () => {
+    // Without WebAssembly SIMD nothing is replaced: isApplied() stays false.
+    if (!hasWasmSimd()) return;
+    setEnabled('heap', true);
+  },
+  remove: () => setEnabled('heap', false),
+  isApplied: () => enabled.heap && isReplaced('BatchMatMul', BACKEND),
 };

@@ -1,4 +1,5 @@
-;; The data movement of the wasm convolution kernels (wasm-simd-conv.ts, wasm-simd-conv2d.ts), in 128-bit SIMD: im2col
+;; The data movement of the wasm convolution kernels (wasm-simd-conv.ts, wasm-simd-conv2d.ts) and the heap products
+;; (wasm-heap-matmul.ts), in 128-bit SIMD: im2col
 ;; into the GEMM's row panels, col2im as a scatter-add, and rows packed into panels. Both are driven by a table of pixel
 ;; offsets that the JavaScript side computes once per convolution shape:
 ;;   table[m*taps + t] = offset, in floats, of the input pixel that tap t of output pixel m reads
@@ -309,4 +310,19 @@
         (br_if $tap (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $taps))))
       (local.set $c (i32.add (local.get $c) (local.get $rowBytes)))
       (br_if $row (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 1))) (local.get $rows)))))
+
+  ;; The GEMM's row panels of a matrix stored transposed, Aᵀ as $k rows of $rowBytes bytes (the rows
+  ;; of A are its columns): a[(p*k + kk)*4 + r] = src[kk][4p + r], one f32x4 copy each. For the
+  ;; products with transposeA of the wasm-heap-matmul fix.
+  (func (export "stridedPanels") (param $src i32) (param $panels i32) (param $k i32) (param $rowBytes i32) (param $a i32)
+    (local $p i32) (local $kk i32) (local $at i32)
+    (loop $panel
+      (local.set $at (i32.add (local.get $src) (i32.shl (local.get $p) (i32.const 4))))
+      (local.set $kk (i32.const 0))
+      (loop $row
+        (v128.store (local.get $a) (v128.load align=4 (local.get $at)))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
+        (local.set $at (i32.add (local.get $at) (local.get $rowBytes)))
+        (br_if $row (i32.lt_u (local.tee $kk (i32.add (local.get $kk) (i32.const 1))) (local.get $k))))
+      (br_if $panel (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $panels)))))
 )
