@@ -60,6 +60,7 @@ export interface Columns {
     cinBytes: number,
     dx: number,
   ): void;
+  copyRows(src: number, srcRowBytes: number, rows: number, cols: number, dst: number): void;
   addRows(src: number, srcRowBytes: number, rows: number, cols: number, dst: number): void;
   transposeInto(src: number, rows: number, cols: number, dst: number, dstRowBytes: number): void;
   gatherRowPanels(

@@ -39,6 +39,8 @@ const SLICE_FLOATS = 256;
 /** Output pixels per chunk: a chunk's packed slice of columns (256 KiB at 256 columns) stays in L2. */
 const CHUNK_ROWS = 256;
 let sliceFloats = SLICE_FLOATS;
+/** Filters of at most this many rows (K) are read in place whatever their row width. */
+const PADDED_MIN_K = 64;
 let chunkRows = CHUNK_ROWS;
 
 /**
@@ -87,8 +89,9 @@ export function simdConv2d(
     // B and C rows np floats apart: a power-of-two row (Cout = 64, 128...) would put the GEMM's
     // walk down a column strip of the filter into a few cache sets (see paddedColumns); then the
     // filter is copied into padded rows once per call and C goes through `part`.
-    const np = paddedColumns(cout);
-    const padded = np !== cout;
+    // Short walks (K of a few dozen, a grayscale layer) stay in L1 anyway: no copies there.
+    const padded = paddedColumns(cout) !== cout && k > PADDED_MIN_K;
+    const np = padded ? paddedColumns(cout) : cout;
     const a = scratch.alloc(rowsPerChunk * sliceTaps * cin);
     const table = scratch.alloc(rowsPerChunk * taps, 'int32');
     const zero = scratch.alloc(cin);
@@ -118,12 +121,7 @@ export function simdConv2d(
     /** Rows of C (np floats apart) into y (cout floats apart), copied for the first slice, else added. */
     const collect = (from: number, count: number, to: number, first: boolean) => {
       if (!first) heapKs.columns.addRows(from, cBytes, count, cout, to);
-      else if (from !== to) {
-        for (let i = 0; i < count; i++) {
-          const src = (from >> 2) + i * np;
-          heap.copyWithin((to >> 2) + i * cout, src, src + cout);
-        }
-      }
+      else if (from !== to) heapKs.columns.copyRows(from, cBytes, count, cout, to);
     };
     for (let m0 = 0; m0 < m; m0 += rowsPerChunk) {
       const rows = Math.min(rowsPerChunk, m - m0);

@@ -182,6 +182,21 @@
       (local.set $c (i32.add (local.get $c) (local.get $colBytes)))
       (br_if $row (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 1))) (local.get $rows)))))
 
+  ;; dst[r][j] = src[r][j] for $rows rows of $cols floats (a multiple of 4): src rows $srcRowBytes
+  ;; apart, dst rows contiguous. A product's rows out of padded rows.
+  (func (export "copyRows") (param $src i32) (param $srcRowBytes i32) (param $rows i32) (param $cols i32) (param $dst i32)
+    (local $m i32) (local $j i32) (local $colBytes i32)
+    (local.set $colBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (loop $row
+      (local.set $j (i32.const 0))
+      (loop $col
+        (v128.store align=4 (i32.add (local.get $dst) (local.get $j))
+          (v128.load align=4 (i32.add (local.get $src) (local.get $j))))
+        (br_if $col (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16))) (local.get $colBytes))))
+      (local.set $src (i32.add (local.get $src) (local.get $srcRowBytes)))
+      (local.set $dst (i32.add (local.get $dst) (local.get $colBytes)))
+      (br_if $row (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 1))) (local.get $rows)))))
+  
   ;; dst[r][j] += src[r][j] for $rows rows of $cols floats (a multiple of 4): src rows $srcRowBytes
   ;; apart, dst rows contiguous. The filter gradient's sum over chunks: one float32 addition per
   ;; element and chunk, in chunk order, as the scalar loop it replaces.
