@@ -46,7 +46,7 @@ const CASES: Case[] = [
   { x: [1, 6, 6, 64], k: 3, cout: 64, strides: 1, pad: 'valid' },
   { x: [5, 7, 7, 8], k: 4, cout: 16, strides: 1, pad: 'same' }, // 245 pixels
   { x: [1, 13, 13, 4], k: 3, cout: 8, strides: 2, pad: 'same' }, // 49 pixels
-  { x: [1, 7, 7, 4], k: 3, cout: 64, strides: 1, pad: 'same' }, // 49 pixels, C through padded rows
+  { x: [1, 7, 7, 16], k: 3, cout: 64, strides: 1, pad: 'same' }, // 49 pixels, C through padded rows (K 144)
   { x: [2, 11, 9, 1], k: 4, cout: 32, strides: 2, pad: 'valid' }, // grayscale: scalar gathers
   { x: [3, 28, 28, 1], k: 4, cout: 64, strides: 2, pad: 'same' }, // the DCGAN's first layer
   { x: [3, 6, 6, 6], k: 3, cout: 5, strides: 2, pad: 'same' },
