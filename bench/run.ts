@@ -213,7 +213,14 @@ async function main(): Promise<void> {
   let dcgan: DcganRow | undefined;
   if (args.dcgan) {
     process.stderr.write(`dcgan wasm batch ${args.dcganBatch} `);
-    dcgan = await measureDcganRow('wasm', args.dcganBatch, args.rounds, DCGAN_CHUNK_STEPS, args.torch, args.dcganWithout);
+    dcgan = await measureDcganRow(
+      'wasm',
+      args.dcganBatch,
+      args.rounds,
+      DCGAN_CHUNK_STEPS,
+      args.torch,
+      args.dcganWithout,
+    );
     process.stderr.write('\n');
   }
   const rssMb = process.resourceUsage().maxRSS / 1024;

@@ -39,7 +39,7 @@ export function heapProduct(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo |
     return null;
   }
   const p = planOf(a, b, tA, false);
-  if (!p || p.batch !== 1 || p.m % 4 !== 0 || (!tA && (p.k % 4 !== 0 || p.m > MAX_FORWARD_ROWS))) return null;
+  if (p?.batch !== 1 || p.m % 4 !== 0 || (!tA && (p.k % 4 !== 0 || p.m > MAX_FORWARD_ROWS))) return null;
   const { m, k, n } = p;
   if (bias && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== n)) return null;
   const ks = heapKernels(backend);
@@ -94,5 +94,6 @@ function copyRows(
     for (let i = 0; i < rows; i++) heap[to + i * toStride] = heap[from + i * fromStride] as number;
     return;
   }
-  for (let i = 0; i < rows; i++) heap.copyWithin(to + i * toStride, from + i * fromStride, from + i * fromStride + width);
+  for (let i = 0; i < rows; i++)
+    heap.copyWithin(to + i * toStride, from + i * fromStride, from + i * fromStride + width);
 }
