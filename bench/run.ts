@@ -7,14 +7,17 @@
  * `--arch dcgan` runs that row alone.
  *
  *   npm run bench -- [--backends wasm,cpu] [--batches 32,256] [--rounds 7] [--out bench/results/latest.json]
- *     [--dcgan | --arch mlp|dcgan] [--dcgan-batch 64]
+ *     [--dcgan | --arch mlp|dcgan] [--dcgan-batch 64] [--dcgan-without FIX,FIX]
+ *
+ * `--dcgan-without` also times the DCGAN row's Trainer with those backend fixes off, in the same
+ * alternation (before and after a change, in one run).
  *
  * The machine's cores may be shared: trust ratios measured in one run over absolute times.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { type BackendName, useBackend } from '../src/backends/index.js';
+import { type BackendName, type FixName, useBackend } from '../src/backends/index.js';
 import { type DcganRow, measureDcganRow } from './dcgan-row.js';
 import { bestOptimizer, handWrittenRunner, makeData, plainAdam, type Runner, trainerRunner } from './mlp-gan.js';
 import { startTorch, type TorchProcess } from './torch-process.js';
@@ -30,6 +33,8 @@ interface Args {
   /** The DCGAN row, and its batch. */
   dcgan: boolean;
   dcganBatch: number;
+  /** Fixes switched off for the DCGAN row's extra column. */
+  dcganWithout: FixName[];
 }
 
 function parseArgs(argv: string[]): Args {
@@ -42,6 +47,7 @@ function parseArgs(argv: string[]): Args {
     mlp: true,
     dcgan: false,
     dcganBatch: 64,
+    dcganWithout: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -63,6 +69,10 @@ function parseArgs(argv: string[]): Args {
     }
     if (a === '--dcgan-batch') {
       args.dcganBatch = Number(v);
+      continue;
+    }
+    if (a === '--dcgan-without') {
+      args.dcganWithout = v.split(',') as FixName[];
       continue;
     }
     if (a === '--backends') args.backends = v.split(',') as BackendName[];
@@ -203,7 +213,14 @@ async function main(): Promise<void> {
   let dcgan: DcganRow | undefined;
   if (args.dcgan) {
     process.stderr.write(`dcgan wasm batch ${args.dcganBatch} `);
-    dcgan = await measureDcganRow('wasm', args.dcganBatch, args.rounds, DCGAN_CHUNK_STEPS, args.torch);
+    dcgan = await measureDcganRow(
+      'wasm',
+      args.dcganBatch,
+      args.rounds,
+      DCGAN_CHUNK_STEPS,
+      args.torch,
+      args.dcganWithout,
+    );
     process.stderr.write('\n');
   }
   const rssMb = process.resourceUsage().maxRSS / 1024;
@@ -243,6 +260,15 @@ function printDcgan(r: DcganRow): void {
   console.log(
     `  trainer ${fmt(r.msPerStep.trainer)}  pytorch ${fmt(r.msPerStep.pytorch)}  trainer/pytorch ${fmt(r.ratios.trainerOverPytorch, 2)} (round by round ${fmt(r.ratios.trainerOverPytorchByRound, 2)})`,
   );
+  console.log(
+    `  CPU time: trainer ${fmt(r.cpuMsPerStep.trainer)}  pytorch ${fmt(r.cpuMsPerStep.pytorch)}  trainer/pytorch ${fmt(r.ratios.cpuTrainerOverPytorch, 2)}`,
+  );
+  if (r.without) {
+    console.log(
+      `  without ${r.without.join(', ')}: trainer ${fmt(r.msPerStep.without)}  /pytorch ${fmt(r.ratios.withoutOverPytorch, 2)}  /trainer ${fmt(r.ratios.withoutOverTrainer, 2)}; ` +
+        `CPU time ${fmt(r.cpuMsPerStep.without)}  /pytorch ${fmt(r.ratios.cpuWithoutOverPytorch, 2)}  /trainer ${fmt(r.ratios.cpuWithoutOverTrainer, 2)}`,
+    );
+  }
 }
 
 function printMlp(args: Args, rows: Row[], torchNote: string): void {

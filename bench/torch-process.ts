@@ -19,8 +19,11 @@ export interface TorchProcess {
   version: string;
   /** Parameter counts of the twin's networks, where the script reports them. */
   params?: { generator: number; discriminator: number };
-  /** Wall ms for `steps` steps at `batch`, and the child's peak RSS in KiB. */
-  run(batch: number, steps: number): Promise<{ ms: number; maxrssKb: number }>;
+  /**
+   * Wall ms for `steps` steps at `batch`, the child's CPU ms for them when it reports them (a busy
+   * machine's scheduling inflates wall time, much less CPU time), and its peak RSS in KiB.
+   */
+  run(batch: number, steps: number): Promise<{ ms: number; cpuMs?: number; maxrssKb: number }>;
   close(): void;
 }
 
@@ -55,7 +58,11 @@ export async function startTorch(
     async run(batch, steps) {
       child.stdin.write(`${JSON.stringify({ batch, steps })}\n`);
       const r = await next();
-      return { ms: r.ms as number, maxrssKb: r.maxrss_kb as number };
+      return {
+        ms: r.ms as number,
+        ...(typeof r.cpu_ms === 'number' ? { cpuMs: r.cpu_ms } : {}),
+        maxrssKb: r.maxrss_kb as number,
+      };
     },
     close() {
       child.stdin.write(`${JSON.stringify({ quit: true })}\n`);

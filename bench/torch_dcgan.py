@@ -9,7 +9,7 @@ batch statistics, no graph through it), then one generator update on B samples (
 on batch statistics). Adam(2e-4, betas=(0.5, 0.999), eps=1e-7). One thread by default; `--threads N`.
 
 Protocol (as torch_mlp_gan.py): one JSON request per line, one JSON answer per line.
-  {"batch": 64, "steps": 4}  ->  {"ms": <wall ms for the steps>, "maxrss_kb": ...}
+  {"batch": 64, "steps": 4}  ->  {"ms": <wall ms for the steps>, "cpu_ms": <this process's CPU ms for them>, "maxrss_kb": ...}
   {"quit": true}
 """
 import json
@@ -83,13 +83,15 @@ def main():
         b = int(req["batch"])
         s = setups.get(b) or setups.setdefault(b, Setup(b))
         start = time.perf_counter()
+        cpu_start = time.process_time()
         for _ in range(int(req["steps"])):
             d_loss, g_loss = s.step()
         # Read the losses once per chunk, as the tfjs loops do.
         float(d_loss), float(g_loss)
         ms = (time.perf_counter() - start) * 1000
+        cpu_ms = (time.process_time() - cpu_start) * 1000
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(json.dumps({"ms": ms, "maxrss_kb": rss}), flush=True)
+        print(json.dumps({"ms": ms, "cpu_ms": cpu_ms, "maxrss_kb": rss}), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 /**
- * The `wasm-batch-reductions`, `wasm-row-gather` and `wasm-fast-transpose` fixes: the same bits
+ * The `wasm-batch-reductions` (and its SIMD form, `wasm-simd-batch-reductions`), `wasm-row-gather`
+ * and `wasm-fast-transpose` fixes: the same bits
  * as tfjs-wasm's own kernels on every shape they take, the original kernel on every shape they do
  * not, a whole Trainer run unchanged, no leaks, and switchable.
  */
@@ -9,8 +10,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bothWays } from '../../test-shared/compare';
 import { narrowMlpRun } from '../../test-shared/fixtures';
 
-const FIXES: FixName[] = ['wasm-batch-reductions', 'wasm-row-gather', 'wasm-fast-transpose'];
-/** Every fix on, with these three on or off. */
+const FIXES: FixName[] = [
+  'wasm-batch-reductions',
+  'wasm-simd-batch-reductions',
+  'wasm-row-gather',
+  'wasm-fast-transpose',
+];
+/** Every fix on, with these four on or off. */
 const withFixes = (on: boolean) =>
   applyFixes({ fixes: Object.fromEntries(FIX_NAMES.map((n) => [n, on || !FIXES.includes(n)])) });
 const rand = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
@@ -21,7 +27,7 @@ const readOf = (f: () => tf.Tensor) => () =>
     const t = f();
     return { shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) };
   });
-/** These three fixes off or on (and checked on). */
+/** These four fixes off or on (and checked on). */
 const turn = (on: boolean) => {
   withFixes(on);
   if (on) for (const name of FIXES) expect(getFix(name)?.isApplied()).toBe(true);
@@ -69,6 +75,50 @@ describe('wasm-batch-reductions', () => {
     );
     expect(fixed).toEqual(plain);
     expect((fixed as { values: number[] }).values).toEqual([9, 12]);
+  });
+});
+
+describe('wasm-simd-batch-reductions', () => {
+  /** Every default fix, the two reductions' fixes as given. */
+  const reductions = (rows: boolean, simd: boolean) => {
+    applyFixes({ fixes: { 'wasm-batch-reductions': rows, 'wasm-simd-batch-reductions': simd } });
+    expect(getFix('wasm-simd-batch-reductions')?.isApplied()).toBe(simd);
+    expect(getFix('wasm-batch-reductions')?.isApplied()).toBe(rows);
+  };
+  const cases: { name: string; shape: number[]; axis: number | number[]; keepDims?: boolean }[] = [
+    { name: "a DCGAN BatchNorm's [64, 7, 7, 128] over [0, 1, 2]", shape: [64, 7, 7, 128], axis: [0, 1, 2] },
+    { name: 'a bias gradient: [33, 1028] over axis 0', shape: [33, 1028], axis: 0 },
+    { name: 'two leading axes of [5, 3, 2, 2], keepDims', shape: [5, 3, 2, 2], axis: [0, 1], keepDims: true },
+    { name: 'one row: [1, 8] over axis 0', shape: [1, 8], axis: 0 },
+    { name: 'rows 9 wide (the JavaScript loop)', shape: [7, 9], axis: 0 },
+  ];
+  for (const c of cases) {
+    for (const op of ['sum', 'mean'] as const) {
+      test(`${op}, ${c.name}: the same bits as tfjs-wasm and as the JavaScript loop`, () => {
+        const reduce = op === 'sum' ? tf.sum : tf.mean;
+        // Values of mixed magnitude, so that the order of float32 additions shows in the bits.
+        const read = readOf(() =>
+          reduce(tf.mul(rand(c.shape, 1), tf.exp(tf.mul(rand(c.shape, 2), 6))), c.axis, c.keepDims),
+        );
+        reductions(false, false);
+        const original = read();
+        reductions(true, false);
+        const loop = read();
+        const { on: simd } = bothWays(read, (on) => reductions(!on, on));
+        expect(simd).toEqual(original);
+        expect(simd).toEqual(loop);
+      });
+    }
+  }
+
+  test('switched off by name, it leaves the JavaScript loop; both off, the original kernel', () => {
+    reductions(true, true);
+    const both = tf.getKernel('Sum', 'wasm');
+    reductions(true, false);
+    expect(tf.getKernel('Sum', 'wasm')?.kernelFunc).toBeDefined();
+    reductions(false, false);
+    expect(tf.getKernel('Sum', 'wasm')).not.toBe(both);
+    reductions(true, true);
   });
 });
 
@@ -179,7 +229,7 @@ describe('wasm-fast-transpose', () => {
   });
 });
 
-describe('the three together', () => {
+describe('the four together', () => {
   test('a Trainer run of a BatchNorm MLP GAN is bit-identical with the fixes on and off', async () => {
     const run = () => narrowMlpRun(1);
     const before = tf.memory().numTensors;

@@ -39,6 +39,7 @@ const CASES: Case[] = [
   { x: [7, 14, 14, 32], k: 4, cout: 64, strides: 2, pad: 'same' }, // 343 output pixels: two chunks
   { x: [3, 5, 7, 16], k: 5, cout: 1, strides: 1, pad: 'same' },
   { x: [2, 11, 9, 1], k: 4, cout: 32, strides: 2, pad: 'valid' },
+  { x: [3, 28, 28, 1], k: 4, cout: 64, strides: 2, pad: 'same' }, // the DCGAN's grayscale layer: 588 pixels
   { x: [1, 13, 13, 16], k: 3, cout: 16, strides: 2, pad: 'same' },
   { x: [3, 6, 6, 6], k: 3, cout: 5, strides: 2, pad: 'same' },
 ];
@@ -93,11 +94,13 @@ describe('wasm-simd-conv2d-backprop-input and -filter', () => {
   it('give the same result in many small chunks as in one', async () => {
     const c: Case = { x: [3, 9, 9, 16], k: 4, cout: 8, strides: 2, pad: 'same' };
     const gray: Case = { x: [3, 9, 9, 1], k: 3, cout: 8, strides: 1, pad: 'same' };
-    const whole = await onWasm(true, () => [gradients(c), gradients(gray)]);
-    const previous = setSimdConvChunkRows(12); // 75 and 243 output pixels: 7 and 21 chunks, the last partial
+    const gray4: Case = { x: [3, 9, 9, 1], k: 4, cout: 8, strides: 2, pad: 'same' };
+    const whole = await onWasm(true, () => [gradients(c), gradients(gray), gradients(gray4)]);
+    // 75, 243 and 75 output pixels: 7, 21 and 7 chunks, the last partial
+    const previous = setSimdConvChunkRows(12);
     try {
-      const chunked = await onWasm(true, () => [gradients(c), gradients(gray)]);
-      for (const i of [0, 1]) {
+      const chunked = await onWasm(true, () => [gradients(c), gradients(gray), gradients(gray4)]);
+      for (const i of [0, 1, 2]) {
         expectClose(chunked[i]?.dx ?? [], whole[i]?.dx ?? [], TOL, 'largest');
         expectClose(chunked[i]?.dw ?? [], whole[i]?.dw ?? [], TOL, 'largest');
       }

@@ -8,16 +8,22 @@ import { cpuSimdMatMulFix } from './cpu-simd-matmul.js';
 import type { BackendFix, FixName } from './fix.js';
 import { fusedAdamFix } from './fused-adam.js';
 import { batchNormGradientFix, greaterGradientFix, lazyFusedGradientsFix } from './gradients.js';
-import { wasmBatchReductionsFix, wasmRowGatherFix } from './wasm-batch-kernels.js';
+import { wasmBatchReductionsFix, wasmRowGatherFix, wasmSimdBatchReductionsFix } from './wasm-batch-kernels.js';
 import { wasmConv2dBackpropFilterFix, wasmSimdConv2dBackpropFilterFix } from './wasm-conv2d-backprop-filter.js';
 import { wasmConv2dBackpropInputFix, wasmSimdConv2dBackpropInputFix } from './wasm-conv2d-backprop-input.js';
 import { wasmDepthwiseBackpropFix, wasmUnsortedSegmentSumFix } from './wasm-cpu-fallback-kernels.js';
 import { wasmFastTransposeFix } from './wasm-fast-transpose.js';
 import { wasmRelaxedSimdFix } from './wasm-relaxed-simd.js';
 import { wasmSharedIdentityFix } from './wasm-shared-identity.js';
+import { wasmSimdConv2dFix } from './wasm-simd-conv2d.js';
 import { wasmSimdLeakyReluFix } from './wasm-simd-leaky-relu.js';
 import { wasmSimdTanhFix } from './wasm-simd-tanh.js';
-import { wasmSimdForwardMatMulFix, wasmSimdMatMulFix, wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
+import {
+  wasmHeapMatMulFix,
+  wasmSimdForwardMatMulFix,
+  wasmSimdMatMulFix,
+  wasmTransposedMatMulFix,
+} from './wasm-transposed-matmul.js';
 
 /** Every fix. */
 export const FIXES: readonly BackendFix[] = [
@@ -27,6 +33,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmConv2dBackpropInputFix,
   wasmSimdConv2dBackpropFilterFix,
   wasmSimdConv2dBackpropInputFix,
+  wasmSimdConv2dFix,
   wasmDepthwiseBackpropFix,
   wasmUnsortedSegmentSumFix,
   greaterGradientFix,
@@ -36,12 +43,14 @@ export const FIXES: readonly BackendFix[] = [
   wasmSharedIdentityFix,
   batchNormGradientFix,
   wasmBatchReductionsFix,
+  wasmSimdBatchReductionsFix,
   wasmRowGatherFix,
   wasmFastTransposeFix,
   wasmSimdLeakyReluFix,
   wasmSimdTanhFix,
   wasmSimdForwardMatMulFix,
   wasmSimdMatMulFix,
+  wasmHeapMatMulFix,
   wasmRelaxedSimdFix,
 ];
 

@@ -15,8 +15,9 @@
  * - filter gradient: dW[K, Cout] = colsᵀ[K, M] · dy[M, Cout], with colsᵀ packed directly as the
  *   GEMM's row panels (im2col), summed over chunks.
  *
- * Channel counts that are not a multiple of 4 (a grayscale image's 1) take a JavaScript im2col in
- * the filter gradient and stay on the previous kernel in the input gradient. NHWC float32 only: the
+ * One channel (a grayscale image) takes scalar loops in WAT (`gatherPanels1` where the taps are a
+ * multiple of 4, `scatterAdd1`); other channel counts that are not a multiple of 4 take a
+ * JavaScript im2col in the filter gradient and stay on the previous kernel in the input gradient. NHWC float32 only: the
  * callers keep the other cases, and engines where the modules cannot use tfjs's memory (a shared
  * one), on their previous kernels. Each output is a float32 sum of the same products as before in
  * another order: equal within float32 rounding.
@@ -47,7 +48,7 @@ const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
 export type HeapBackend = WasmBackendLike & { wasm: { asm?: { memory?: WebAssembly.Memory } } };
 
 /** The exports of `wat/conv-columns.wat` (byte addresses, counts). */
-interface Columns {
+export interface Columns {
   gatherPanels(x: number, table: number, taps: number, rows: number, groups: number, a: number): void;
   packPanels(src: number, panels: number, cols: number, a: number): void;
   scatterAdd(
@@ -59,6 +60,24 @@ interface Columns {
     cinBytes: number,
     dx: number,
   ): void;
+  copyRows(src: number, srcRowBytes: number, rows: number, cols: number, dst: number): void;
+  addRows(src: number, srcRowBytes: number, rows: number, cols: number, dst: number): void;
+  transposeInto(src: number, rows: number, cols: number, dst: number, dstRowBytes: number): void;
+  gatherRowPanels(
+    x: number,
+    table: number,
+    taps: number,
+    tapStride: number,
+    panels: number,
+    groups: number,
+    zero: number,
+    a: number,
+  ): void;
+  gatherRowPanels1(x: number, table: number, taps: number, tapStride: number, panels: number, a: number): void;
+  gatherPanels1(x: number, table: number, taps: number, rows: number, a: number): void;
+  scatterAdd1(c: number, rowBytes: number, table: number, taps: number, rows: number, dx: number): void;
+  stridedPanels(src: number, panels: number, k: number, rowBytes: number, a: number): void;
+  addBias(c: number, rows: number, cols: number, bias: number): void;
 }
 interface HeapKernels {
   gemm: SimdGemm;
@@ -135,7 +154,7 @@ export function pixelTable(c: tf.backend_util.Conv2DInfo): Int32Array {
 }
 
 /** Scratch tensors on the wasm heap, released together. */
-class Scratch {
+export class Scratch {
   private readonly infos: tf.TensorInfo[] = [];
   constructor(private readonly backend: HeapBackend) {}
   /** A new buffer of `count` elements; returns its byte address. */
@@ -149,7 +168,8 @@ class Scratch {
   }
 }
 
-function offsetOf(backend: HeapBackend, info: tf.TensorInfo): number {
+/** The byte address of a wasm tensor's data on the heap. */
+export function offsetOf(backend: HeapBackend, info: tf.TensorInfo): number {
   const data = backend.dataIdMap.get(info.dataId);
   if (!data) throw new Error('ts-gan backend fix: tensor data not found on the wasm backend.');
   return data.memoryOffset;
@@ -171,9 +191,9 @@ export function simdBackpropInput(
   const taps = c.filterHeight * c.filterWidth;
   const k = taps * cin;
   const m = c.batchSize * c.outHeight * c.outWidth;
-  // Other channel counts (a grayscale image's 1) stay with the caller's kernel: a col2im in
+  // Other channel counts than 1 and multiples of 4 stay with the caller's kernel: a col2im in
   // JavaScript measured slower than XNNPACK's product plus that kernel's col2im.
-  if (!ks || m === 0 || cin % 4 !== 0) return null;
+  if (!ks || m === 0 || (cin % 4 !== 0 && cin !== 1)) return null;
   const np = paddedColumns(k);
   const mp = Math.min(chunkRows, roundUp(m, 4));
   const out = backend.makeOutput([c.batchSize, c.inHeight, c.inWidth, cin], 'float32');
@@ -191,10 +211,13 @@ export function simdBackpropInput(
     heap.fill(0, dx, dx + c.batchSize * c.inHeight * c.inWidth * cin);
     // B = Wᵀ: row d holds w[kk][d] (the filter read as [K, Cout]). Its padding columns reach only
     // padding columns of C, which col2im never reads.
-    const w = offsetOf(backend, filter) >> 2;
-    for (let kk = 0; kk < k; kk++) {
-      const src = w + kk * cout;
-      for (let d = 0; d < cout; d++) heap[(b >> 2) + d * np + kk] = heap[src + d] as number;
+    if (k % 4 === 0 && cout % 4 === 0) ks.columns.transposeInto(offsetOf(backend, filter), k, cout, b, np * 4);
+    else {
+      const w = offsetOf(backend, filter) >> 2;
+      for (let kk = 0; kk < k; kk++) {
+        const src = w + kk * cout;
+        for (let d = 0; d < cout; d++) heap[(b >> 2) + d * np + kk] = heap[src + d] as number;
+      }
     }
     const dyf = offsetOf(backend, dy) >> 2;
     for (let m0 = 0; m0 < m; m0 += mp) {
@@ -211,7 +234,8 @@ export function simdBackpropInput(
       }
       ks.gemm(a, b, cc, roundUp(rows, 4), cout, np);
       tv.set(pixels.subarray(m0 * taps, (m0 + rows) * taps));
-      ks.columns.scatterAdd(cc, np * 4, table, taps, rows, cin * 4, dx << 2);
+      if (cin === 1) ks.columns.scatterAdd1(cc, np * 4, table, taps, rows, dx << 2);
+      else ks.columns.scatterAdd(cc, np * 4, table, taps, rows, cin * 4, dx << 2);
     }
   } catch (err) {
     backend.disposeData(out.dataId);
@@ -249,7 +273,9 @@ export function simdBackpropFilter(
     const a = scratch.alloc(kp * mc);
     const b = scratch.alloc(mc * np);
     const cc = scratch.alloc(kp * np);
-    const table = cin % 4 === 0 ? scratch.alloc(mc * taps, 'int32') : -1;
+    // Table-driven im2col in WAT: channel groups of 4, or one channel with taps a multiple of 4.
+    const gray = cin === 1 && taps % 4 === 0;
+    const table = cin % 4 === 0 || gray ? scratch.alloc(mc * taps, 'int32') : -1;
     // Views only after every allocation (which may grow the heap).
     const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
     const tv = table >= 0 ? new Int32Array(heap.buffer, table, mc * taps) : null;
@@ -261,7 +287,8 @@ export function simdBackpropFilter(
       const rows = Math.min(mc, m - m0);
       if (tv && pixels) {
         tv.set(pixels.subarray(m0 * taps, (m0 + rows) * taps));
-        ks.columns.gatherPanels(xf, table, taps, rows, cin / 4, a);
+        if (gray) ks.columns.gatherPanels1(xf, table, taps, rows, a);
+        else ks.columns.gatherPanels(xf, table, taps, rows, cin / 4, a);
       } else packColumnPanels(heap, a >> 2, xf >> 2, c, m0, rows);
       // B = the chunk's dy rows, `np` floats apart (padding columns reach only padding columns of C).
       for (let i = 0; i < rows; i++) {
@@ -269,11 +296,15 @@ export function simdBackpropFilter(
         heap.copyWithin((b >> 2) + i * np, src, src + cout);
       }
       ks.gemm(a, b, cc, kp, rows, np);
-      for (let kk = 0; kk < k; kk++) {
-        const src = (cc >> 2) + kk * np;
-        const dst = dw + kk * cout;
-        if (m0 === 0) heap.copyWithin(dst, src, src + cout);
-        else for (let d = 0; d < cout; d++) heap[dst + d] = (heap[dst + d] as number) + (heap[src + d] as number);
+      // The chunks' sums added in chunk order (SIMD where Cout is a multiple of 4): the same additions.
+      if (m0 > 0 && cout % 4 === 0) ks.columns.addRows(cc, np * 4, k, cout, dw << 2);
+      else {
+        for (let kk = 0; kk < k; kk++) {
+          const src = (cc >> 2) + kk * np;
+          const dst = dw + kk * cout;
+          if (m0 === 0) heap.copyWithin(dst, src, src + cout);
+          else for (let d = 0; d < cout; d++) heap[dst + d] = (heap[dst + d] as number) + (heap[src + d] as number);
+        }
       }
     }
   } catch (err) {

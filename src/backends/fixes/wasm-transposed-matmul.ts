@@ -32,12 +32,16 @@
  * (`bench/gemm-variants.ts`). Below 64 terms (a Dense layer's weight gradient at batch 32, say) the
  * packing costs more than the product saves, and the product stays where it was.
  *
+ * `wasm-heap-matmul` (`wasm-heap-matmul.ts`) is tried first: the products it takes run on tfjs-wasm's
+ * heap without copies into the GEMM's own memory.
+ *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { copyRows, gemm, planOf, productRows } from './cpu-simd-matmul.js';
 import type { BackendFix } from './fix.js';
 import { callKernel, isReplaced, replaceKernel, restoreKernel, type WasmBackendLike, wasmView } from './kernels.js';
+import { heapProduct } from './wasm-heap-matmul.js';
 import { hasWasmSimd } from './wasm-simd-gemm.js';
 
 const BACKEND = 'wasm';
@@ -74,8 +78,8 @@ export const SIMD_FORWARD_MAX_ROWS = 64;
 /** Fewest terms per output (K) of a product that `wasm-simd-matmul` takes. */
 export const SIMD_MIN_INNER = 64;
 
-/** Which of the three fixes carried by the kernel are on. */
-const enabled = { transposed: false, simdForward: false, simdAll: false };
+/** Which of the four fixes carried by the kernel are on. */
+const enabled = { transposed: false, simdForward: false, simdAll: false, heap: false };
 
 /** Whether the GEMM takes a product of these sizes under the fixes that are on. */
 function gemmTakes(p: { m: number; k: number }, transposed: boolean): boolean {
@@ -118,6 +122,8 @@ function makeKernel(kernelName: string) {
     (args) => {
       const attrs = args.attrs as { transposeA?: boolean; transposeB?: boolean };
       if (!original) throw new Error(`ts-gan backend fix: ${kernelName} is not registered on ${BACKEND}.`);
+      const onHeap = enabled.heap ? heapProduct(args) : null;
+      if (onHeap) return onHeap;
       const out = enabled.simdForward || enabled.simdAll ? simdProduct(args) : null;
       if (out) return out;
       if (!attrs.transposeA && !attrs.transposeB) return original.kernelFunc(args);
@@ -160,7 +166,7 @@ function makeKernel(kernelName: string) {
 /** Installs the shared kernel while any of its fixes is on, and restores tfjs's when all are off. */
 function setEnabled(which: keyof typeof enabled, on: boolean): void {
   enabled[which] = on;
-  if (enabled.transposed || enabled.simdForward || enabled.simdAll) {
+  if (enabled.transposed || enabled.simdForward || enabled.simdAll || enabled.heap) {
     for (const k of KERNELS) if (tf.getKernel(k, BACKEND)) replaceKernel(k, BACKEND, makeKernel(k));
   } else {
     for (const k of KERNELS) restoreKernel(k, BACKEND);
@@ -204,4 +210,18 @@ export const wasmSimdMatMulFix: BackendFix = {
   },
   remove: () => setEnabled('simdAll', false),
   isApplied: () => enabled.simdAll && isReplaced('BatchMatMul', BACKEND),
+};
+
+/** The fix object used by `useBackend`. */
+export const wasmHeapMatMulFix: BackendFix = {
+  name: 'wasm-heap-matmul',
+  description: `wasm forward products of at most ${SIMD_FORWARD_MAX_ROWS} rows and weight gradients (transposeA) with rows a multiple of 4 in the library's WebAssembly SIMD GEMM on tfjs-wasm's heap, operands packed or read in place, instead of copies into the GEMM's own memory or a Transpose plus XNNPACK.`,
+  backends: [BACKEND],
+  apply: () => {
+    // Without WebAssembly SIMD nothing is replaced: isApplied() stays false.
+    if (!hasWasmSimd()) return;
+    setEnabled('heap', true);
+  },
+  remove: () => setEnabled('heap', false),
+  isApplied: () => enabled.heap && isReplaced('BatchMatMul', BACKEND),
 };

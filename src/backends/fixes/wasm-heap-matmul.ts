@@ -1,0 +1,99 @@
+/**
+ * Small Dense products of a training step in the library's WebAssembly SIMD GEMM on tfjs-wasm's
+ * heap itself, for the fix `wasm-heap-matmul` (carried by the kernel of `wasm-transposed-matmul`):
+ * - the forward product `x · W` (+ bias) of at most 64 rows, which `wasm-simd-forward-matmul` runs
+ *   in the same GEMM but in a memory of its own, copying both operands in and the result out;
+ * - the weight gradient `xᵀ · dy` (`transposeA`), which `wasm-transposed-matmul` runs as a
+ *   `Transpose` plus XNNPACK, which packs `dy` again.
+ * Here A is packed straight from the heap into the GEMM's 4-row panels by SIMD loops
+ * (`packPanels`, `stridedPanels` in `wat/conv-columns.wat`), B is read where it lies, or copied
+ * into padded rows where its width is not a multiple of 8 or a multiple of 64 (see paddedColumns),
+ * and C lands in the output or in padded rows copied out. In a `--arch dcgan` step at batch 64 the
+ * generator's `[64,100]·[100,6272]` and its weight gradient took 6 ms each of CPU time.
+ *
+ * Taken where the rows of C are a multiple of 4, batch 1, float32, linear activation, no PReLU, a
+ * bias of N values or none, and (without `transposeA`) K a multiple of 4; `transposeB` and the rest
+ * keep the kernel's other paths. Each output is the float32 sum of its K products in k order, the
+ * bias added last: the forward product has the same bits as `wasm-simd-forward-matmul`'s (the same
+ * GEMM), the weight gradient equals XNNPACK's within float32 rounding.
+ *
+ * @packageDocumentation
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import { paddedColumns, planOf } from './cpu-simd-matmul.js';
+import { type HeapBackend, heapKernels, offsetOf, Scratch } from './wasm-simd-conv.js';
+
+/** Most rows of a forward product taken here, as `wasm-simd-forward-matmul` (XNNPACK wins above). */
+const MAX_FORWARD_ROWS = 64;
+
+/**
+ * `a · b` (+ bias), or `aᵀ · b` with `transposeA`, on the heap; null where this path does not take
+ * the case (the caller runs its other paths).
+ */
+export function heapProduct(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | null {
+  const backend = args.backend as unknown as HeapBackend;
+  const attrs = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean; activation?: string };
+  const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+  const tA = attrs.transposeA === true;
+  if (!a || !b || attrs.transposeB || preluActivationWeights || (attrs.activation ?? 'linear') !== 'linear') {
+    return null;
+  }
+  const p = planOf(a, b, tA, false);
+  if (p?.batch !== 1 || p.m % 4 !== 0 || (!tA && (p.k % 4 !== 0 || p.m > MAX_FORWARD_ROWS))) return null;
+  const { m, k, n } = p;
+  if (bias && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== n)) return null;
+  const ks = heapKernels(backend);
+  if (!ks) return null;
+  const np = paddedColumns(n);
+  const direct = np === n;
+  const out = backend.makeOutput(p.outShape, 'float32');
+  const scratch = new Scratch(backend);
+  try {
+    const ap = scratch.alloc(m * k);
+    const bp = direct ? offsetOf(backend, b) : scratch.alloc(k * np);
+    const cp = direct ? offsetOf(backend, out) : scratch.alloc(m * np);
+    // Views only after every allocation (which may grow the heap).
+    const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
+    const src = offsetOf(backend, a);
+    if (tA) ks.columns.stridedPanels(src, m / 4, k, m * 4, ap);
+    else ks.columns.packPanels(src, m / 4, k, ap);
+    if (!direct) copyRows(heap, offsetOf(backend, b) >> 2, n, bp >> 2, np, k, n);
+    ks.gemm(ap, bp, cp, m, k, np);
+    const o = offsetOf(backend, out);
+    if (!direct) copyRows(heap, cp >> 2, np, o >> 2, n, m, n);
+    if (bias) {
+      const bb = offsetOf(backend, bias);
+      if (n % 4 === 0) ks.columns.addBias(o, m, n, bb);
+      else {
+        const bf = bb >> 2;
+        for (let i = 0, at = o >> 2; i < m; i++, at += n) {
+          for (let j = 0; j < n; j++) heap[at + j] = (heap[at + j] as number) + (heap[bf + j] as number);
+        }
+      }
+    }
+  } catch (err) {
+    backend.disposeData(out.dataId);
+    throw err;
+  } finally {
+    scratch.release();
+  }
+  return out;
+}
+
+/** `rows` rows of `width` floats from `from` (rows `fromStride` apart) to `to` (rows `toStride` apart). */
+function copyRows(
+  heap: Float32Array,
+  from: number,
+  fromStride: number,
+  to: number,
+  toStride: number,
+  rows: number,
+  width: number,
+): void {
+  if (width === 1) {
+    for (let i = 0; i < rows; i++) heap[to + i * toStride] = heap[from + i * fromStride] as number;
+    return;
+  }
+  for (let i = 0; i < rows; i++)
+    heap.copyWithin(to + i * toStride, from + i * fromStride, from + i * fromStride + width);
+}

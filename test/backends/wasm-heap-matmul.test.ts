@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { applyFixes, getFix, useBackend } from 'ts-gan/backends';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bothWays, expectClose } from '../../test-shared/compare';
+
+const FIX = 'wasm-heap-matmul';
+/**
+ * The weight gradient is a float32 sum of the same K products as XNNPACK's (and the cpu kernel's)
+ * in another order: two orders of K float32 additions differ by at most about 2·K·2^-24 of the sum
+ * of the terms' magnitudes, which for K <= 64 and values in [-1, 1] stays under 1e-5 of the largest
+ * output; a wrong or missing term moves an output by far more.
+ */
+const TOL = 1e-5;
+
+const rand = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
+const turn = (on: boolean) => {
+  applyFixes({ fixes: { [FIX]: on } });
+  expect(getFix(FIX)?.isApplied()).toBe(on);
+};
+const read = (f: () => tf.Tensor) => () =>
+  tf.tidy(() => {
+    const t = f();
+    return { shape: t.shape, values: Array.from(t.dataSync()) };
+  });
+
+beforeAll(async () => {
+  await useBackend('wasm');
+});
+afterAll(async () => {
+  await useBackend('wasm', { fixes: false });
+  await useBackend('cpu', { fixes: false });
+});
+
+describe('wasm-heap-matmul', () => {
+  const forward: { name: string; m: number; k: number; n: number; bias: boolean }[] = [
+    { name: "the DCGAN generator's Dense, [64,100]·[100,6272] (padded rows)", m: 64, k: 100, n: 6272, bias: false },
+    { name: "the DCGAN discriminator's logit, [64,6272]·[6272,1] + bias", m: 64, k: 6272, n: 1, bias: true },
+    { name: '[12,20]·[20,40] + bias (rows in place)', m: 12, k: 20, n: 40, bias: true },
+    { name: '[8,12]·[12,6] + bias (a bias added in JavaScript)', m: 8, k: 12, n: 6, bias: true },
+  ];
+  for (const c of forward) {
+    it(`forward ${c.name}: the same bits as wasm-simd-forward-matmul`, () => {
+      const f = read(() =>
+        tf.fused.matMul({ a: rand([c.m, c.k], 1), b: rand([c.k, c.n], 2), bias: c.bias ? rand([c.n], 3) : undefined }),
+      );
+      const { off, on } = bothWays(f, turn);
+      expect(on).toEqual(off);
+    });
+  }
+
+  const gradients: { name: string; k: number; m: number; n: number }[] = [
+    { name: "the DCGAN generator's, [64,100]ᵀ·[64,6272]", k: 64, m: 100, n: 6272 },
+    { name: "the DCGAN discriminator's, [64,6272]ᵀ·[64,1]", k: 64, m: 6272, n: 1 },
+    { name: '[9,12]ᵀ·[9,16]', k: 9, m: 12, n: 16 },
+  ];
+  for (const c of gradients) {
+    it(`weight gradient ${c.name}: equal to XNNPACK and to cpu`, async () => {
+      const f = read(() => tf.matMul(rand([c.k, c.m], 4), rand([c.k, c.n], 5), true, false));
+      const { off, on } = bothWays(f, turn);
+      expect(on.shape).toEqual([c.m, c.n]);
+      expectClose(on.values, off.values, TOL, 'largest');
+      await useBackend('cpu', { fixes: false });
+      const cpu = f();
+      await useBackend('wasm');
+      expectClose(on.values, cpu.values, TOL, 'largest');
+    });
+  }
+
+  it('leaves rows not a multiple of 4, transposeB and activations to the other paths (same bits)', () => {
+    const f = read(() =>
+      tf.concat([
+        tf.reshape(tf.matMul(rand([6, 8], 6), rand([8, 8], 7)), [-1]),
+        tf.reshape(tf.matMul(rand([8, 12], 8), rand([16, 12], 9), false, true), [-1]),
+        tf.reshape(tf.fused.matMul({ a: rand([8, 12], 10), b: rand([12, 8], 11), activation: 'relu' }), [-1]),
+      ]),
+    );
+    const { off, on } = bothWays(f, turn);
+    expect(on).toEqual(off);
+  });
+
+  it('leaves no tensor and no wasm buffer behind', () => {
+    turn(true);
+    const run = () => {
+      const a = rand([64, 20], 12);
+      const b = rand([20, 72], 13);
+      tf.dispose([a, b, tf.matMul(a, b), tf.matMul(a, a, true, false)]);
+    };
+    run();
+    const before = tf.memory().numTensors;
+    const buffers = tf.backend().numDataIds();
+    run();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(tf.backend().numDataIds()).toBe(buffers);
+  });
+
+  it('is switched off by name, leaving the other matmul fixes', () => {
+    turn(false);
+    expect(getFix('wasm-transposed-matmul')?.isApplied()).toBe(true);
+    expect(getFix('wasm-simd-forward-matmul')?.isApplied()).toBe(true);
+    turn(true);
+  });
+});
