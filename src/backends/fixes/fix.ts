@@ -21,6 +21,7 @@ export type FixName =
   | 'wasm-simd-leaky-relu'
   | 'wasm-simd-forward-matmul'
   | 'wasm-relaxed-simd'
+  | 'wasm-threaded-gemm'
   | 'wasm-depthwise-backprop'
   | 'wasm-unsorted-segment-sum'
   | 'fused-adam'

@@ -16,6 +16,7 @@ import { wasmFastTransposeFix } from './wasm-fast-transpose.js';
 import { wasmRelaxedSimdFix } from './wasm-relaxed-simd.js';
 import { wasmSharedIdentityFix } from './wasm-shared-identity.js';
 import { wasmSimdLeakyReluFix } from './wasm-simd-leaky-relu.js';
+import { wasmThreadedGemmFix } from './wasm-threaded-gemm.js';
 import { wasmSimdForwardMatMulFix, wasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
 
 /** Every fix. */
@@ -40,6 +41,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmSimdLeakyReluFix,
   wasmSimdForwardMatMulFix,
   wasmRelaxedSimdFix,
+  wasmThreadedGemmFix,
 ];
 
 /** Every fix name. */
