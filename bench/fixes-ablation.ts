@@ -7,14 +7,24 @@
  * `--only a,b` limits the configurations to those fixes (and the defaults); when it names several
  * default fixes, one more configuration turns them all off together. `--arch dcgan` times the
  * command's DCGAN instead (`--filters N`, default 64, `--start-filters`, `--discriminator-filters`,
- * `--kernel-size`, `--r1 GAMMA`, as in `bench:profile`).
+ * `--kernel-size`, `--r1 GAMMA`, as in `bench:profile`). `--threads` (default `auto`, every core) sizes the
+ * worker pool of the opt-in `wasm-threaded-gemm`.
  *
  *   npx tsx bench/fixes-ablation.ts [wasm|cpu] [batch] [--rounds N] [--steps N] [--only NAME,NAME]
- *     [--arch dcgan] [--filters N] [--start-filters N] [--discriminator-filters N] [--kernel-size N] [--r1 GAMMA]
+ *     [--threads N|auto] [--arch dcgan] [--filters N] [--start-filters N] [--discriminator-filters N] [--kernel-size N] [--r1 GAMMA]
  */
+
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { applicableFixes, applyFixes, type BackendName, type FixName, useBackend } from '../src/backends/index.js';
+import {
+  applicableFixes,
+  applyFixes,
+  type BackendName,
+  type FixName,
+  setGemmThreads,
+  useBackend,
+} from '../src/backends/index.js';
 import { dcganRunner } from './dcgan.js';
 import { makeData, trainerRunner } from './mlp-gan.js';
 
@@ -30,6 +40,7 @@ const { values: v, positionals } = parseArgs({
     'discriminator-filters': { type: 'string' },
     'kernel-size': { type: 'string' },
     r1: { type: 'string' },
+    threads: { type: 'string', default: 'auto' },
   },
 });
 const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
@@ -41,6 +52,8 @@ const rounds = Number(v.rounds);
 const steps = Number(v.steps);
 
 await useBackend(backend);
+// The threads of the opt-in `wasm-threaded-gemm` (the pool idles while the fix is off).
+const threads = await setGemmThreads(v.threads === 'auto' ? availableParallelism() : Number(v.threads));
 const only = v.only?.split(',');
 const fixes = applicableFixes(backend).filter((f) => !only || only.includes(f.name));
 const names = fixes.filter((f) => f.defaultOn !== false).map((f) => f.name);
@@ -86,7 +99,11 @@ for (let r = 0; r < rounds; r++) {
 }
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
 const base = median(times.get('default fixes') ?? []);
-console.log(`${backend}, ${v.arch}, batch ${batch}: ${rounds} rounds of ${steps} steps, medians (ms/step)`);
+console.log(
+  `${backend}, ${v.arch}, batch ${batch}: ${rounds} rounds of ${steps} steps, medians (ms/step); ${process.version}, GEMM threads ${threads}, load ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
 for (const c of configs) {
   const m = median(times.get(c.label) ?? []);
   console.log(`${c.label.padEnd(40)} ${m.toFixed(1).padStart(8)}   x${(m / base).toFixed(2)}`);
