@@ -7,17 +7,27 @@
  * `--only a,b` limits the configurations to those fixes (and the defaults); when it names several
  * default fixes, one more configuration turns them all off together. `--arch dcgan` times the
  * command's DCGAN instead (`--filters N`, default 64, `--start-filters`, `--discriminator-filters`,
- * `--kernel-size`, `--r1 GAMMA`, as in `bench:profile`).
+ * `--kernel-size`, `--r1 GAMMA`, as in `bench:profile`). `--threads` (default `auto`, every core) sizes the
+ * worker pool of the opt-in `wasm-threaded-gemm`.
  *
  * `--clock cpu` times the process's CPU time instead of the wall clock: on a machine that other
  * work shares, a single-threaded backend's CPU time per step stays put while its wall time does not.
  *
  *   npx tsx bench/fixes-ablation.ts [wasm|cpu] [batch] [--rounds N] [--steps N] [--only NAME,NAME] [--clock wall|cpu]
- *     [--arch dcgan] [--filters N] [--start-filters N] [--discriminator-filters N] [--kernel-size N] [--r1 GAMMA]
+ *     [--threads N|auto] [--arch dcgan] [--filters N] [--start-filters N] [--discriminator-filters N] [--kernel-size N] [--r1 GAMMA]
  */
+
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { applicableFixes, applyFixes, type BackendName, type FixName, useBackend } from '../src/backends/index.js';
+import {
+  applicableFixes,
+  applyFixes,
+  type BackendName,
+  type FixName,
+  setGemmThreads,
+  useBackend,
+} from '../src/backends/index.js';
 import { dcganRunner } from './dcgan.js';
 import { makeData, trainerRunner } from './mlp-gan.js';
 
@@ -34,6 +44,7 @@ const { values: v, positionals } = parseArgs({
     'discriminator-filters': { type: 'string' },
     'kernel-size': { type: 'string' },
     r1: { type: 'string' },
+    threads: { type: 'string', default: 'auto' },
   },
 });
 const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
@@ -55,6 +66,8 @@ const now =
     : () => performance.now();
 
 await useBackend(backend);
+// The threads of the opt-in `wasm-threaded-gemm` (the pool idles while the fix is off).
+const threads = await setGemmThreads(v.threads === 'auto' ? availableParallelism() : Number(v.threads));
 const only = v.only?.split(',');
 const fixes = applicableFixes(backend).filter((f) => !only || only.includes(f.name));
 const names = fixes.filter((f) => f.defaultOn !== false).map((f) => f.name);
@@ -101,7 +114,9 @@ for (let r = 0; r < rounds; r++) {
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
 const base = median(times.get('default fixes') ?? []);
 console.log(
-  `${backend}, ${v.arch}, batch ${batch}: ${rounds} rounds of ${steps} steps, medians (ms/step, ${v.clock} clock)`,
+  `${backend}, ${v.arch}, batch ${batch}: ${rounds} rounds of ${steps} steps, medians (ms/step, ${v.clock} clock); ${process.version}, GEMM threads ${threads}, load ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
 );
 for (const c of configs) {
   const m = median(times.get(c.label) ?? []);

@@ -2,11 +2,12 @@
  * `npm run bench:memory`: trains the seed MLP GAN with the library's Trainer for many steps and
  * checks that tfjs's tensor count and bytes stay flat (no leak), printing them every chunk.
  *
- *   npm run bench:memory -- [--backend wasm] [--steps 10000] [--batch 32] [--narrow]
+ *   npm run bench:memory -- [--backend wasm] [--steps 10000] [--batch 32] [--narrow] [--threads N|auto]
  *
  * `--narrow` uses the same layers with hidden widths divided by 16 (same kernels and fixes, same
  * Trainer code path, a fraction of the arithmetic): a 10,000-step leak check in minutes on a
- * shared machine.
+ * shared machine. `--threads` gives the library's GEMM that many threads (`auto`: every core), as
+ * `useBackend`'s `threads` option; default 1.
  */
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
@@ -25,7 +26,8 @@ const out = arg('out', 'bench/results/memory.json');
 const narrow = process.argv.includes('--narrow');
 const widths = narrow ? { generatorUnits: [16, 32, 64], discriminatorUnits: [32, 16] } : {};
 
-const report = await useBackend(backend);
+const threadsArg = arg('threads', '1');
+const report = await useBackend(backend, { threads: threadsArg === 'auto' ? 'auto' : Number(threadsArg) });
 const gan = new GAN({ ...presets.mlp(widths), latentDim: 100, dataShape: [28, 28, 1], seed: 1 });
 const data = tf.randomUniform([1024, 28, 28, 1], -1, 1, 'float32', 7);
 const trainer = new Trainer(gan, { batchSize: batch, logEvery: 100 });
@@ -47,12 +49,12 @@ for (let done = 0; done < steps; done += chunk) {
 }
 const flat = samples.every((s) => s.numTensors === base.numTensors && s.numBytes === base.numBytes);
 console.log(
-  `${backend}${narrow ? ' (narrow widths)' : ''} (fixes: ${report.fixes.join(', ')}), batch ${batch}, ${steps} steps in ${((performance.now() - t0) / 1000).toFixed(0)} s: ` +
+  `${backend}${narrow ? ' (narrow widths)' : ''} (fixes: ${report.fixes.join(', ')}; threads ${report.threads}), batch ${batch}, ${steps} steps in ${((performance.now() - t0) / 1000).toFixed(0)} s: ` +
     `tensors ${base.numTensors} -> ${samples.at(-1)?.numTensors}, bytes ${base.numBytes} -> ${samples.at(-1)?.numBytes}: ${flat ? 'FLAT' : 'GROWING'}`,
 );
 writeFileSync(
   out,
-  `${JSON.stringify({ backend, narrow, batch, steps, fixes: report.fixes, base: { numTensors: base.numTensors, numBytes: base.numBytes }, samples, flat }, null, 2)}\n`,
+  `${JSON.stringify({ backend, narrow, batch, steps, threads: report.threads, fixes: report.fixes, base: { numTensors: base.numTensors, numBytes: base.numBytes }, samples, flat }, null, 2)}\n`,
 );
 trainer.dispose();
 gan.dispose();

@@ -4,7 +4,9 @@
  * (no fixes), and PyTorch, in one run, alternating chunk by chunk, after a warm-up; medians.
  * `--dcgan` adds the DCGAN row (bench/dcgan-row.ts): `ts-gan mnist --arch dcgan`'s default networks
  * on wasm at batch 64 against their PyTorch twin (bench/torch_dcgan.py), one thread each;
- * `--arch dcgan` runs that row alone.
+ * `--arch dcgan` runs that row alone. With wasm among the backends, the "every core" row
+ * (bench/every-core-row.ts): the Trainer with the library's GEMM on every core against PyTorch at
+ * its faster thread count (`--no-every-core` skips it).
  *
  *   npm run bench -- [--backends wasm,cpu] [--batches 32,256] [--rounds 7] [--out bench/results/latest.json]
  *     [--dcgan | --arch mlp|dcgan] [--dcgan-batch 64] [--dcgan-without FIX,FIX]
@@ -19,6 +21,7 @@ import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, type FixName, useBackend } from '../src/backends/index.js';
 import { type DcganRow, measureDcganRow } from './dcgan-row.js';
+import { type EveryCoreRow, measureEveryCoreRow, printEveryCore } from './every-core-row.js';
 import { bestOptimizer, handWrittenRunner, makeData, plainAdam, type Runner, trainerRunner } from './mlp-gan.js';
 import { startTorch, type TorchProcess } from './torch-process.js';
 
@@ -35,6 +38,8 @@ interface Args {
   dcganBatch: number;
   /** Fixes switched off for the DCGAN row's extra column. */
   dcganWithout: FixName[];
+  /** The "every core" row. */
+  everyCore: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -48,12 +53,17 @@ function parseArgs(argv: string[]): Args {
     dcgan: false,
     dcganBatch: 64,
     dcganWithout: [],
+    everyCore: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1] ?? '';
     if (a === '--no-torch') {
       args.torch = false;
+      continue;
+    }
+    if (a === '--no-every-core') {
+      args.everyCore = false;
       continue;
     }
     if (a === '--dcgan') {
@@ -210,6 +220,14 @@ async function main(): Promise<void> {
     }
   }
   torch?.close();
+  const everyCore: EveryCoreRow[] = [];
+  if (args.mlp && args.everyCore && backends.includes('wasm')) {
+    for (const batch of args.batches) {
+      process.stderr.write(`every core, wasm batch ${batch} `);
+      everyCore.push(await measureEveryCoreRow(batch, args.rounds, chunkSteps('wasm', batch)));
+      process.stderr.write('\n');
+    }
+  }
   let dcgan: DcganRow | undefined;
   if (args.dcgan) {
     process.stderr.write(`dcgan wasm batch ${args.dcganBatch} `);
@@ -225,6 +243,7 @@ async function main(): Promise<void> {
   }
   const rssMb = process.resourceUsage().maxRSS / 1024;
   if (args.mlp) printMlp(args, rows, torchNote);
+  printEveryCore(everyCore);
   if (dcgan) printDcgan(dcgan);
   console.log(`peak RSS of the tfjs process: ${rssMb.toFixed(0)} MiB`);
   const result = {
@@ -239,6 +258,7 @@ async function main(): Promise<void> {
     pytorch: torchNote,
     peakRssMiB: rssMb,
     rows,
+    ...(everyCore.length > 0 ? { everyCore } : {}),
     ...(dcgan ? { dcgan } : {}),
   };
   mkdirSync(dirname(args.out), { recursive: true });

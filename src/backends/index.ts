@@ -16,6 +16,7 @@ export { BackendError } from '../errors.js';
 export { registerGreaterGradient, unregisterGreaterGradient } from '../kernels/greater-gradient.js';
 export type { BackendFix, FixName } from './fixes/fix.js';
 export { applicableFixes, FIX_NAMES, FIXES, getFix } from './fixes/index.js';
+export { disposeGemmThreads, setGemmThreads } from './fixes/wasm-threaded-gemm.js';
 export {
   applyFixes,
   BACKEND_NAMES,

@@ -17,8 +17,10 @@ import {
   isNode,
   PACKAGES,
 } from './backend-packages.js';
+import { prepareThreads, threadsOf, wasmModule } from './backend-threads.js';
 import type { FixName } from './fixes/fix.js';
 import { applicableFixes, FIX_NAMES, FIXES } from './fixes/index.js';
+import { checkThreads } from './fixes/wasm-threaded-gemm.js';
 
 export { BACKEND_NAMES, type BackendName, isNode } from './backend-packages.js';
 
@@ -42,6 +44,15 @@ export interface UseBackendOptions {
   wasmPaths?: string | Record<string, string>;
   /** Replaces the import of a backend's package, for example `{ wasm: () => import('@tensorflow/tfjs-backend-wasm') }`. */
   loaders?: Partial<Record<BackendName, () => Promise<unknown>>>;
+  /**
+   * CPU threads for the matrix products, `'auto'` for every core (`os.availableParallelism()`).
+   * In Node (wasm and cpu backends): the threads of the library's SIMD GEMM (the
+   * `wasm-threaded-gemm` fix, worker threads over shared memory); default 1, since threads did
+   * not make a step faster where measured (docs/performance.md). In a browser (wasm): passed to
+   * tfjs-wasm's `setThreadsCount` before the backend starts (it takes effect only there, and only
+   * with cross-origin isolation); default tfjs's own choice. The report says what was obtained.
+   */
+  threads?: number | 'auto';
 }
 
 /**
@@ -57,6 +68,12 @@ export interface BackendReport {
   fallbackFrom?: BackendName;
   /** In auto mode, every backend tried before the chosen one, with the reason it was skipped. */
   skipped: { name: BackendName; reason: string }[];
+  /**
+   * CPU threads the matrix products run on: in Node the library's GEMM threads (wasm, cpu; 1
+   * unless the `threads` option asked for more), in a browser tfjs-wasm's `getThreadsCount()`;
+   * 1 for webgl, webgpu and tensorflow (their own devices and thread pools are not counted).
+   */
+  threads: number;
 }
 
 /**
@@ -84,11 +101,11 @@ async function activate(name: BackendName, options: UseBackendOptions): Promise<
       );
     }
   }
-  if (name === 'wasm' && options.wasmPaths !== undefined) {
-    const wasm = (await (options.loaders?.wasm?.() ?? import('@tensorflow/tfjs-backend-wasm'))) as {
-      setWasmPaths?: (p: string | Record<string, string>) => void;
-    };
-    wasm.setWasmPaths?.(options.wasmPaths);
+  if (name === 'wasm' && (options.wasmPaths !== undefined || (!isNode() && typeof options.threads === 'number'))) {
+    const wasm = await wasmModule(options);
+    if (options.wasmPaths !== undefined) wasm.setWasmPaths?.(options.wasmPaths);
+    // Effective only before the wasm backend first starts (tfjs reads it in its initialization).
+    if (!isNode() && typeof options.threads === 'number') wasm.setThreadsCount?.(options.threads);
   }
   if (name === 'wasm' && !tf.findBackendFactory('cpu')) {
     // Some wasm fixes run a kernel on the cpu backend (copy there and back); without the package
@@ -121,6 +138,13 @@ async function activate(name: BackendName, options: UseBackendOptions): Promise<
       cause: failure,
     });
   }
+}
+
+/** Sets up the fixes and threads for the active backend; the report's `fixes` and `threads`. */
+async function finish(options: UseBackendOptions): Promise<Pick<BackendReport, 'fixes' | 'threads'>> {
+  const backend = tf.getBackend();
+  const fixes = syncFixes(backend, await prepareThreads(backend, options));
+  return { fixes, threads: await threadsOf(backend, options) };
 }
 
 function hint(name: BackendName): string {
@@ -195,11 +219,13 @@ function checkOptions(name: unknown, options: unknown): void {
   if (options === null || typeof options !== 'object') {
     throw new ConfigError(`useBackend: options must be an object, got ${show(options)}.`);
   }
-  const known = ['fixes', 'wasmPaths', 'loaders'];
+  const known = ['fixes', 'wasmPaths', 'loaders', 'threads'];
   for (const key of Object.keys(options)) {
     if (!known.includes(key))
       throw new ConfigError(`useBackend: unknown option "${key}"; known options: ${known.join(', ')}.`);
   }
+  const threads = (options as UseBackendOptions).threads;
+  if (threads !== undefined) checkThreads('useBackend', threads);
 }
 
 /**
@@ -222,6 +248,7 @@ function checkOptions(name: unknown, options: unknown): void {
  * const { name, fixes } = await useBackend('wasm');          // wasm, with every wasm fix
  * await useBackend('wasm', { fixes: false });                // the plain tfjs kernels
  * await useBackend('wasm', { fixes: { 'fused-adam': false } });
+ * const { threads } = await useBackend('wasm', { threads: 'auto' }); // the GEMM on every core
  * const best = await useBackend();                           // best available, reported
  * ```
  * @category Backends
@@ -231,7 +258,7 @@ export async function useBackend(name?: BackendName, options: UseBackendOptions 
   wantedFixes('wasm', options.fixes); // validates the fixes option before anything changes
   if (name !== undefined) {
     await activate(name, options);
-    return { name, fixes: syncFixes(tf.getBackend(), options.fixes), skipped: [] };
+    return { name, ...(await finish(options)), skipped: [] };
   }
   const order = isNode() ? NODE_ORDER : BROWSER_ORDER;
   const skipped: { name: BackendName; reason: string }[] = [];
@@ -242,7 +269,7 @@ export async function useBackend(name?: BackendName, options: UseBackendOptions 
       skipped.push({ name: candidate, reason: errorText(err) });
       continue;
     }
-    const report: BackendReport = { name: candidate, fixes: syncFixes(tf.getBackend(), options.fixes), skipped };
+    const report: BackendReport = { name: candidate, ...(await finish(options)), skipped };
     if (skipped.length > 0) report.fallbackFrom = (skipped[0] as { name: BackendName }).name;
     return report;
   }

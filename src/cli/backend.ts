@@ -21,16 +21,38 @@ export function checkBackendFlag(command: string, value: string): BackendName | 
   );
 }
 
+/** The environment variable that gives the library's GEMM its threads (`useBackend`'s `threads`). */
+export const THREADS_ENV = 'TS_GAN_THREADS';
+
+/**
+ * `TS_GAN_THREADS`: unset or empty for the default, `auto` for every core, or a thread count.
+ * @throws UsageError for another value.
+ */
+export function threadsFromEnv(env: Record<string, string | undefined> = process.env): number | 'auto' | undefined {
+  const value = env[THREADS_ENV]?.trim();
+  if (value === undefined || value === '') return undefined;
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value) || n < 1 || n > 256) {
+    throw new UsageError(
+      `ts-gan: ${THREADS_ENV} must be 'auto' or an integer from 1 to 256, got ${JSON.stringify(value)}.`,
+    );
+  }
+  return n;
+}
+
 /** Sets the backend up and writes one line saying which one runs (and why, in auto mode). */
 export async function setupBackend(name: BackendName | undefined, io: CliIO): Promise<BackendReport> {
-  const report = await useBackend(name);
+  const threads = threadsFromEnv();
+  const report = await useBackend(name, threads === undefined ? {} : { threads });
   const fixes = report.fixes.length > 0 ? ` (fixes: ${report.fixes.join(', ')})` : '';
+  const threadNote = report.threads > 1 ? `, ${report.threads} threads` : '';
   const why =
     name === undefined
       ? report.skipped.length > 0
         ? `; auto skipped ${report.skipped.map((s) => s.name).join(', ')} (not installed or not usable)`
         : ' (auto)'
       : '';
-  io.stderr.write(`backend: ${report.name}${fixes}${why}\n`);
+  io.stderr.write(`backend: ${report.name}${threadNote}${fixes}${why}\n`);
   return report;
 }

@@ -21,7 +21,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendFix } from './fix.js';
 import { isReplaced, replaceKernel, restoreKernel } from './kernels.js';
-import { GemmMemory, hasWasmSimd } from './wasm-simd-gemm.js';
+import { GemmMemory, hasWasmSimd, threadedGemm } from './wasm-simd-gemm.js';
 
 const BACKEND = 'cpu';
 const KERNELS = ['BatchMatMul', '_FusedMatMul'] as const;
@@ -42,8 +42,13 @@ interface KernelArgs {
 /** The GEMM and its memory, built on first use; null where it cannot be built. */
 let gemmMemory: GemmMemory | null | undefined;
 
-/** The GEMM and its memory (shared with `wasm-simd-forward-matmul`). */
+/**
+ * The GEMM and its memory (shared with `wasm-simd-forward-matmul`): the threaded GEMM's shared
+ * memory while `wasm-threaded-gemm` is on, else the one-thread module's own.
+ */
 export function gemm(): GemmMemory | null {
+  const pool = threadedGemm();
+  if (pool) return pool.memory;
   if (gemmMemory === undefined) gemmMemory = GemmMemory.create();
   return gemmMemory;
 }

@@ -26,6 +26,7 @@ export type FixName =
   | 'wasm-simd-matmul'
   | 'wasm-heap-matmul'
   | 'wasm-relaxed-simd'
+  | 'wasm-threaded-gemm'
   | 'wasm-depthwise-backprop'
   | 'wasm-unsorted-segment-sum'
   | 'fused-adam'

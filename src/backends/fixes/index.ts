@@ -18,6 +18,7 @@ import { wasmSharedIdentityFix } from './wasm-shared-identity.js';
 import { wasmSimdConv2dFix } from './wasm-simd-conv2d.js';
 import { wasmSimdLeakyReluFix } from './wasm-simd-leaky-relu.js';
 import { wasmSimdTanhFix } from './wasm-simd-tanh.js';
+import { wasmThreadedGemmFix } from './wasm-threaded-gemm.js';
 import {
   wasmHeapMatMulFix,
   wasmSimdForwardMatMulFix,
@@ -52,6 +53,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmSimdMatMulFix,
   wasmHeapMatMulFix,
   wasmRelaxedSimdFix,
+  wasmThreadedGemmFix,
 ];
 
 /** Every fix name. */

@@ -72,6 +72,35 @@ export function setRelaxedSimd(on: boolean): void {
   relaxedWanted = on;
 }
 
+/** Whether the relaxed-SIMD module runs now (wanted and available). */
+export function relaxedOn(): boolean {
+  return relaxedWanted && hasRelaxedSimd();
+}
+
+/**
+ * The GEMM on several threads (the `wasm-threaded-gemm` fix, Node only): its own shared memory,
+ * packed in place by `cpu-simd-matmul` and `wasm-simd-forward-matmul`, and `runFrom`, which takes
+ * a product whose operands are in another memory (tfjs-wasm's heap) and returns false when the
+ * product is too small to gain from threads.
+ */
+export interface ThreadedGemm {
+  readonly memory: GemmMemory;
+  runFrom(src: WebAssembly.Memory, a: number, b: number, c: number, mp: number, k: number, np: number): boolean;
+}
+
+/** The threaded GEMM calls go through, or null (one thread). */
+let threaded: ThreadedGemm | null = null;
+
+/** Routes the GEMM's calls through `pool` (or, with null, back to one thread). */
+export function setThreadedGemm(pool: ThreadedGemm | null): void {
+  threaded = pool;
+}
+
+/** The threaded GEMM in use, or null. */
+export function threadedGemm(): ThreadedGemm | null {
+  return threaded;
+}
+
 /** Which GEMM module runs now: `'relaxed-simd'` (fused multiply-add), `'simd'`, or null without SIMD. */
 export function gemmVariant(): 'relaxed-simd' | 'simd' | null {
   if (!hasWasmSimd()) return null;
@@ -104,8 +133,14 @@ function instantiate(memory: WebAssembly.Memory): SimdGemm | null {
   const relaxed = modules.relaxed
     ? (new WebAssembly.Instance(modules.relaxed, imports).exports.gemm as SimdGemm)
     : null;
-  if (!relaxed) return plain;
-  return (a, b, c, mp, k, np) => (relaxedWanted ? relaxed : plain)(a, b, c, mp, k, np);
+  const local: SimdGemm = relaxed
+    ? (a, b, c, mp, k, np) => (relaxedWanted ? relaxed : plain)(a, b, c, mp, k, np)
+    : plain;
+  // Products in this memory go to the threaded GEMM while it is on and they are large enough.
+  return (a, b, c, mp, k, np) => {
+    if (threaded?.runFrom(memory, a, b, c, mp, k, np)) return;
+    local(a, b, c, mp, k, np);
+  };
 }
 
 const onMemory = new WeakMap<WebAssembly.Memory, SimdGemm | null>();
@@ -145,6 +180,11 @@ export class GemmMemory {
     this.memory = memory;
     this.gemm = gemm;
     this.view = new Float32Array(memory.buffer);
+  }
+
+  /** A GEMM over `memory` (the threaded GEMM's shared memory and its splitting function). */
+  static wrap(memory: WebAssembly.Memory, gemm: SimdGemm): GemmMemory {
+    return new GemmMemory(memory, gemm);
   }
 
   /** Builds the module, or returns null where WebAssembly SIMD is missing or the build fails. */
