@@ -2,7 +2,7 @@
  * `ts-gan train` and `ts-gan evaluate` on the real Fashion-MNIST files of Debian's
  * `dataset-fashion-mnist` package (or the folder in FASHION_MNIST_DIR): the 60,000 pictures and their
  * labels load, the fast recipe trains on them conditioned, a run resumes, and the Fashion judge scores
- * the checkpoint. `npm run test:datasets`; `.ci/run` installs the package first.
+ * the checkpoint. `npm run test:long`; `.ci/run` installs the package first.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
