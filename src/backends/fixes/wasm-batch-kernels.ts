@@ -32,7 +32,7 @@ import {
   type WasmBackendLike,
   wasmView,
 } from './kernels.js';
-import { fromBase64 } from './wasm-bytecode.js';
+import { instanceOnMemory } from './wasm-bytecode.js';
 import { hasWasmSimd } from './wasm-simd-gemm.js';
 import { BASE64 } from './wat/batch-reductions.bytes.js';
 
@@ -83,25 +83,12 @@ function reduceLeading(kernelName: 'Sum' | 'Mean', original: tf.KernelConfig | u
 interface Reductions {
   sumRows(x: number, rows: number, width: number, out: number, mean: number): void;
 }
-let reductionsModule: WebAssembly.Module | null | undefined;
-const onMemory = new WeakMap<WebAssembly.Memory, Reductions | null>();
+const reductionsOn = instanceOnMemory(BASE64);
 
 /** The SIMD reductions working in the backend's heap, or null where they cannot (no SIMD, a shared heap). */
 function simdReductions(backend: WasmBackendLike): Reductions | null {
   const memory = (backend.wasm as { asm?: { memory?: WebAssembly.Memory } }).asm?.memory;
-  if (!memory) return null;
-  const known = onMemory.get(memory);
-  if (known !== undefined) return known;
-  let kernels: Reductions | null = null;
-  try {
-    reductionsModule ??= new WebAssembly.Module(fromBase64(BASE64) as BufferSource);
-    kernels = new WebAssembly.Instance(reductionsModule, { env: { memory } }).exports as unknown as Reductions;
-  } catch {
-    reductionsModule ??= null;
-    kernels = null;
-  }
-  onMemory.set(memory, kernels);
-  return kernels;
+  return memory ? (reductionsOn(memory) as unknown as Reductions | null) : null;
 }
 
 function gatherRows(original: tf.KernelConfig | undefined, args: KernelArgs): tf.TensorInfo {

@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 
-import { fromBase64 } from './wasm-bytecode.js';
+import { instanceOnMemory } from './wasm-bytecode.js';
 import { BASE64, SHARED_BASE64 } from './wat/adam.bytes.js';
 
 /**
@@ -35,26 +35,12 @@ export type SimdAdam = (
   negLearningRate: number,
 ) => void;
 
-const instances = new WeakMap<WebAssembly.Memory, SimdAdam | null>();
+const adamOn = instanceOnMemory(BASE64, SHARED_BASE64);
 
 /**
  * The SIMD update bound to `memory`, or null where it cannot be built (no WebAssembly SIMD, or a
  * shared memory this module cannot import): callers then use the op sequence.
  */
 export function simdAdamFor(memory: WebAssembly.Memory | undefined): SimdAdam | null {
-  if (!memory || typeof WebAssembly === 'undefined') return null;
-  const known = instances.get(memory);
-  if (known !== undefined) return known;
-  let fn: SimdAdam | null = null;
-  try {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    // tfjs-wasm's threaded build has a shared heap, which only a shared import accepts.
-    const module = new WebAssembly.Module(fromBase64(shared ? SHARED_BASE64 : BASE64) as BufferSource);
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
-    fn = instance.exports.adam as SimdAdam;
-  } catch {
-    fn = null;
-  }
-  instances.set(memory, fn);
-  return fn;
+  return memory ? ((adamOn(memory)?.adam as SimdAdam | undefined) ?? null) : null;
 }

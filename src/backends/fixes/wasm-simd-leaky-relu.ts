@@ -26,7 +26,7 @@ import {
   type WasmBackendLike,
   wasmView,
 } from './kernels.js';
-import { fromBase64 } from './wasm-bytecode.js';
+import { instanceOnMemory } from './wasm-bytecode.js';
 import { BASE64, SHARED_BASE64 } from './wat/leaky-relu.bytes.js';
 
 const BACKEND = 'wasm';
@@ -41,24 +41,11 @@ export interface SimdLeaky {
   forward: SimdFn;
   gradient: SimdFn;
 }
-const instances = new WeakMap<WebAssembly.Memory, SimdLeaky | null>();
+const leakyOn = instanceOnMemory(BASE64, SHARED_BASE64);
 
 /** The two functions bound to `memory`, or null without WebAssembly SIMD. */
 export function simdLeakyReluFor(memory: WebAssembly.Memory | undefined): SimdLeaky | null {
-  if (!memory || typeof WebAssembly === 'undefined') return null;
-  const known = instances.get(memory);
-  if (known !== undefined) return known;
-  let fns: SimdLeaky | null = null;
-  try {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const module = new WebAssembly.Module(fromBase64(shared ? SHARED_BASE64 : BASE64) as BufferSource);
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
-    fns = instance.exports as unknown as SimdLeaky;
-  } catch {
-    fns = null;
-  }
-  instances.set(memory, fns);
-  return fns;
+  return memory ? ((leakyOn(memory) as unknown as SimdLeaky | null) ?? null) : null;
 }
 
 type Backend = WasmBackendLike & { wasm: { asm?: { memory?: WebAssembly.Memory } } };

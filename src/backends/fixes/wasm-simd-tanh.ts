@@ -20,7 +20,7 @@ import {
   type WasmBackendLike,
   wasmView,
 } from './kernels.js';
-import { fromBase64 } from './wasm-bytecode.js';
+import { instanceOnMemory } from './wasm-bytecode.js';
 import { BASE64, SHARED_BASE64 } from './wat/tanh.bytes.js';
 
 const BACKEND = 'wasm';
@@ -28,23 +28,11 @@ const KERNEL = 'Tanh';
 
 /** `(x, y, bytes)`: byte addresses, a byte length (a multiple of 16). */
 type SimdTanh = (x: number, y: number, bytes: number) => void;
-const instances = new WeakMap<WebAssembly.Memory, SimdTanh | null>();
+const tanhOn = instanceOnMemory(BASE64, SHARED_BASE64);
 
 /** The SIMD function bound to `memory`, or null without WebAssembly SIMD. */
 export function simdTanhFor(memory: WebAssembly.Memory | undefined): SimdTanh | null {
-  if (!memory || typeof WebAssembly === 'undefined') return null;
-  const known = instances.get(memory);
-  if (known !== undefined) return known;
-  let fn: SimdTanh | null = null;
-  try {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const module = new WebAssembly.Module(fromBase64(shared ? SHARED_BASE64 : BASE64) as BufferSource);
-    fn = new WebAssembly.Instance(module, { env: { memory } }).exports.tanh as SimdTanh;
-  } catch {
-    fn = null;
-  }
-  instances.set(memory, fn);
-  return fn;
+  return memory ? ((tanhOn(memory)?.tanh as SimdTanh | undefined) ?? null) : null;
 }
 
 const f = Math.fround;
