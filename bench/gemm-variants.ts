@@ -13,6 +13,8 @@ const ROUNDS = i >= 0 ? Number(process.argv[i + 1]) : 9;
 /** [M, K, N]: Dense forward products at batch 32 and 64, and conv-gradient-like products. */
 const SHAPES: [number, number, number][] = [
   [32, 1024, 784],
+  [256, 1024, 784],
+  [256, 784, 512],
   [64, 100, 6272],
   [64, 512, 256],
   [512, 1024, 64],

@@ -3,8 +3,9 @@
  * `wabt` package into TypeScript modules of base64 bytes next to them (`<name>.bytes.ts`), which
  * the library imports. Run after editing a `.wat` file: `npm run build:wasm`. A test assembles the
  * sources again and checks the committed bytes against them. A source named `*-relaxed.wat` may use
- * WebAssembly relaxed SIMD (`f32x4.relaxed_madd`); the others are assembled with 128-bit SIMD only,
- * so that a relaxed instruction cannot slip into a module that must run on Node 20.
+ * WebAssembly relaxed SIMD (`f32x4.relaxed_madd`) and multi-memory (a memory of its own beside the
+ * imported one: engines with relaxed SIMD have both); the others are assembled with 128-bit SIMD
+ * only, so that neither can slip into a module that must run on Node 20.
  *
  * A source that contains the line `;; build-wasm: shared-memory variant` is assembled twice: as
  * written, with the import `(memory 1)`, and with that import made shared, `(memory 1 65536
@@ -47,7 +48,8 @@ export async function assembleWat(source: string, filename: string, shared = fal
     source = source.replace(PLAIN_IMPORT, SHARED_IMPORT);
   }
   const wabt = await wabtInit();
-  const features = { simd: true, relaxed_simd: usesRelaxedSimd(filename), threads: shared };
+  const relaxed = usesRelaxedSimd(filename);
+  const features = { simd: true, relaxed_simd: relaxed, multi_memory: relaxed, threads: shared };
   const module = wabt.parseWat(filename, source, features);
   try {
     module.resolveNames();

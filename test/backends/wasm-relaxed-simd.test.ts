@@ -96,6 +96,8 @@ describe('the relaxed-SIMD GEMM', () => {
     [32, 100, 256],
     [64, 1024, 24],
     [7, 2000, 9],
+    // several K blocks (512 long in the relaxed module) and row blocks (128 rows), with tails
+    [261, 1100, 20],
   ];
   for (const [m, k, n] of shapes) {
     it(`[${m},${k}]·[${k},${n}]: both paths within the FMA tolerance of each other and of the exact product`, () => {
@@ -131,6 +133,40 @@ describe('the relaxed-SIMD GEMM', () => {
     // Every x86-64 CPU with FMA3 and every arm64 CPU fuses; V8 emits the fused instruction there.
     expect(runGemm(g, a, b, 1, 2, 1)[0]).toBe(NODE_MAJOR >= 22 ? 2 ** -24 : 0);
   });
+});
+
+describe("the GEMM's cache blocking", () => {
+  /** A·B summed in float32 in k order, one product rounded, then one sum rounded: the plain module's arithmetic. */
+  function float32Reference(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float32Array {
+    const c = new Float32Array(m * n);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let kk = 0; kk < k; kk++)
+          s = Math.fround(s + Math.fround((a[i * k + kk] as number) * (b[kk * n + j] as number)));
+        c[i * n + j] = s;
+      }
+    }
+    return c;
+  }
+
+  // K blocks are 256 long in the plain module, row blocks 128 rows: these cross both, with tails, and
+  // one block exactly.
+  const shapes: [number, number, number][] = [
+    [261, 600, 20],
+    [132, 257, 9],
+    [128, 256, 8],
+    [3, 1030, 17],
+  ];
+  for (const [m, k, n] of shapes) {
+    it(`[${m},${k}]·[${k},${n}]: the plain module gives the bits of an unblocked float32 sum in k order`, () => {
+      const g = gemmMemory();
+      const a = uniform(m * k, 3 + m);
+      const b = uniform(k * n, 4 + n);
+      setRelaxedSimd(false);
+      expect(runGemm(g, a, b, m, k, n)).toEqual(float32Reference(a, b, m, k, n));
+    });
+  }
 });
 
 /** Float32 sums of up to a few thousand products, against tfjs-cpu's float64 blocks: relative to the largest value. */

@@ -26,8 +26,11 @@ describe('the WebAssembly text sources', () => {
     }
   });
 
-  it('only *-relaxed.wat may use relaxed SIMD: the other sources are assembled without it', async () => {
-    await expect(assembleWat(read('gemm-relaxed.wat'), 'gemm.wat')).rejects.toThrow(/relaxed/);
+  it('only *-relaxed.wat may use relaxed SIMD and multi-memory: the other sources are assembled without them', async () => {
+    await expect(assembleWat(read('simd-probe-relaxed.wat'), 'simd-probe.wat')).rejects.toThrow(/relaxed/);
+    const ownMemory = read('gemm.wat').replace('(memory 1))', '(memory 1))\n  (memory $own 1)');
+    await expect(assembleWat(ownMemory, 'gemm.wat')).rejects.toThrow(/memor/);
+    await expect(assembleWat(ownMemory, 'gemm-relaxed.wat')).resolves.toBeInstanceOf(Uint8Array);
   });
 
   for (const file of sources) {

@@ -15,9 +15,13 @@
  * ran 1.6-1.8x faster in most runs), loads two f32x4 of B, and does eight multiplies and eight adds
  * (plain 128-bit SIMD). Each C element is summed in float32 in k order.
  *
+ * Both modules block their loops for the caches (K in blocks, rows in blocks of 128), with the same
+ * bits as unblocked loops: a block of C goes back to memory between K blocks as the float32 it was.
+ *
  * Where the engine has WebAssembly relaxed SIMD (V8 in Node 22 and later, current Chrome; not Node
  * 20), `wat/gemm-relaxed.wat` does the same with one `f32x4.relaxed_madd` per multiply and add: a
- * fused multiply-add on CPUs that have one. It is chosen at each call while the `wasm-relaxed-simd`
+ * fused multiply-add on CPUs that have one. It also copies each strip of 8 columns of B into a small
+ * memory of its own (multi-memory, which such engines have too), so that B streams like A. It is chosen at each call while the `wasm-relaxed-simd`
  * fix is on ({@link setRelaxedSimd}) and the engine validates it ({@link hasRelaxedSimd}); otherwise
  * the plain module runs. The two differ only by the rounding of the products: for C[i][j],
  * |relaxed - plain| <= 2 * K * 2^-24 * sum_k |A[i][k] * B[k][j]|.
@@ -46,14 +50,17 @@ export function hasWasmSimd(): boolean {
 let relaxedSupport: boolean | undefined;
 
 /**
- * Whether this engine runs WebAssembly relaxed SIMD (`f32x4.relaxed_madd`), detected once by
- * validating a tiny module that uses it (`wat/simd-probe-relaxed.wat`).
+ * Whether this engine runs WebAssembly relaxed SIMD (`f32x4.relaxed_madd`) and the relaxed GEMM,
+ * detected once by validating a tiny module that uses relaxed SIMD (`wat/simd-probe-relaxed.wat`),
+ * then the GEMM itself, which also needs multi-memory (its own memory beside the imported one).
  */
 export function hasRelaxedSimd(): boolean {
   if (relaxedSupport === undefined) {
     try {
       relaxedSupport =
-        typeof WebAssembly !== 'undefined' && WebAssembly.validate(fromBase64(RELAXED_PROBE) as BufferSource);
+        typeof WebAssembly !== 'undefined' &&
+        WebAssembly.validate(fromBase64(RELAXED_PROBE) as BufferSource) &&
+        WebAssembly.validate(fromBase64(RELAXED_BASE64) as BufferSource);
     } catch {
       relaxedSupport = false;
     }
