@@ -9,6 +9,8 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs's gradients are registered before this module replaces one of them.
+import './tfjs-gradients.js';
 
 const KERNEL = 'FusedBatchNorm';
 

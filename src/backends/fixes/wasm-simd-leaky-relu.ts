@@ -15,6 +15,8 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs's gradients are registered before this module replaces one of them.
+import '../../kernels/tfjs-gradients.js';
 import type { BackendFix } from './fix.js';
 import {
   callKernel,
