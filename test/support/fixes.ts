@@ -43,12 +43,11 @@ export function seeded(shape: number[], seed: number): tf.Tensor {
   return tf.randomUniform(shape, -1, 1, 'float32', seed);
 }
 
-/** Runs `f` in a tidy twice; the second run must leave no tensor, byte or backend buffer behind. */
-export function expectNoGrowth(f: () => unknown): void {
-  const run = () =>
-    tf.tidy(() => {
-      f();
-    });
+/**
+ * Runs `run` twice, outside any tidy (it disposes what it makes, so a tensor a kernel forgets is
+ * counted); the second run must leave no tensor, byte or backend buffer behind.
+ */
+export function expectNothingLeft(run: () => void): void {
   run();
   const tensors = tf.memory().numTensors;
   const bytes = tf.memory().numBytes;
@@ -57,6 +56,15 @@ export function expectNoGrowth(f: () => unknown): void {
   expect(tf.memory().numTensors).toBe(tensors);
   expect(tf.memory().numBytes).toBe(bytes);
   expect(tf.backend().numDataIds()).toBe(ids);
+}
+
+/** Runs `f` in a tidy twice; the second run must leave no tensor, byte or backend buffer behind. */
+export function expectNoGrowth(f: () => unknown): void {
+  expectNothingLeft(() =>
+    tf.tidy(() => {
+      f();
+    }),
+  );
 }
 
 /**
