@@ -1,16 +1,17 @@
 /**
  * The library's SIMD GEMM on one thread against the threaded GEMM (`wasm-threaded-gemm`, Node
- * only), on product shapes of the seed MLP GAN (forward and gradient products at batch 32 and
- * 256) and small ones near the threshold, timed alternately in one process; medians, the ratio
- * one / threaded (above 1: threads are faster), and a check that both give the same bits. Both run
- * on the same shared memory, so the figure is the split alone, without copies. Used to choose
- * `MIN_THREADED_WORK`.
+ * only), on the product shapes of `bench/gemm-shapes.ts` (the seed MLP GAN's forward and gradient
+ * products at batch 32 and 256, the DCGAN's, and small ones near the threshold), timed alternately
+ * in one process; medians, the ratio one / threaded (above 1: threads are faster), and a check that
+ * both give the same bits. Both run on the same shared memory, so the figure is the split alone,
+ * without copies. Used to choose `MIN_THREADED_WORK`.
  *
  *   npx tsx bench/gemm-threads.ts [--rounds 9] [--threads 2]
  */
 import { availableParallelism } from 'node:os';
 import { GemmPool } from '../src/backends/fixes/gemm-pool.js';
 import { hasRelaxedSimd, setRelaxedSimd } from '../src/backends/fixes/wasm-simd-gemm.js';
+import { GEMM_SHAPES as SHAPES } from './gemm-shapes.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -18,19 +19,6 @@ const arg = (name: string, fallback: number) => {
 };
 const ROUNDS = arg('--rounds', 9);
 const THREADS = arg('--threads', availableParallelism());
-/** [M, K, N]. */
-const SHAPES: [number, number, number][] = [
-  [32, 64, 64],
-  [32, 100, 256],
-  [32, 256, 512],
-  [32, 512, 1024],
-  [32, 1024, 784],
-  [256, 1024, 784],
-  [256, 512, 1024],
-  [1024, 32, 784],
-  [512, 256, 32],
-  [784, 32, 1024],
-];
 
 setRelaxedSimd(hasRelaxedSimd());
 const pool = await GemmPool.start(THREADS);

@@ -7,19 +7,10 @@
  *   npx tsx bench/gemm-variants.ts [--rounds 9]
  */
 import { GemmMemory, hasRelaxedSimd, setRelaxedSimd } from '../src/backends/fixes/wasm-simd-gemm.js';
+import { GEMM_SHAPES as SHAPES } from './gemm-shapes.js';
 
 const i = process.argv.indexOf('--rounds');
 const ROUNDS = i >= 0 ? Number(process.argv[i + 1]) : 9;
-/** [M, K, N]: Dense forward products at batch 32 and 64, and conv-gradient-like products. */
-const SHAPES: [number, number, number][] = [
-  [32, 1024, 784],
-  [256, 1024, 784],
-  [256, 784, 512],
-  [64, 100, 6272],
-  [64, 512, 256],
-  [512, 1024, 64],
-  [1568, 64, 520],
-];
 
 if (!hasRelaxedSimd()) {
   console.log(`${process.version}: no WebAssembly relaxed SIMD here; only the plain GEMM runs.`);

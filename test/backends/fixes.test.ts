@@ -1,10 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { FIX_NAMES, getFix, registerGreaterGradient, unregisterGreaterGradient, useBackend } from 'ts-gan/backends';
+import { getFix, registerGreaterGradient, unregisterGreaterGradient, useBackend } from 'ts-gan/backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preferSwapped } from '../../src/backends/fixes/wasm-transposed-matmul';
 import { expectClose } from '../../test-shared/compare';
-import { expectNoGrowth, offAndOn, onCpu, seeded, values } from '../support/fixes';
+import {
+  expectNoGrowth,
+  expectNotTaken,
+  expectSwitchOffRestores,
+  offAndOn,
+  onCpu,
+  seeded,
+  values,
+} from '../support/fixes';
 
 /** Float32 tolerance of one product of length ~64: a few ulps of the magnitudes involved. */
 const TOL = 1e-5;
@@ -128,7 +136,7 @@ describe('wasm-simd-forward-matmul', () => {
   }
 
   it('products it does not take (65 rows, a fused relu, a batch of 2) give tfjs-wasm its own bits', async () => {
-    const fs = [
+    await expectNotTaken(FIX, [
       () => tf.matMul(seeded([65, 8], 4), seeded([8, 16], 5)),
       () =>
         tf.fused.matMul({
@@ -137,11 +145,7 @@ describe('wasm-simd-forward-matmul', () => {
           activation: 'relu',
         }),
       () => tf.matMul(seeded([2, 4, 8], 8), seeded([2, 8, 16], 9)),
-    ];
-    for (const f of fs) {
-      const { off, on } = await offAndOn(FIX, f);
-      expect(on).toEqual(off);
-    }
+    ]);
   });
 
   it('a Dense layer trains the same: gradients within float32 rounding', async () => {
@@ -167,14 +171,7 @@ describe('wasm-simd-forward-matmul', () => {
   });
 
   it('switching both matmul fixes off restores the original kernel', async () => {
-    await useBackend('wasm', { fixes: false });
-    const original = tf.getKernel('BatchMatMul', 'wasm');
-    await useBackend('wasm', { fixes: Object.fromEntries(FIX_NAMES.map((n) => [n, n === FIX])) as never });
-    expect(getFix(FIX)?.isApplied()).toBe(true);
-    expect(getFix('wasm-transposed-matmul')?.isApplied()).toBe(false);
-    expect(tf.getKernel('BatchMatMul', 'wasm')).not.toBe(original);
-    await useBackend('wasm', { fixes: false });
-    expect(tf.getKernel('BatchMatMul', 'wasm')).toBe(original);
+    await expectSwitchOffRestores(FIX, 'BatchMatMul');
   });
 });
 

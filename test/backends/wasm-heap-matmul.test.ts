@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { applyFixes, getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bothWays, expectClose } from '../../test-shared/compare';
+import { expectNothingLeft, seeded } from '../support/fixes';
 
 const FIX = 'wasm-heap-matmul';
 /**
@@ -12,7 +13,6 @@ const FIX = 'wasm-heap-matmul';
  */
 const TOL = 1e-5;
 
-const rand = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
 const turn = (on: boolean) => {
   applyFixes({ fixes: { [FIX]: on } });
   expect(getFix(FIX)?.isApplied()).toBe(on);
@@ -41,7 +41,11 @@ describe('wasm-heap-matmul', () => {
   for (const c of forward) {
     it(`forward ${c.name}: the same bits as wasm-simd-forward-matmul`, () => {
       const f = read(() =>
-        tf.fused.matMul({ a: rand([c.m, c.k], 1), b: rand([c.k, c.n], 2), bias: c.bias ? rand([c.n], 3) : undefined }),
+        tf.fused.matMul({
+          a: seeded([c.m, c.k], 1),
+          b: seeded([c.k, c.n], 2),
+          bias: c.bias ? seeded([c.n], 3) : undefined,
+        }),
       );
       const { off, on } = bothWays(f, turn);
       expect(on).toEqual(off);
@@ -55,7 +59,7 @@ describe('wasm-heap-matmul', () => {
   ];
   for (const c of gradients) {
     it(`weight gradient ${c.name}: equal to XNNPACK and to cpu`, async () => {
-      const f = read(() => tf.matMul(rand([c.k, c.m], 4), rand([c.k, c.n], 5), true, false));
+      const f = read(() => tf.matMul(seeded([c.k, c.m], 4), seeded([c.k, c.n], 5), true, false));
       const { off, on } = bothWays(f, turn);
       expect(on.shape).toEqual([c.m, c.n]);
       expectClose(on.values, off.values, TOL, 'largest');
@@ -69,9 +73,9 @@ describe('wasm-heap-matmul', () => {
   it('leaves rows not a multiple of 4, transposeB and activations to the other paths (same bits)', () => {
     const f = read(() =>
       tf.concat([
-        tf.reshape(tf.matMul(rand([6, 8], 6), rand([8, 8], 7)), [-1]),
-        tf.reshape(tf.matMul(rand([8, 12], 8), rand([16, 12], 9), false, true), [-1]),
-        tf.reshape(tf.fused.matMul({ a: rand([8, 12], 10), b: rand([12, 8], 11), activation: 'relu' }), [-1]),
+        tf.reshape(tf.matMul(seeded([6, 8], 6), seeded([8, 8], 7)), [-1]),
+        tf.reshape(tf.matMul(seeded([8, 12], 8), seeded([16, 12], 9), false, true), [-1]),
+        tf.reshape(tf.fused.matMul({ a: seeded([8, 12], 10), b: seeded([12, 8], 11), activation: 'relu' }), [-1]),
       ]),
     );
     const { off, on } = bothWays(f, turn);
@@ -80,17 +84,11 @@ describe('wasm-heap-matmul', () => {
 
   it('leaves no tensor and no wasm buffer behind', () => {
     turn(true);
-    const run = () => {
-      const a = rand([64, 20], 12);
-      const b = rand([20, 72], 13);
+    expectNothingLeft(() => {
+      const a = seeded([64, 20], 12);
+      const b = seeded([20, 72], 13);
       tf.dispose([a, b, tf.matMul(a, b), tf.matMul(a, a, true, false)]);
-    };
-    run();
-    const before = tf.memory().numTensors;
-    const buffers = tf.backend().numDataIds();
-    run();
-    expect(tf.memory().numTensors).toBe(before);
-    expect(tf.backend().numDataIds()).toBe(buffers);
+    });
   });
 
   it('is switched off by name, leaving the other matmul fixes', () => {

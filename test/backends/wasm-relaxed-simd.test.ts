@@ -5,6 +5,7 @@ import { getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { GemmMemory, gemmVariant, hasRelaxedSimd, setRelaxedSimd } from '../../src/backends/fixes/wasm-simd-gemm';
 import { expectClose } from '../../test-shared/compare';
+import { GEMM_TEST_SHAPES, pack, product, uniform } from '../support/gemm';
 
 const FIX = 'wasm-relaxed-simd';
 /** Node's major version: V8 enables relaxed SIMD by default from Node 22 on, not in Node 20. */
@@ -18,36 +19,12 @@ afterAll(async () => {
   await useBackend('cpu', { fixes: false });
 });
 
-/** A small deterministic generator of float32 values in [-1, 1) (mulberry32). */
-function uniform(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
-
 /** C = A·B (A m x k, B k x n, row-major) through the library's GEMM, packed as wat/gemm.wat expects. */
 function runGemm(g: GemmMemory, a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float32Array {
-  const mp = Math.ceil(m / 4) * 4;
-  const np = Math.ceil(n / 8) * 8;
-  const aAt = 0;
-  const bAt = mp * k;
-  const cAt = bAt + k * np;
-  g.reserve((cAt + mp * np) * 4);
-  const f = g.floats();
-  f.fill(0, 0, cAt + mp * np);
-  for (let i = 0; i < m; i++) {
-    for (let kk = 0; kk < k; kk++) f[aAt + ((i >> 2) * k + kk) * 4 + (i & 3)] = a[i * k + kk] as number;
-  }
-  for (let kk = 0; kk < k; kk++) f.set(b.subarray(kk * n, (kk + 1) * n), bAt + kk * np);
-  g.gemm(aAt * 4, bAt * 4, cAt * 4, mp, k, np);
+  const p = pack(a, b, m, k, n);
+  const padded = product(g, p, k);
   const c = new Float32Array(m * n);
-  for (let i = 0; i < m; i++) c.set(g.floats().subarray(cAt + i * np, cAt + i * np + n), i * n);
+  for (let i = 0; i < m; i++) c.set(padded.subarray(i * p.np, i * p.np + n), i * n);
   return c;
 }
 
@@ -88,18 +65,7 @@ describe('relaxed-SIMD detection', () => {
 });
 
 describe('the relaxed-SIMD GEMM', () => {
-  // Shapes: one panel and one strip; odd sizes with padding rows and columns; long sums; wide outputs.
-  const shapes: [number, number, number][] = [
-    [1, 1, 1],
-    [4, 3, 8],
-    [5, 17, 13],
-    [32, 100, 256],
-    [64, 1024, 24],
-    [7, 2000, 9],
-    // several K blocks (512 long in the relaxed module) and row blocks (128 rows), with tails
-    [261, 1100, 20],
-  ];
-  for (const [m, k, n] of shapes) {
+  for (const [m, k, n] of GEMM_TEST_SHAPES) {
     it(`[${m},${k}]·[${k},${n}]: both paths within the FMA tolerance of each other and of the exact product`, () => {
       const g = gemmMemory();
       const a = uniform(m * k, 1 + m);

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 // Registers tfjs's gradients (tfjs-core alone does not).
 import '@tensorflow/tfjs-layers';
-import { GAN, presets, Trainer } from 'ts-gan';
 import { getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, describe, expect, it } from 'vitest';
 import { setSimdConv2dBlocking } from '../../src/backends/fixes/wasm-simd-conv2d.js';
-import { expectClose, maxAbsDiffAll } from '../../test-shared/compare';
-import { glyphData } from '../support/family';
+import { expectClose } from '../../test-shared/compare';
+import { type ConvCase as Case, expectDcganTrainsTheSame, label, onPlainCpu, onWasmWith } from '../support/conv';
+import { expectNothingLeft, seeded as rand } from '../support/fixes';
 
 /**
  * Each output is a float32 sum of the same K = fh·fw·Cin products as XNNPACK's (and the cpu
@@ -24,15 +24,6 @@ afterAll(async () => {
   await useBackend('wasm', { fixes: false });
   await useBackend('cpu', { fixes: false });
 });
-
-type Pad = 'same' | 'valid';
-interface Case {
-  x: [number, number, number, number];
-  k: number;
-  cout: number;
-  strides: number;
-  pad: Pad;
-}
 
 /**
  * Taken cases (Cin 1 or a multiple of 4, Cout a multiple of 8) over kernels 3/4/5, strides 1/2,
@@ -53,9 +44,6 @@ const CASES: Case[] = [
   { x: [2, 6, 6, 2], k: 3, cout: 8, strides: 1, pad: 'same' },
 ];
 
-const rand = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
-const label = (c: Case) => `x ${c.x.join('x')}, ${c.k}x${c.k}x${c.cout}, stride ${c.strides}, ${c.pad}`;
-
 /** Conv2D, FusedConv2D with a bias, and FusedConv2D with a bias and relu, read back. */
 function forward(c: Case): number[][] {
   return tf.tidy(() => {
@@ -69,22 +57,13 @@ function forward(c: Case): number[][] {
   });
 }
 
-async function onCpu<T>(f: () => T): Promise<T> {
-  await useBackend('cpu', { fixes: false });
-  return f();
-}
-
 /** wasm with every default fix, this one `on` or off. */
-async function onWasm<T>(on: boolean, f: () => T): Promise<T> {
-  await useBackend('wasm', { fixes: { [FIX]: on } as never });
-  expect(getFix(FIX)?.isApplied()).toBe(on);
-  return f();
-}
+const onWasm = <T>(on: boolean, f: () => T) => onWasmWith([FIX], on, f);
 
 describe('wasm-simd-conv2d', () => {
   for (const c of CASES) {
     it(`equals XNNPACK and the cpu backend: ${label(c)}`, async () => {
-      const cpu = await onCpu(() => forward(c));
+      const cpu = await onPlainCpu(() => forward(c));
       const before = await onWasm(false, () => forward(c));
       const after = await onWasm(true, () => forward(c));
       for (const i of [0, 1, 2]) {
@@ -106,7 +85,7 @@ describe('wasm-simd-conv2d', () => {
       // 6; gray: 48 taps a slice, so one, and 243 pixels in 21 chunks).
       setSimdConv2dBlocking(12, 48);
       const chunked = await onWasm(true, () => [forward(c), forward(gray)]);
-      const cpu = await onCpu(() => [forward(c), forward(gray)]);
+      const cpu = await onPlainCpu(() => [forward(c), forward(gray)]);
       for (const j of [0, 1]) {
         for (const i of [0, 1, 2]) {
           expectClose(chunked[j]?.[i] ?? [], whole[j]?.[i] ?? [], TOL, 'largest');
@@ -140,20 +119,16 @@ describe('wasm-simd-conv2d', () => {
   });
 
   it('leaves no tensor and no wasm buffer behind', async () => {
-    const run = () => {
-      const x = rand([3, 8, 8, 16], 4) as tf.Tensor4D;
-      const w = rand([4, 4, 16, 8], 5) as tf.Tensor4D;
-      const b = rand([8], 6);
-      const y = tf.fused.conv2d({ x, filter: w, strides: 2, pad: 'same', bias: b });
-      tf.dispose([x, w, b, y]);
-    };
-    await onWasm(true, run); // warm-up: tables, modules
-    const before = tf.memory().numTensors;
-    // The kernel's scratch buffers are backend data, not tensors: count those too.
-    const buffers = tf.backend().numDataIds();
-    run();
-    expect(tf.memory().numTensors).toBe(before);
-    expect(tf.backend().numDataIds()).toBe(buffers);
+    // expectNothingLeft also counts backend data ids: the kernel's scratch buffers are those, not tensors.
+    await onWasm(true, () =>
+      expectNothingLeft(() => {
+        const x = rand([3, 8, 8, 16], 4) as tf.Tensor4D;
+        const w = rand([4, 4, 16, 8], 5) as tf.Tensor4D;
+        const b = rand([8], 6);
+        const y = tf.fused.conv2d({ x, filter: w, strides: 2, pad: 'same', bias: b });
+        tf.dispose([x, w, b, y]);
+      }),
+    );
   });
 
   it('is switched off by name, leaving the other fixes', async () => {
@@ -165,35 +140,6 @@ describe('wasm-simd-conv2d', () => {
   });
 
   it('a DCGAN with BatchNorm in both networks trains as with XNNPACK', async () => {
-    const train = async () => {
-      const gan = new GAN({
-        ...presets.dcgan({ filters: 8, discriminatorBatchNorm: true }),
-        latentDim: 8,
-        dataShape: [8, 8, 1],
-        seed: 5,
-      });
-      const trainer = new Trainer(gan, { batchSize: 9, frozenNetworkMode: 'training' });
-      const d = glyphData(36);
-      const history = await trainer.fit(d.x, { steps: 3 });
-      const weights = [...gan.generator.getWeights(), ...gan.discriminator.getWeights()].map((w) =>
-        Array.from(w.dataSync()),
-      );
-      tf.dispose([d.x, d.labels]);
-      trainer.dispose();
-      gan.dispose();
-      return { weights, dLoss: history.values.dLoss as number[] };
-    };
-    // tfjs-backend-wasm's fused conv custom gradient trips tfjs's IS_TEST kernel leak check with
-    // or without the fixes (see wasm-kernels.test.ts); this test compares values only.
-    tf.env().set('IS_TEST', false);
-    try {
-      const before = await onWasm(false, train);
-      const after = await onWasm(true, train);
-      expect(after.weights.length).toBeGreaterThan(0);
-      expect(maxAbsDiffAll(after.weights, before.weights)).toBeLessThan(1e-4);
-      expectClose(after.dLoss, before.dLoss, 1e-4, 'largest');
-    } finally {
-      tf.env().set('IS_TEST', true);
-    }
+    await expectDcganTrainsTheSame([FIX], { discriminatorBatchNorm: true }, { frozenNetworkMode: 'training' });
   });
 });

@@ -8,6 +8,7 @@ import { applyFixes, FIX_NAMES, getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bothWays } from '../../test-shared/compare';
 import { narrowMlpRun } from '../../test-shared/fixtures';
+import { expectSwitchOffRestores } from '../support/fixes';
 
 const FIX = 'wasm-simd-leaky-relu';
 const withFix = (on: boolean) => applyFixes({ fixes: Object.fromEntries(FIX_NAMES.map((n) => [n, on || n !== FIX])) });
@@ -105,26 +106,26 @@ describe('wasm-simd-leaky-relu', () => {
   });
 
   test("switching off puts tfjs's kernel and gradient back; other backends keep tfjs's composition", async () => {
-    withFix(false);
-    const kernel = tf.getKernel('LeakyRelu', 'wasm');
-    const gradient = tf.getGradient('LeakyRelu');
-    withFix(true);
-    expect(tf.getKernel('LeakyRelu', 'wasm')).not.toBe(kernel);
-    expect(tf.getGradient('LeakyRelu')).not.toBe(gradient);
-    // The gradient override stays correct on cpu, where the SIMD kernel does not exist.
-    await useBackend('cpu', { fixes: false });
-    const cpu = tf.tidy(() =>
-      Array.from(
-        tf
-          .grad((v: tf.Tensor) => tf.sum(tf.leakyRelu(v, 0.2)))(tf.tensor1d([-1, 2]))
-          .dataSync(),
-      ),
-    );
-    expect(cpu).toEqual([Math.fround(0.2), 1]);
+    const original = await expectSwitchOffRestores(FIX, 'LeakyRelu', {
+      gradient: 'LeakyRelu',
+      // The gradient override stays correct on cpu, where the SIMD kernel does not exist.
+      whileOn: async () => {
+        await useBackend('cpu', { fixes: false });
+        const cpu = tf.tidy(() =>
+          Array.from(
+            tf
+              .grad((v: tf.Tensor) => tf.sum(tf.leakyRelu(v, 0.2)))(tf.tensor1d([-1, 2]))
+              .dataSync(),
+          ),
+        );
+        expect(cpu).toEqual([Math.fround(0.2), 1]);
+      },
+    });
+    // Off by name, with every other fix on: tfjs's kernel and gradient too.
     await useBackend('wasm');
     withFix(false);
-    expect(tf.getKernel('LeakyRelu', 'wasm')).toBe(kernel);
-    expect(tf.getGradient('LeakyRelu')).toBe(gradient);
     expect(getFix(FIX)?.isApplied()).toBe(false);
+    expect(tf.getKernel('LeakyRelu', 'wasm')).toBe(original.kernel);
+    expect(tf.getGradient('LeakyRelu')).toBe(original.gradient);
   });
 });

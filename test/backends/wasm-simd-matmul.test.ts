@@ -1,10 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { FIX_NAMES, getFix, useBackend } from 'ts-gan/backends';
+import { useBackend } from 'ts-gan/backends';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SIMD_MIN_INNER } from '../../src/backends/fixes/wasm-transposed-matmul';
 import { expectClose } from '../../test-shared/compare';
-import { expectNoGrowth, offAndOn, seeded, values } from '../support/fixes';
+import {
+  expectNoGrowth,
+  expectNotTaken,
+  expectSwitchOffRestores,
+  offAndOn,
+  only,
+  seeded,
+  values,
+} from '../support/fixes';
 
 const FIX = 'wasm-simd-matmul';
 
@@ -13,7 +21,7 @@ const FIX = 'wasm-simd-matmul';
  * epilogue, so the bits must match the wasm fix's exactly (XNNPACK sums in another order).
  */
 async function onCpuGemm(f: () => tf.Tensor): Promise<number[]> {
-  await useBackend('cpu', { fixes: Object.fromEntries(FIX_NAMES.map((n) => [n, n === 'cpu-simd-matmul'])) as never });
+  await useBackend('cpu', { fixes: only('cpu-simd-matmul') });
   return tf.tidy(() => values(f()));
 }
 
@@ -63,30 +71,24 @@ describe('wasm-simd-matmul', () => {
   }
 
   it(`products it does not take (fewer than ${SIMD_MIN_INNER} terms, a transposed product of few rows, a fused relu, a batch of 2) give tfjs-wasm its own bits`, async () => {
-    const fs = [
-      () => tf.matMul(seeded([32, 100], 4), seeded([32, 70], 5), true, false),
-      () => tf.matMul(seeded([32, 100], 6), seeded([70, 100], 7), false, true),
-      () =>
-        tf.fused.matMul({
-          a: seeded([80, 96], 8) as tf.Tensor2D,
-          b: seeded([96, 16], 9) as tf.Tensor2D,
-          activation: 'relu',
-        }),
-      () => tf.matMul(seeded([2, 80, 96], 10), seeded([2, 96, 16], 11)),
-    ];
-    for (const f of fs) {
-      const { off, on } = await offAndOn(FIX, f, true);
-      expect(on).toEqual(off);
-    }
+    await expectNotTaken(
+      FIX,
+      [
+        () => tf.matMul(seeded([32, 100], 4), seeded([32, 70], 5), true, false),
+        () => tf.matMul(seeded([32, 100], 6), seeded([70, 100], 7), false, true),
+        () =>
+          tf.fused.matMul({
+            a: seeded([80, 96], 8) as tf.Tensor2D,
+            b: seeded([96, 16], 9) as tf.Tensor2D,
+            activation: 'relu',
+          }),
+        () => tf.matMul(seeded([2, 80, 96], 10), seeded([2, 96, 16], 11)),
+      ],
+      true,
+    );
   });
 
   it('switching it off restores the original kernel', async () => {
-    await useBackend('wasm', { fixes: false });
-    const original = tf.getKernel('BatchMatMul', 'wasm');
-    await useBackend('wasm', { fixes: Object.fromEntries(FIX_NAMES.map((n) => [n, n === FIX])) as never });
-    expect(getFix(FIX)?.isApplied()).toBe(true);
-    expect(tf.getKernel('BatchMatMul', 'wasm')).not.toBe(original);
-    await useBackend('wasm', { fixes: false });
-    expect(tf.getKernel('BatchMatMul', 'wasm')).toBe(original);
+    await expectSwitchOffRestores(FIX, 'BatchMatMul');
   });
 });

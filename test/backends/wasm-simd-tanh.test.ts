@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { FIX_NAMES, getFix, useBackend } from 'ts-gan/backends';
+import { useBackend } from 'ts-gan/backends';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tanh32 } from '../../src/backends/fixes/wasm-simd-tanh';
 import { expectClose } from '../../test-shared/compare';
-import { expectNoGrowth, offAndOn } from '../support/fixes';
+import { expectNoGrowth, expectSwitchOffRestores, offAndOn } from '../support/fixes';
 
 const FIX = 'wasm-simd-tanh';
 /** The interpolant's largest error measured over [-10, 10] is 4.1e-7 (7 ulps near saturation). */
@@ -54,12 +54,6 @@ describe('wasm-simd-tanh', () => {
   });
 
   it('switching it off restores the original kernel', async () => {
-    await useBackend('wasm', { fixes: false });
-    const original = tf.getKernel('Tanh', 'wasm');
-    await useBackend('wasm', { fixes: Object.fromEntries(FIX_NAMES.map((n) => [n, n === FIX])) as never });
-    expect(getFix(FIX)?.isApplied()).toBe(true);
-    expect(tf.getKernel('Tanh', 'wasm')).not.toBe(original);
-    await useBackend('wasm', { fixes: false });
-    expect(tf.getKernel('Tanh', 'wasm')).toBe(original);
+    await expectSwitchOffRestores(FIX, 'Tanh');
   });
 });

@@ -10,6 +10,7 @@ import { GemmPool, MIN_THREADED_WORK } from '../../src/backends/fixes/gemm-pool'
 import { GemmMemory, gemmOn, hasRelaxedSimd, setRelaxedSimd } from '../../src/backends/fixes/wasm-simd-gemm';
 import { gemmPool } from '../../src/backends/fixes/wasm-threaded-gemm';
 import { trainedWeights } from '../../test-shared/fixtures';
+import { GEMM_TEST_SHAPES, packed, product } from '../support/gemm';
 
 const FIX = 'wasm-threaded-gemm';
 
@@ -20,41 +21,6 @@ afterAll(async () => {
   await useBackend('cpu', { fixes: false });
 });
 
-/** Float32 values in [-1, 1) from a small seeded generator (mulberry32). */
-function uniform(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
-
-/** Packed operands of an m x k by k x n product, as wat/gemm.wat reads them, and their addresses. */
-function packed(m: number, k: number, n: number, seed: number) {
-  const mp = Math.ceil(m / 4) * 4;
-  const np = Math.ceil(n / 8) * 8;
-  const a = uniform(mp * k, seed);
-  const b = uniform(k * np, seed + 1);
-  const bAt = mp * k;
-  const cAt = bAt + k * np;
-  return { mp, np, a, b, bAt, cAt, floats: cAt + mp * np };
-}
-
-/** C (mp x np) computed by `g` on the packed operands. */
-function product(g: GemmMemory, p: ReturnType<typeof packed>, k: number): Float32Array {
-  g.reserve(4 * p.floats);
-  const f = g.floats();
-  f.set(p.a, 0);
-  f.set(p.b, p.bAt);
-  f.fill(Number.NaN, p.cAt, p.floats); // every element of C must be written
-  g.gemm(0, 4 * p.bAt, 4 * p.cAt, p.mp, k, p.np);
-  return g.floats().slice(p.cAt, p.floats);
-}
-
 /** Equality bit for bit (NaN payloads aside, which none of these products make). */
 function expectSameBits(actual: Float32Array, expected: Float32Array): void {
   expect(actual.length).toBe(expected.length);
@@ -62,17 +28,6 @@ function expectSameBits(actual: Float32Array, expected: Float32Array): void {
     Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength),
   );
 }
-
-/** [m, k, n]: ragged rows (not a multiple of 4 * threads), one panel, K of 1, and larger ones. */
-const SHAPES: [number, number, number][] = [
-  [4, 3, 8],
-  [8, 1, 8],
-  [12, 17, 24],
-  [20, 64, 40],
-  [36, 33, 16],
-  [64, 100, 256],
-  [132, 257, 72],
-];
 
 describe('GemmPool: the GEMM split across worker threads', () => {
   it.each([2, 3])('gives the same bits as the one-thread GEMM (%i threads, plain and relaxed)', async (threads) => {
@@ -83,7 +38,7 @@ describe('GemmPool: the GEMM split across worker threads', () => {
     try {
       for (const relaxed of hasRelaxedSimd() ? [false, true] : [false]) {
         setRelaxedSimd(relaxed);
-        for (const [i, [m, k, n]] of SHAPES.entries()) {
+        for (const [i, [m, k, n]] of GEMM_TEST_SHAPES.entries()) {
           const p = packed(m, k, n, 10 * i + 1);
           const expected = product(one, p, k);
           expect(expected.some(Number.isNaN)).toBe(false);

@@ -32,6 +32,29 @@ async function metricSteps(out: string): Promise<number[]> {
     .map((l) => JSON.parse(l).step as number);
 }
 
+type CliResult = Awaited<ReturnType<typeof cli>>;
+
+/**
+ * Runs `ts-gan train ...args --steps N --out out`, then the same with `--steps total --resume`
+ * (`firstOnly` on the first run alone; `between` runs between the two). Both must succeed, the
+ * second resuming from step N, and metrics.jsonl must then hold steps 1 to total once each.
+ */
+async function trainThenResume(
+  out: string,
+  args: readonly string[],
+  [steps, total]: [number, number],
+  { firstOnly = [], between }: { firstOnly?: readonly string[]; between?: () => Promise<void> } = {},
+): Promise<{ first: CliResult; resumed: CliResult }> {
+  const first = await cli('train', ...args, ...firstOnly, '--steps', String(steps), '--out', out);
+  expect(first.code, first.stderr).toBe(0);
+  await between?.();
+  const resumed = await cli('train', ...args, '--steps', String(total), '--resume', '--out', out);
+  expect(resumed.code, resumed.stderr).toBe(0);
+  expect(resumed.stderr).toContain(`resuming from step ${steps}`);
+  expect(await metricSteps(out)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+  return { first, resumed };
+}
+
 describe('ts-gan train on an image folder', () => {
   test('cgan on 32x32 colour shapes labelled by subfolder; --resume continues from the checkpoint and reads the cache', async () => {
     const data = await temp('shapes');
@@ -39,6 +62,7 @@ describe('ts-gan train on an image folder', () => {
     const out = join(await temp('run'), 'run');
     const cache = join(await temp('cache'), 'c');
     const args = [
+      ...SMALL,
       '--data',
       data,
       '--size',
@@ -50,30 +74,25 @@ describe('ts-gan train on an image folder', () => {
       ...TINY,
       '--cache',
       cache,
-      '--out',
-      out,
     ];
     const before = tf.memory().numTensors;
-    const first = await cli('train', ...SMALL, ...args, '--steps', '2');
+    const { first, resumed } = await trainThenResume(out, args, [2, 4], {
+      between: async () => {
+        expect(tf.memory().numTensors).toBe(before);
+        // One row per class, ten styles each, 32 px with 2 px padding, drawn 3x.
+        expect(pngSize(await readFile(join(out, 'samples', 'latest.png')))).toEqual([
+          3 * (10 * 32 + 11 * 2),
+          3 * (2 * 32 + 3 * 2),
+        ]);
+        expect(await readdir(join(out, 'checkpoint'))).not.toHaveLength(0);
+        const runJson = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));
+        expect(JSON.stringify(runJson)).toContain('"train"');
+      },
+    });
     expect(first.stderr).toContain('data: 6 images 32x32x3 in 2 classes (discs, squares)');
-    expect(first.code).toBe(0);
     expect(first.stderr).not.toContain('from the cache');
-    expect(tf.memory().numTensors).toBe(before);
-    // One row per class, ten styles each, 32 px with 2 px padding, drawn 3x.
-    expect(pngSize(await readFile(join(out, 'samples', 'latest.png')))).toEqual([
-      3 * (10 * 32 + 11 * 2),
-      3 * (2 * 32 + 3 * 2),
-    ]);
-    expect(await readdir(join(out, 'checkpoint'))).not.toHaveLength(0);
-    const runJson = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));
-    expect(JSON.stringify(runJson)).toContain('"train"');
-
-    const resumed = await cli('train', ...SMALL, ...args, '--steps', '4', '--resume');
-    expect(resumed.code).toBe(0);
-    expect(resumed.stderr).toContain('resuming from step 2');
     expect(resumed.stderr).toContain('from the cache');
     expect(resumed.stderr).toMatch(/trained 2 steps \(to step 4\)/);
-    expect(await metricSteps(out)).toEqual([1, 2, 3, 4]);
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -127,26 +146,17 @@ describe('ts-gan train --augment', () => {
     const data = await temp('augment');
     await writeShapesFolder(data, 2);
     const out = join(await temp('run'), 'run');
-    const args = [...SMALL, '--data', data, '--size', '8', '--no-cache', '--out', out];
-    const first = await cli(
-      'train',
-      ...args,
-      '--augment',
-      'translation,cutout',
-      '--augment-probability',
-      '0.5',
-      '--steps',
-      '1',
-    );
-    expect(first.code, first.stderr).toBe(0);
-    const checkpoint = JSON.parse(await readFile(join(out, 'checkpoint', 'checkpoint.json'), 'utf8'));
-    expect(JSON.stringify(checkpoint)).toContain('"augment":{"policy":["translation","cutout"],"probability":0.5}');
-    const other = await cli('train', ...args, '--augment', 'color', '--steps', '2', '--resume');
-    expect(other.code).toBe(1);
-    expect(other.stderr).toMatch(/augment differs/);
-    const same = await cli('train', ...args, '--steps', '2', '--resume');
-    expect(same.code, same.stderr).toBe(0);
-    expect(await metricSteps(out)).toEqual([1, 2]);
+    const args = [...SMALL, '--data', data, '--size', '8', '--no-cache'];
+    await trainThenResume(out, args, [1, 2], {
+      firstOnly: ['--augment', 'translation,cutout', '--augment-probability', '0.5'],
+      between: async () => {
+        const checkpoint = JSON.parse(await readFile(join(out, 'checkpoint', 'checkpoint.json'), 'utf8'));
+        expect(JSON.stringify(checkpoint)).toContain('"augment":{"policy":["translation","cutout"],"probability":0.5}');
+        const other = await cli('train', ...args, '--augment', 'color', '--steps', '2', '--resume', '--out', out);
+        expect(other.code).toBe(1);
+        expect(other.stderr).toMatch(/augment differs/);
+      },
+    });
   });
 
   test('bad values are usage errors', async () => {
@@ -184,70 +194,26 @@ describe('ts-gan train on IDX files', () => {
   test('a gzipped file with the labels beside it trains acgan and resumes', async () => {
     const file = await writeIdx(await temp('idxgz'), true);
     const out = join(await temp('run'), 'run');
-    const first = await cli(
-      'train',
-      ...SMALL,
-      '--data',
-      file,
-      '--arch',
-      'acgan',
-      ...TINY,
-      '--steps',
-      '1',
-      '--out',
-      out,
-    );
-    expect(first.code).toBe(0);
+    const { first } = await trainThenResume(out, [...SMALL, '--data', file, '--arch', 'acgan', ...TINY], [1, 2], {
+      between: async () => {
+        // Three classes (labels 0-2): three rows.
+        expect(pngSize(await readFile(join(out, 'samples', 'latest.png')))).toEqual([
+          3 * (10 * 28 + 11 * 2),
+          3 * (3 * 28 + 4 * 2),
+        ]);
+      },
+    });
     expect(first.stderr).toContain('data: 8 images 28x28x1 from');
     expect(first.stderr).toContain('with the labels of');
-    // Three classes (labels 0-2): three rows.
-    expect(pngSize(await readFile(join(out, 'samples', 'latest.png')))).toEqual([
-      3 * (10 * 28 + 11 * 2),
-      3 * (3 * 28 + 4 * 2),
-    ]);
-    const resumed = await cli(
-      'train',
-      ...SMALL,
-      '--data',
-      file,
-      '--arch',
-      'acgan',
-      ...TINY,
-      '--steps',
-      '2',
-      '--resume',
-      '--out',
-      out,
-    );
-    expect(resumed.code).toBe(0);
-    expect(resumed.stderr).toContain('resuming from step 1');
-    expect(await metricSteps(out)).toEqual([1, 2]);
   });
 
   test('a plain file resized to 32x32 in colour trains the MLP and resumes', async () => {
     const file = await writeIdx(await temp('idx'), false);
     const out = join(await temp('run'), 'run');
-    const args = [
-      '--backend',
-      'cpu',
-      '--batch-size',
-      '4',
-      '--log-every',
-      '1',
-      '--data',
-      file,
-      '--size',
-      '32',
-      '--channels',
-      '3',
-    ];
+    const args = [...SMALL, '--data', file, '--size', '32', '--channels', '3'];
     const before = tf.memory().numTensors;
-    const first = await cli('train', ...args, '--steps', '1', '--out', out);
-    expect(first.code).toBe(0);
+    const { first } = await trainThenResume(out, args, [1, 2]);
     expect(first.stderr).toContain('data: 8 images 32x32x3 from');
-    const resumed = await cli('train', ...args, '--steps', '2', '--resume', '--out', out);
-    expect(resumed.code).toBe(0);
-    expect(await metricSteps(out)).toEqual([1, 2]);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -1,10 +1,16 @@
 /**
  * Helpers for the tests of the backend fixes: run an op with a fix off and on, on the cpu backend,
- * on seeded inputs, and check that repeating it leaves nothing behind.
+ * on seeded inputs; check that repeating it leaves nothing behind, that products a fix does not
+ * take keep tfjs's bits, and that switching a fix off puts tfjs's own kernel back.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { FIX_NAMES, getFix, useBackend } from 'ts-gan/backends';
+import { applicableFixes, FIX_NAMES, type FixName, getFix, useBackend } from 'ts-gan/backends';
 import { expect } from 'vitest';
+
+/** The `fixes` option of `useBackend` with `names` on and every other fix off. */
+export function only(...names: string[]): Record<FixName, boolean> {
+  return Object.fromEntries(FIX_NAMES.map((n) => [n, names.includes(n)])) as Record<FixName, boolean>;
+}
 
 export function values(t: tf.Tensor): number[] {
   return Array.from(t.dataSync());
@@ -21,7 +27,7 @@ export async function offAndOn(
 ): Promise<{ off: number[]; on: number[] }> {
   await useBackend('wasm', { fixes: false });
   const off = tf.tidy(() => values(f()));
-  const fixes = alone ? Object.fromEntries(FIX_NAMES.map((n) => [n, n === fix])) : { [fix]: true };
+  const fixes = alone ? only(fix) : { [fix]: true };
   await useBackend('wasm', { fixes: fixes as never });
   expect(getFix(fix)?.isApplied()).toBe(true);
   const on = tf.tidy(() => values(f()));
@@ -37,12 +43,11 @@ export function seeded(shape: number[], seed: number): tf.Tensor {
   return tf.randomUniform(shape, -1, 1, 'float32', seed);
 }
 
-/** Runs `f` in a tidy twice; the second run must leave no tensor, byte or backend buffer behind. */
-export function expectNoGrowth(f: () => unknown): void {
-  const run = () =>
-    tf.tidy(() => {
-      f();
-    });
+/**
+ * Runs `run` twice, outside any tidy (it disposes what it makes, so a tensor a kernel forgets is
+ * counted); the second run must leave no tensor, byte or backend buffer behind.
+ */
+export function expectNothingLeft(run: () => void): void {
   run();
   const tensors = tf.memory().numTensors;
   const bytes = tf.memory().numBytes;
@@ -51,4 +56,53 @@ export function expectNoGrowth(f: () => unknown): void {
   expect(tf.memory().numTensors).toBe(tensors);
   expect(tf.memory().numBytes).toBe(bytes);
   expect(tf.backend().numDataIds()).toBe(ids);
+}
+
+/** Runs `f` in a tidy twice; the second run must leave no tensor, byte or backend buffer behind. */
+export function expectNoGrowth(f: () => unknown): void {
+  expectNothingLeft(() =>
+    tf.tidy(() => {
+      f();
+    }),
+  );
+}
+
+/**
+ * Checks that `fix` leaves each of `products` to the kernel it would replace: with the fix on, the
+ * same bits as with every fix off (`offAndOn`, with the default fixes or `alone`).
+ */
+export async function expectNotTaken(fix: string, products: (() => tf.Tensor)[], alone = false): Promise<void> {
+  for (const f of products) {
+    const { off, on } = await offAndOn(fix, f, alone);
+    expect(on).toEqual(off);
+  }
+}
+
+/**
+ * Checks that `fix`, switched on alone on wasm, replaces tfjs-wasm's `kernel` (and the `gradient`
+ * of that name, when given), and that switching every fix off puts back the very kernel (and
+ * gradient) tfjs registered. `whileOn` runs while the fix is on (on any backend it chooses).
+ *
+ * @returns tfjs's own kernel and gradient, for further checks.
+ */
+export async function expectSwitchOffRestores(
+  fix: string,
+  kernel: string,
+  { gradient, whileOn }: { gradient?: string; whileOn?: () => Promise<void> } = {},
+): Promise<{ kernel: tf.KernelConfig | undefined; gradient: tf.GradConfig | undefined }> {
+  await useBackend('wasm', { fixes: false });
+  const original = tf.getKernel(kernel, 'wasm');
+  const originalGradient = gradient === undefined ? undefined : tf.getGradient(gradient);
+  expect(original).toBeDefined();
+  const report = await useBackend('wasm', { fixes: only(fix) });
+  expect(report.fixes).toEqual([fix]);
+  for (const { name } of applicableFixes('wasm')) expect(getFix(name)?.isApplied(), name).toBe(name === fix);
+  expect(tf.getKernel(kernel, 'wasm')).not.toBe(original);
+  if (gradient !== undefined) expect(tf.getGradient(gradient)).not.toBe(originalGradient);
+  await whileOn?.();
+  await useBackend('wasm', { fixes: false });
+  expect(getFix(fix)?.isApplied()).toBe(false);
+  expect(tf.getKernel(kernel, 'wasm')).toBe(original);
+  if (gradient !== undefined) expect(tf.getGradient(gradient)).toBe(originalGradient);
+  return { kernel: original, gradient: originalGradient };
 }
