@@ -20,8 +20,9 @@ const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const SCRIPT = fileURLToPath(new URL('./torch_gemm.py', import.meta.url));
 
 setRelaxedSimd(true);
-const g = GemmMemory.create();
-if (!g) throw new Error('the SIMD GEMM could not be built');
+const built = GemmMemory.create();
+if (!built) throw new Error('the SIMD GEMM could not be built');
+const g: GemmMemory = built;
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1] as number;
 
 /** ms per product of the library's GEMM, the fastest of 3 samples of about 20 ms each. */
