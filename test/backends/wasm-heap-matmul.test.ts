@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { applyFixes, getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gemm } from '../../src/backends/fixes/cpu-simd-matmul';
 import { bothWays, expectClose } from '../../test-shared/compare';
 import { expectNothingLeft, seeded } from '../support/fixes';
 
@@ -51,6 +52,25 @@ describe('wasm-heap-matmul', () => {
       expect(on).toEqual(off);
     });
   }
+
+  it('takes forward products of any rows while wasm-simd-matmul is on, with their bits, and no copy into the GEMM memory', () => {
+    // 256 rows, above wasm-simd-forward-matmul's 64: wasm-simd-matmul alone copies the operands into
+    // the GEMM's own memory (22 MB for this product, far more than any earlier test needed).
+    const f = read(() =>
+      tf.fused.matMul({ a: seeded([256, 4096], 14), b: seeded([4096, 1024], 15), bias: seeded([1024], 16) }),
+    );
+    const own = gemm();
+    if (!own) throw new Error('the SIMD GEMM could not be built');
+    const before = own.byteLength;
+    turn(true);
+    const on = f();
+    expect(own.byteLength).toBe(before);
+    turn(false);
+    const off = f();
+    expect(own.byteLength).toBeGreaterThan(before);
+    turn(true);
+    expect(on).toEqual(off);
+  });
 
   const gradients: { name: string; k: number; m: number; n: number }[] = [
     { name: "the DCGAN generator's, [64,100]ᵀ·[64,6272]", k: 64, m: 100, n: 6272 },

@@ -87,6 +87,14 @@ function gemmTakes(p: { m: number; k: number }, transposed: boolean): boolean {
   return enabled.simdForward && !transposed && p.m <= SIMD_FORWARD_MAX_ROWS;
 }
 
+/**
+ * Which forward products `wasm-heap-matmul` takes: those the GEMM would take anyway (a small batch's,
+ * or any with enough terms while `wasm-simd-matmul` is on), without their copies.
+ */
+function heapTakesForward(m: number, k: number): boolean {
+  return m <= SIMD_FORWARD_MAX_ROWS || (enabled.simdAll && k >= SIMD_MIN_INNER);
+}
+
 /** The product in the library's SIMD GEMM, or null when it does not apply (the caller runs tfjs's). */
 function simdProduct(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | null {
   const backend = args.backend as unknown as WasmBackendLike;
@@ -122,7 +130,7 @@ function makeKernel(kernelName: string) {
     (args) => {
       const attrs = args.attrs as { transposeA?: boolean; transposeB?: boolean };
       if (!original) throw new Error(`ts-gan backend fix: ${kernelName} is not registered on ${BACKEND}.`);
-      const onHeap = enabled.heap ? heapProduct(args) : null;
+      const onHeap = enabled.heap ? heapProduct(args, heapTakesForward) : null;
       if (onHeap) return onHeap;
       const out = enabled.simdForward || enabled.simdAll ? simdProduct(args) : null;
       if (out) return out;
@@ -215,7 +223,7 @@ export const wasmSimdMatMulFix: BackendFix = {
 /** The fix object used by `useBackend`. */
 export const wasmHeapMatMulFix: BackendFix = {
   name: 'wasm-heap-matmul',
-  description: `wasm forward products of at most ${SIMD_FORWARD_MAX_ROWS} rows and weight gradients (transposeA) with rows a multiple of 4 in the library's WebAssembly SIMD GEMM on tfjs-wasm's heap, operands packed or read in place, instead of copies into the GEMM's own memory or a Transpose plus XNNPACK.`,
+  description: `wasm forward products of at most ${SIMD_FORWARD_MAX_ROWS} rows (any rows with at least ${SIMD_MIN_INNER} terms while wasm-simd-matmul is on) and weight gradients (transposeA) with rows a multiple of 4 in the library's WebAssembly SIMD GEMM on tfjs-wasm's heap, operands packed or read in place, instead of copies into the GEMM's own memory or a Transpose plus XNNPACK.`,
   backends: [BACKEND],
   apply: () => {
     // Without WebAssembly SIMD nothing is replaced: isApplied() stays false.
