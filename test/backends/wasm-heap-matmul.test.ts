@@ -72,6 +72,23 @@ describe('wasm-heap-matmul', () => {
     expect(on).toEqual(off);
   });
 
+  it('takes input gradients (transposeB) of 64 rows and terms or more while wasm-simd-matmul is on, with their bits', () => {
+    // [256,2048]·[4096,2048]ᵀ: wasm-simd-matmul alone transposes B into the GEMM's own memory (40 MB, more
+    // than the test before needed).
+    const f = read(() => tf.matMul(seeded([256, 2048], 17), seeded([4096, 2048], 18), false, true));
+    const own = gemm();
+    if (!own) throw new Error('the SIMD GEMM could not be built');
+    const before = own.byteLength;
+    turn(true);
+    const on = f();
+    expect(own.byteLength).toBe(before);
+    turn(false);
+    const off = f();
+    expect(own.byteLength).toBeGreaterThan(before);
+    turn(true);
+    expect(on).toEqual(off);
+  });
+
   const gradients: { name: string; k: number; m: number; n: number }[] = [
     { name: "the DCGAN generator's, [64,100]ᵀ·[64,6272]", k: 64, m: 100, n: 6272 },
     { name: "the DCGAN discriminator's, [64,6272]ᵀ·[64,1]", k: 64, m: 6272, n: 1 },

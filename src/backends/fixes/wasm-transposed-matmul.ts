@@ -41,7 +41,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { copyRows, gemm, planOf, productRows } from './cpu-simd-matmul.js';
 import type { BackendFix } from './fix.js';
 import { callKernel, isReplaced, replaceKernel, restoreKernel, type WasmBackendLike, wasmView } from './kernels.js';
-import { heapProduct } from './wasm-heap-matmul.js';
+import { type HeapTakes, heapProduct } from './wasm-heap-matmul.js';
 import { hasWasmSimd } from './wasm-simd-gemm.js';
 
 const BACKEND = 'wasm';
@@ -88,12 +88,14 @@ function gemmTakes(p: { m: number; k: number }, transposed: boolean): boolean {
 }
 
 /**
- * Which forward products `wasm-heap-matmul` takes: those the GEMM would take anyway (a small batch's,
- * or any with enough terms while `wasm-simd-matmul` is on), without their copies.
+ * Which products `wasm-heap-matmul` takes besides weight gradients: those the GEMM would take anyway
+ * (a small batch's forward product, or any with enough terms while `wasm-simd-matmul` is on),
+ * without their copies.
  */
-function heapTakesForward(m: number, k: number): boolean {
-  return m <= SIMD_FORWARD_MAX_ROWS || (enabled.simdAll && k >= SIMD_MIN_INNER);
-}
+const heapTakes: HeapTakes = {
+  forward: (m, k) => m <= SIMD_FORWARD_MAX_ROWS || (enabled.simdAll && k >= SIMD_MIN_INNER),
+  transposedB: (m, k) => enabled.simdAll && k >= SIMD_MIN_INNER && m >= SIMD_MIN_INNER,
+};
 
 /** The product in the library's SIMD GEMM, or null when it does not apply (the caller runs tfjs's). */
 function simdProduct(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | null {
@@ -130,7 +132,7 @@ function makeKernel(kernelName: string) {
     (args) => {
       const attrs = args.attrs as { transposeA?: boolean; transposeB?: boolean };
       if (!original) throw new Error(`ts-gan backend fix: ${kernelName} is not registered on ${BACKEND}.`);
-      const onHeap = enabled.heap ? heapProduct(args, heapTakesForward) : null;
+      const onHeap = enabled.heap ? heapProduct(args, heapTakes) : null;
       if (onHeap) return onHeap;
       const out = enabled.simdForward || enabled.simdAll ? simdProduct(args) : null;
       if (out) return out;
