@@ -195,6 +195,29 @@ describe.each(['webgl', 'wasm'])('the demo on %s', (backend) => {
   });
 });
 
+test("with ?threads=2 the worker runs tfjs-wasm's threaded build on the cross-origin isolated page, and trains", async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  try {
+    await page.goto(`${baseUrl}?backend=wasm&threads=2&steps=3&autostart=1`);
+    const status = page.locator('#status');
+    await expect.poll(() => status.textContent(), POLL).toBe('Done: 3 steps on wasm.');
+    expect(errors).toEqual([]);
+    const state = await demoState(page);
+    // The demo's server sends COOP/COEP, so SharedArrayBuffer exists and tfjs loads its threaded SIMD
+    // build, whose threads start from its own module's text (a minified worker bundle broke that).
+    // tfjs sizes the pool itself: one thread on a 2-core machine even when asked for two.
+    expect(state.crossOriginIsolated).toBe(true);
+    expect(state.wasmThreads).toBeGreaterThanOrEqual(1);
+    expect(state.wasmThreads).toBeLessThanOrEqual(2);
+    expect(state.step).toBe(3);
+    expect(Number.isFinite(state.dLoss)).toBe(true);
+  } finally {
+    await page.close();
+  }
+});
+
 test('the seed MLP can still be picked: the picker is locked while it trains, and it draws a 5x5 grid', async () => {
   const page = await browser.newPage();
   try {
