@@ -24,26 +24,43 @@ export function checkBackendFlag(command: string, value: string): BackendName | 
 /** The environment variable that gives the library's GEMM its threads (`useBackend`'s `threads`). */
 export const THREADS_ENV = 'TS_GAN_THREADS';
 
+/** A thread count as `useBackend` takes it: `auto` (every core) or a count. */
+export type Threads = number | 'auto';
+
 /**
- * `TS_GAN_THREADS`: unset or empty for the default, `auto` for every core, or a thread count.
+ * A `--threads` or `TS_GAN_THREADS` value: `auto` or an integer from 1 to 256; `where` names the
+ * source in the error.
  * @throws UsageError for another value.
  */
-export function threadsFromEnv(env: Record<string, string | undefined> = process.env): number | 'auto' | undefined {
-  const value = env[THREADS_ENV]?.trim();
-  if (value === undefined || value === '') return undefined;
+export function parseThreads(value: string, where: string): Threads {
   if (value === 'auto') return 'auto';
   const n = Number(value);
   if (!/^[0-9]+$/.test(value) || n < 1 || n > 256) {
-    throw new UsageError(
-      `ts-gan: ${THREADS_ENV} must be 'auto' or an integer from 1 to 256, got ${JSON.stringify(value)}.`,
-    );
+    throw new UsageError(`${where} must be 'auto' or an integer from 1 to 256, got ${JSON.stringify(value)}.`);
   }
   return n;
 }
 
-/** Sets the backend up and writes one line saying which one runs (and why, in auto mode). */
-export async function setupBackend(name: BackendName | undefined, io: CliIO): Promise<BackendReport> {
-  const threads = threadsFromEnv();
+/**
+ * `TS_GAN_THREADS`: unset or empty for the default, `auto` for every core, or a thread count.
+ * @throws UsageError for another value.
+ */
+export function threadsFromEnv(env: Record<string, string | undefined> = process.env): Threads | undefined {
+  const value = env[THREADS_ENV]?.trim();
+  if (value === undefined || value === '') return undefined;
+  return parseThreads(value, `ts-gan: ${THREADS_ENV}`);
+}
+
+/**
+ * Sets the backend up and writes one line saying which one runs (and why, in auto mode). `threads`
+ * (from `--threads`) comes before `TS_GAN_THREADS`.
+ */
+export async function setupBackend(
+  name: BackendName | undefined,
+  io: CliIO,
+  threadsFlag?: Threads,
+): Promise<BackendReport> {
+  const threads = threadsFlag ?? threadsFromEnv();
   const report = await useBackend(name, threads === undefined ? {} : { threads });
   const fixes = report.fixes.length > 0 ? ` (fixes: ${report.fixes.join(', ')})` : '';
   const threadNote = report.threads > 1 ? `, ${report.threads} threads` : '';

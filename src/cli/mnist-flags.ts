@@ -10,7 +10,7 @@ import type { TrainerOptions } from '../train/trainer.js';
 import type { TrainerExpectations } from '../train/trainer-io.js';
 import { ARCH_CHOICES, type Arch, archSteps, checkArch } from './arch.js';
 import { UsageError } from './args.js';
-import { BACKEND_CHOICES, checkBackendFlag } from './backend.js';
+import { BACKEND_CHOICES, checkBackendFlag, parseThreads, THREADS_ENV, type Threads } from './backend.js';
 import {
   type FlagAt,
   type FlagRow,
@@ -197,6 +197,18 @@ export const MNIST_FLAGS = {
       const name = raw === undefined || raw === true ? 'auto' : raw;
       checkBackendFlag(at.command, name);
       return name;
+    },
+  }),
+  threads: row({
+    key: 'threads',
+    arg: 'N',
+    help:
+      `threads of the library's matrix products on wasm and cpu: a count, or auto for every core ` +
+      `(default: ${THREADS_ENV} if set, else 1; a second thread pays only on idle cores)`,
+    read: (raw, at): Threads | undefined => {
+      if (raw === undefined) return undefined;
+      if (raw === true) throw new UsageError(`ts-gan ${at.command}: --threads needs a value: auto or a count.`);
+      return parseThreads(raw, `ts-gan ${at.command}: --threads`);
     },
   }),
   out: row({ key: 'out', arg: 'DIR', help: 'run folder', default: DEFAULTS.out, read: textOr(DEFAULTS.out) }),

@@ -178,7 +178,7 @@ async function train(run: TrainingRun, io: CliIO): Promise<number> {
     checkpointDir: join(o.out, 'checkpoint'),
     metricsPath: join(o.out, 'metrics.jsonl'),
   };
-  const backend = await setupBackend(checkBackendFlag(run.command, o.backend), io);
+  const backend = await setupBackend(checkBackendFlag(run.command, o.backend), io, o.threads);
   const data = await run.load();
   const progress = new ProgressBar({ stream: io.stderr, plainInterval: PLAIN_PROGRESS_MS });
   let trainer: Trainer | undefined;

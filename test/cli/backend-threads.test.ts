@@ -1,6 +1,13 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { useBackend } from 'ts-gan/backends';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/args';
 import { threadsFromEnv } from '../../src/cli/backend';
+import { parseMnistFlags } from '../../src/cli/mnist';
+import { cli } from '../support/cli';
+import { writeShapesFolder } from '../support/images';
 
 describe('TS_GAN_THREADS', () => {
   it('reads auto, a count, or nothing', () => {
@@ -16,4 +23,34 @@ describe('TS_GAN_THREADS', () => {
     }
     expect(() => threadsFromEnv({ TS_GAN_THREADS: 'all' })).toThrow(/TS_GAN_THREADS must be 'auto'/);
   });
+});
+
+describe('--threads', () => {
+  it('reads auto or a count, nothing when absent, and refuses other values naming the flag', () => {
+    expect(parseMnistFlags([]).threads).toBeUndefined();
+    expect(parseMnistFlags(['--threads', 'auto']).threads).toBe('auto');
+    expect(parseMnistFlags(['--threads', '3']).threads).toBe(3);
+    for (const bad of ['0', 'all', '1.5', '257']) {
+      expect(() => parseMnistFlags(['--threads', bad])).toThrow(/--threads must be 'auto' or an integer from 1 to 256/);
+    }
+    expect(() => parseMnistFlags(['--threads'])).toThrow(UsageError);
+  });
+
+  it('gives the library GEMM its threads for a run, before TS_GAN_THREADS, and says so', async () => {
+    const data = await mkdtemp(join(tmpdir(), 'ts-gan-threads-data-'));
+    await writeShapesFolder(data, 2);
+    const out = join(await mkdtemp(join(tmpdir(), 'ts-gan-threads-run-')), 'run');
+    const before = process.env.TS_GAN_THREADS;
+    process.env.TS_GAN_THREADS = '1';
+    try {
+      const argv = ['--backend', 'cpu', '--batch-size', '4', '--data', data, '--size', '28', '--channels', '1'];
+      const r = await cli('train', ...argv, '--arch', 'mlp', '--steps', '1', '--threads', '2', '--out', out);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/^backend: cpu, 2 threads \(fixes: /m);
+    } finally {
+      if (before === undefined) delete process.env.TS_GAN_THREADS;
+      else process.env.TS_GAN_THREADS = before;
+      await useBackend('cpu', { fixes: false });
+    }
+  }, 60_000);
 });
