@@ -25,15 +25,22 @@ describe('TS_GAN_THREADS', () => {
   });
 });
 
+/** The `threads` option `--threads` gives (parsed as ts-gan mnist does). */
+function threadsOf(argv: string[]) {
+  const o = parseMnistFlags(argv);
+  if (o === 'help') throw new Error('parsed as --help');
+  return o.threads;
+}
+
 describe('--threads', () => {
   it('reads auto or a count, nothing when absent, and refuses other values naming the flag', () => {
-    expect(parseMnistFlags([]).threads).toBeUndefined();
-    expect(parseMnistFlags(['--threads', 'auto']).threads).toBe('auto');
-    expect(parseMnistFlags(['--threads', '3']).threads).toBe(3);
+    expect(threadsOf([])).toBeUndefined();
+    expect(threadsOf(['--threads', 'auto'])).toBe('auto');
+    expect(threadsOf(['--threads', '3'])).toBe(3);
     for (const bad of ['0', 'all', '1.5', '257']) {
-      expect(() => parseMnistFlags(['--threads', bad])).toThrow(/--threads must be 'auto' or an integer from 1 to 256/);
+      expect(() => threadsOf(['--threads', bad])).toThrow(/--threads must be 'auto' or an integer from 1 to 256/);
     }
-    expect(() => parseMnistFlags(['--threads'])).toThrow(UsageError);
+    expect(() => threadsOf(['--threads'])).toThrow(UsageError);
   });
 
   it('gives the library GEMM its threads for a run, before TS_GAN_THREADS, and says so', async () => {
