@@ -1,3 +1,5 @@
+import type { GemmMemory } from '../src/backends/fixes/wasm-simd-gemm.js';
+
 /**
  * The product shapes the GEMM benchmarks (`bench/gemm-threads.ts`, `bench/gemm-variants.ts`) time,
  * [M, K, N]: the seed MLP GAN's forward and gradient products at batch 32 and 256, the DCGAN's
@@ -25,3 +27,24 @@ export const GEMM_SHAPES: readonly (readonly [number, number, number])[] = [
   [512, 1024, 64],
   [1568, 64, 520],
 ];
+
+/**
+ * Lays out random operands of `[m,k]·[k,n]` in `g`'s memory as the GEMM takes them and returns a
+ * function that runs the product `reps` times and gives ms per product; `reps` makes a sample of
+ * about 20 ms.
+ */
+export function gemmTimer(g: GemmMemory, m: number, k: number, n: number): () => number {
+  const mp = Math.ceil(m / 4) * 4;
+  const np = Math.ceil(n / 8) * 8;
+  const bAt = mp * k;
+  const cAt = bAt + k * np;
+  g.reserve((cAt + mp * np) * 4);
+  const f = g.floats();
+  for (let j = 0; j < cAt; j++) f[j] = Math.random() * 2 - 1;
+  const reps = Math.max(1, Math.round(2e7 / (m * k * n)));
+  return () => {
+    const t0 = performance.now();
+    for (let r = 0; r < reps; r++) g.gemm(0, bAt * 4, cAt * 4, mp, k, np);
+    return (performance.now() - t0) / reps;
+  };
+}

@@ -7,7 +7,7 @@
  *   npx tsx bench/gemm-variants.ts [--rounds 9]
  */
 import { GemmMemory, hasRelaxedSimd, setRelaxedSimd } from '../src/backends/fixes/wasm-simd-gemm.js';
-import { GEMM_SHAPES as SHAPES } from './gemm-shapes.js';
+import { gemmTimer, GEMM_SHAPES as SHAPES } from './gemm-shapes.js';
 
 const i = process.argv.indexOf('--rounds');
 const ROUNDS = i >= 0 ? Number(process.argv[i + 1]) : 9;
@@ -21,20 +21,10 @@ if (!g) throw new Error('the SIMD GEMM could not be built');
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1] as number;
 console.log(`${process.version}, ${ROUNDS} rounds, medians (ms per product)`);
 for (const [m, k, n] of SHAPES) {
-  const mp = Math.ceil(m / 4) * 4;
-  const np = Math.ceil(n / 8) * 8;
-  const bAt = mp * k;
-  const cAt = bAt + k * np;
-  g.reserve((cAt + mp * np) * 4);
-  const f = g.floats();
-  for (let j = 0; j < cAt; j++) f[j] = Math.random() * 2 - 1;
-  // Repeat each product to about 20 ms per sample.
-  const reps = Math.max(1, Math.round(2e7 / (m * k * n)));
+  const sample = gemmTimer(g, m, k, n);
   const time = (relaxed: boolean) => {
     setRelaxedSimd(relaxed);
-    const t0 = performance.now();
-    for (let r = 0; r < reps; r++) g.gemm(0, bAt * 4, cAt * 4, mp, k, np);
-    return (performance.now() - t0) / reps;
+    return sample();
   };
   time(false);
   time(true);

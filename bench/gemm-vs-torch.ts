@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GemmMemory, gemmVariant, setRelaxedSimd } from '../src/backends/fixes/wasm-simd-gemm.js';
-import { GEMM_SHAPES } from './gemm-shapes.js';
+import { GEMM_SHAPES, gemmTimer } from './gemm-shapes.js';
 
 const i = process.argv.indexOf('--rounds');
 const ROUNDS = i >= 0 ? Number(process.argv[i + 1]) : 5;
@@ -27,22 +27,9 @@ const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1] as n
 
 /** ms per product of the library's GEMM, the fastest of 3 samples of about 20 ms each. */
 function ours(m: number, k: number, n: number): number {
-  const mp = Math.ceil(m / 4) * 4;
-  const np = Math.ceil(n / 8) * 8;
-  const bAt = mp * k;
-  const cAt = bAt + k * np;
-  g.reserve((cAt + mp * np) * 4);
-  const f = g.floats();
-  for (let j = 0; j < cAt; j++) f[j] = Math.random() * 2 - 1;
-  const reps = Math.max(1, Math.round(2e7 / (m * k * n)));
-  g.gemm(0, bAt * 4, cAt * 4, mp, k, np);
-  let best = Number.POSITIVE_INFINITY;
-  for (let s = 0; s < 3; s++) {
-    const t0 = performance.now();
-    for (let r = 0; r < reps; r++) g.gemm(0, bAt * 4, cAt * 4, mp, k, np);
-    best = Math.min(best, (performance.now() - t0) / reps);
-  }
-  return best;
+  const sample = gemmTimer(g, m, k, n);
+  sample();
+  return Math.min(sample(), sample(), sample());
 }
 
 function torch(): { version: string; ms: number[] } {
@@ -64,10 +51,10 @@ const mine: number[][] = GEMM_SHAPES.map(() => []);
 const theirs: number[][] = GEMM_SHAPES.map(() => []);
 let version = '';
 for (let r = 0; r < ROUNDS; r++) {
-  GEMM_SHAPES.forEach(([m, k, n], s) => mine[s]?.push(ours(m, k, n)));
+  for (const [s, [m, k, n]] of GEMM_SHAPES.entries()) mine[s]?.push(ours(m, k, n));
   const t = torch();
   version = t.version;
-  t.ms.forEach((ms, s) => theirs[s]?.push(ms));
+  for (const [s, ms] of t.ms.entries()) theirs[s]?.push(ms);
 }
 console.log(
   `${process.version}, GEMM ${gemmVariant()}, PyTorch ${version}, one thread each, ${ROUNDS} rounds, medians`,

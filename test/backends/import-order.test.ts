@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { spawnScript } from '../support/io-spawn';
-
+import { runScriptForResult } from '../support/io-spawn';
 
 /** Applied fixes before and after loading the library, in a fresh process (see import-order-child.ts). */
-async function appliedAround(backend: 'cpu' | 'wasm'): Promise<{ before: string[]; after: string[] }> {
-  const child = spawnScript('./import-order-child.ts', [backend]);
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-  });
-  child.stderr.on('data', (d) => {
-    err += d;
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const line = out.split('\n').find((l) => l.startsWith('IMPORT_ORDER '));
-  if (code !== 0 || !line) throw new Error(`import-order-child exited with ${code}:\n${err}\n${out}`);
-  return JSON.parse(line.slice('IMPORT_ORDER '.length));
+function appliedAround(backend: 'cpu' | 'wasm'): Promise<{ before: string[]; after: string[] }> {
+  return runScriptForResult('./import-order-child.ts', [backend], 'IMPORT_ORDER ');
 }
 
 describe('useBackend before the library is loaded', () => {

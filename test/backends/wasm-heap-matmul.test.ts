@@ -24,6 +24,24 @@ const read = (f: () => tf.Tensor) => () =>
     return { shape: t.shape, values: Array.from(t.dataSync()) };
   });
 
+/**
+ * `f`'s product runs on the heap with the fix on (the GEMM's own memory does not grow) and in the
+ * GEMM's own memory with it off (it grows: `f` must need more than any earlier test), with the same bits.
+ */
+function expectTakenOnHeap(f: () => { shape: number[]; values: number[] }): void {
+  const own = gemm();
+  if (!own) throw new Error('the SIMD GEMM could not be built');
+  const before = own.byteLength;
+  turn(true);
+  const on = f();
+  expect(own.byteLength).toBe(before);
+  turn(false);
+  const off = f();
+  expect(own.byteLength).toBeGreaterThan(before);
+  turn(true);
+  expect(on).toEqual(off);
+}
+
 beforeAll(async () => {
   await useBackend('wasm');
 });
@@ -59,34 +77,14 @@ describe('wasm-heap-matmul', () => {
     const f = read(() =>
       tf.fused.matMul({ a: seeded([256, 4096], 14), b: seeded([4096, 1024], 15), bias: seeded([1024], 16) }),
     );
-    const own = gemm();
-    if (!own) throw new Error('the SIMD GEMM could not be built');
-    const before = own.byteLength;
-    turn(true);
-    const on = f();
-    expect(own.byteLength).toBe(before);
-    turn(false);
-    const off = f();
-    expect(own.byteLength).toBeGreaterThan(before);
-    turn(true);
-    expect(on).toEqual(off);
+    expectTakenOnHeap(f);
   });
 
   it('takes input gradients (transposeB) of 64 rows and terms or more while wasm-simd-matmul is on, with their bits', () => {
     // [256,2048]·[4096,2048]ᵀ: wasm-simd-matmul alone transposes B into the GEMM's own memory (40 MB, more
     // than the test before needed).
     const f = read(() => tf.matMul(seeded([256, 2048], 17), seeded([4096, 2048], 18), false, true));
-    const own = gemm();
-    if (!own) throw new Error('the SIMD GEMM could not be built');
-    const before = own.byteLength;
-    turn(true);
-    const on = f();
-    expect(own.byteLength).toBe(before);
-    turn(false);
-    const off = f();
-    expect(own.byteLength).toBeGreaterThan(before);
-    turn(true);
-    expect(on).toEqual(off);
+    expectTakenOnHeap(f);
   });
 
   const gradients: { name: string; k: number; m: number; n: number }[] = [

@@ -4,17 +4,21 @@ import { fileURLToPath } from 'node:url';
 import type { TrainerFingerprint } from './io-scenarios';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHILD = fileURLToPath(new URL('./io-child.ts', import.meta.url));
 const RESULT_PREFIX = 'IO_CHILD_RESULT ';
 
 export async function runChild(
   backend: 'cpu' | 'wasm',
   jobs: unknown[],
 ): Promise<{ backend: string; results: TrainerFingerprint[] }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify({ backend, jobs })], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return runScriptForResult('./io-child.ts', [JSON.stringify({ backend, jobs })], RESULT_PREFIX);
+}
+
+/**
+ * Runs `script` (next to this file) with tsx in a new Node process and parses the JSON after
+ * `prefix` on the line of its output that starts with it; throws with its output when it fails.
+ */
+export async function runScriptForResult<T>(script: string, args: string[], prefix: string): Promise<T> {
+  const child = spawnScript(script, args);
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => {
@@ -24,9 +28,9 @@ export async function runChild(
     err += d;
   });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const line = out.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
-  if (code !== 0 || !line) throw new Error(`io-child exited with ${code}:\n${err}\n${out}`);
-  return JSON.parse(line.slice(RESULT_PREFIX.length));
+  const line = out.split('\n').find((l) => l.startsWith(prefix));
+  if (code !== 0 || !line) throw new Error(`${script} exited with ${code}:\n${err}\n${out}`);
+  return JSON.parse(line.slice(prefix.length)) as T;
 }
 
 /** Spawns a script with tsx and returns the child, for tests that kill it. */
