@@ -19,6 +19,11 @@ import {
   lazyFusedGradientsApplied,
   removeLazyFusedGradients,
 } from '../../kernels/lazy-fused-gradients.js';
+import {
+  applyLightSavedTensors,
+  lightSavedTensorsApplied,
+  removeLightSavedTensors,
+} from '../../kernels/light-saved-tensors.js';
 import type { BackendFix } from './fix.js';
 
 /** A zero gradient for `Greater`, so that gradient penalties through LeakyReLU work. */
@@ -56,4 +61,16 @@ export const lazyFusedGradientsFix: BackendFix = {
   apply: applyLazyFusedGradients,
   remove: removeLazyFusedGradients,
   isApplied: lazyFusedGradientsApplied,
+};
+
+/** Tensors saved for a gradient without an `Identity` kernel and a tape node, where one gradient records. */
+export const lightSavedTensorsFix: BackendFix = {
+  name: 'light-saved-tensors',
+  description:
+    'Saves the tensors a gradient needs as one more reference to their data, without the Identity kernel ' +
+    'and the tape node tfjs adds for each (about 180 per MLP GAN step), where only one gradient records; same bits.',
+  backends: ['cpu', 'wasm'],
+  apply: applyLightSavedTensors,
+  remove: removeLightSavedTensors,
+  isApplied: lightSavedTensorsApplied,
 };
