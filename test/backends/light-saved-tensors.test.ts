@@ -85,7 +85,10 @@ describe('light-saved-tensors', () => {
     const recorded: Record<string, Fingerprint> = JSON.parse(
       readFileSync(new URL('../fixtures/step-fingerprints.json', import.meta.url), 'utf8'),
     );
-    await useBackend('cpu', { fixes: alone(true) });
+    // With the other gradient fixes that claim the same bits, which change the tape this one records on.
+    const exact = new Set([FIX, 'mean-gradient', 'lazy-fused-gradients', 'batchnorm-gradient']);
+    await useBackend('cpu', { fixes: Object.fromEntries(FIX_NAMES.map((n) => [n, exact.has(n)])) as never });
+    expect(getFix(FIX)?.isApplied()).toBe(true);
     for (const name of Object.keys(RUNS)) {
       const before = tf.memory().numTensors;
       expect(await fingerprint(name), name).toEqual(recorded[name]);

@@ -36,7 +36,8 @@ export type FixName =
   | 'lazy-fused-gradients'
   | 'wasm-shared-identity'
   | 'batchnorm-gradient'
-  | 'light-saved-tensors';
+  | 'light-saved-tensors'
+  | 'mean-gradient';
 
 /**
  * A backend fix. `apply` and `remove` are idempotent; `remove` restores exactly what `apply`

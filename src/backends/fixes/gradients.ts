@@ -24,6 +24,7 @@ import {
   lightSavedTensorsApplied,
   removeLightSavedTensors,
 } from '../../kernels/light-saved-tensors.js';
+import { applyMeanGradient, meanGradientApplied, removeMeanGradient } from '../../kernels/mean-gradient.js';
 import type { BackendFix } from './fix.js';
 
 /** A zero gradient for `Greater`, so that gradient penalties through LeakyReLU work. */
@@ -73,4 +74,16 @@ export const lightSavedTensorsFix: BackendFix = {
   apply: applyLightSavedTensors,
   remove: removeLightSavedTensors,
   isApplied: lightSavedTensorsApplied,
+};
+
+/** tfjs's `Mean` gradient with a backend `Fill` in place of a ones tensor built in JavaScript. */
+export const meanGradientFix: BackendFix = {
+  name: 'mean-gradient',
+  description:
+    "tfjs's Mean gradient divides by a tensor the backend fills instead of multiplying by ones built and uploaded " +
+    'from JavaScript in every backward pass (BatchNorm statistics, losses); same bits.',
+  backends: '*',
+  apply: applyMeanGradient,
+  remove: removeMeanGradient,
+  isApplied: meanGradientApplied,
 };

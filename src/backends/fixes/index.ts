@@ -7,7 +7,13 @@ import { cpuConv2dBackpropFilterFix } from './cpu-conv2d-backprop-filter.js';
 import { cpuSimdMatMulFix } from './cpu-simd-matmul.js';
 import type { BackendFix, FixName } from './fix.js';
 import { fusedAdamFix } from './fused-adam.js';
-import { batchNormGradientFix, greaterGradientFix, lazyFusedGradientsFix, lightSavedTensorsFix } from './gradients.js';
+import {
+  batchNormGradientFix,
+  greaterGradientFix,
+  lazyFusedGradientsFix,
+  lightSavedTensorsFix,
+  meanGradientFix,
+} from './gradients.js';
 import { wasmBatchReductionsFix, wasmRowGatherFix, wasmSimdBatchReductionsFix } from './wasm-batch-kernels.js';
 import { wasmConv2dBackpropFilterFix, wasmSimdConv2dBackpropFilterFix } from './wasm-conv2d-backprop-filter.js';
 import { wasmConv2dBackpropInputFix, wasmSimdConv2dBackpropInputFix } from './wasm-conv2d-backprop-input.js';
@@ -44,6 +50,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmSharedIdentityFix,
   batchNormGradientFix,
   lightSavedTensorsFix,
+  meanGradientFix,
   wasmBatchReductionsFix,
   wasmSimdBatchReductionsFix,
   wasmRowGatherFix,
