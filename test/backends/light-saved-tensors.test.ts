@@ -86,7 +86,13 @@ describe('light-saved-tensors', () => {
       readFileSync(new URL('../fixtures/step-fingerprints.json', import.meta.url), 'utf8'),
     );
     // With the other gradient fixes that claim the same bits, which change the tape this one records on.
-    const exact = new Set([FIX, 'mean-gradient', 'lazy-fused-gradients', 'batchnorm-gradient']);
+    const exact = new Set([
+      FIX,
+      'mean-gradient',
+      'lazy-fused-gradients',
+      'batchnorm-gradient',
+      'fused-batchnorm-gradient',
+    ]);
     await useBackend('cpu', { fixes: Object.fromEntries(FIX_NAMES.map((n) => [n, exact.has(n)])) as never });
     expect(getFix(FIX)?.isApplied()).toBe(true);
     for (const name of Object.keys(RUNS)) {

@@ -37,7 +37,8 @@ export type FixName =
   | 'wasm-shared-identity'
   | 'batchnorm-gradient'
   | 'light-saved-tensors'
-  | 'mean-gradient';
+  | 'mean-gradient'
+  | 'fused-batchnorm-gradient';
 
 /**
  * A backend fix. `apply` and `remove` are idempotent; `remove` restores exactly what `apply`

@@ -7,6 +7,7 @@ import { cpuConv2dBackpropFilterFix } from './cpu-conv2d-backprop-filter.js';
 import { cpuSimdMatMulFix } from './cpu-simd-matmul.js';
 import type { BackendFix, FixName } from './fix.js';
 import { fusedAdamFix } from './fused-adam.js';
+import { fusedBatchNormGradientFix } from './fused-batchnorm-gradient.js';
 import {
   batchNormGradientFix,
   greaterGradientFix,
@@ -51,6 +52,7 @@ export const FIXES: readonly BackendFix[] = [
   batchNormGradientFix,
   lightSavedTensorsFix,
   meanGradientFix,
+  fusedBatchNormGradientFix,
   wasmBatchReductionsFix,
   wasmSimdBatchReductionsFix,
   wasmRowGatherFix,
