@@ -6,7 +6,10 @@
  * reshapes, ...); in a training step of the seed's MLP GAN, the generator's three BatchNorm layers
  * ran 75 of its ~430 kernels there. This kernel reads `x` and `dy` once and writes the five
  * gradients (`x`, `mean`, `variance`, `scale`, `offset`); the per-channel factors 1/√(variance + ε)
- * and -½(1/√(variance + ε))³ come from the backend's own kernels, as before.
+ * and -½(1/√(variance + ε))³ come from the backend's own kernels, as before. On wasm the pass is
+ * WebAssembly SIMD, four channels at a time (`wat/batchnorm-grad.wat`, assembled by `npm run
+ * build:wasm`), where there is a scale and the channels are a multiple of 4; elsewhere, and on cpu,
+ * it is a JavaScript loop.
  *
  * Each element goes through the float32 operations of the chain in the chain's order, and each sum
  * over the batch adds the rows in order as the backend's `Sum` does (in float32 on wasm, in double
@@ -25,6 +28,15 @@ import {
   type WasmBackendLike,
   wasmView,
 } from './kernels.js';
+import { instanceOnMemory } from './wasm-bytecode.js';
+import { BASE64, SHARED_BASE64 } from './wat/batchnorm-grad.bytes.js';
+
+/**
+ * The SIMD gradient (`wat/batchnorm-grad.wat`): byte addresses of x, dy, mean, scale, r, h, dx and
+ * the four sums, then the rows and the channels (a multiple of 4).
+ */
+type SimdGradient = (...args: number[]) => void;
+const gradientOn = instanceOnMemory(BASE64, SHARED_BASE64);
 
 const BACKENDS = ['wasm', 'cpu'] as const;
 
@@ -89,9 +101,18 @@ function batchNormGrad(
 type Inputs = Record<'x' | 'dy' | 'mean' | 'r' | 'h', tf.TensorInfo> & { scale?: tf.TensorInfo };
 
 function wasmKernel(args: KernelArgs): tf.TensorInfo[] {
-  const backend = args.backend as WasmBackendLike;
+  const backend = args.backend as WasmBackendLike & { wasm: { asm?: { memory?: WebAssembly.Memory } } };
   const { x, dy, mean, scale, r, h } = args.inputs as Inputs;
   const outs = [x, mean, mean, mean, mean].map((t) => backend.makeOutput(t.shape, 'float32'));
+  const c = mean.shape[0] as number;
+  const memory = backend.wasm.asm?.memory;
+  const simd = memory ? (gradientOn(memory)?.gradient as SimdGradient | undefined) : undefined;
+  if (simd && scale && c % 4 === 0) {
+    const offset = (t: tf.TensorInfo) => (backend.dataIdMap.get(t.dataId) as { memoryOffset: number }).memoryOffset;
+    const rows = tf.util.sizeFromShape(x.shape) / c;
+    simd(...[x, dy, mean, scale, r, h, ...outs].map(offset), rows, c);
+    return outs;
+  }
   // Views only now: the allocations above may have grown (and detached) the wasm heap.
   const view = (t: tf.TensorInfo) => wasmView(backend, t, Float32Array);
   const [dx, dMean, dVariance, dScale, dOffset] = outs.map(view) as Float32Array[];
