@@ -38,7 +38,8 @@ export type FixName =
   | 'batchnorm-gradient'
   | 'light-saved-tensors'
   | 'mean-gradient'
-  | 'fused-batchnorm-gradient';
+  | 'fused-batchnorm-gradient'
+  | 'wasm-in-place-adam';
 
 /**
  * A backend fix. `apply` and `remove` are idempotent; `remove` restores exactly what `apply`

@@ -6,7 +6,7 @@
 import { cpuConv2dBackpropFilterFix } from './cpu-conv2d-backprop-filter.js';
 import { cpuSimdMatMulFix } from './cpu-simd-matmul.js';
 import type { BackendFix, FixName } from './fix.js';
-import { fusedAdamFix } from './fused-adam.js';
+import { fusedAdamFix, wasmInPlaceAdamFix } from './fused-adam.js';
 import { fusedBatchNormGradientFix } from './fused-batchnorm-gradient.js';
 import {
   batchNormGradientFix,
@@ -37,6 +37,7 @@ import {
 export const FIXES: readonly BackendFix[] = [
   wasmTransposedMatMulFix,
   fusedAdamFix,
+  wasmInPlaceAdamFix,
   wasmConv2dBackpropFilterFix,
   wasmConv2dBackpropInputFix,
   wasmSimdConv2dBackpropFilterFix,
