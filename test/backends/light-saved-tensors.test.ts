@@ -1,3 +1,8 @@
+/**
+ * The `light-saved-tensors` fix: tensors saved for a gradient without tfjs's `Identity` kernel and
+ * tape node where one gradient records, the same bits (every recorded Trainer run on cpu), and
+ * tfjs's own clones under nested gradients.
+ */
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
