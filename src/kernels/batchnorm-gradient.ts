@@ -14,6 +14,31 @@ import './tfjs-gradients.js';
 
 const KERNEL = 'FusedBatchNorm';
 
+/**
+ * The one-pass gradient kernel that `ts-gan/backends` registers on wasm and cpu (the fix
+ * `fused-batchnorm-gradient`). Inputs `x`, `dy` (channels last), per-channel `mean`, `scale`
+ * (optional), `r` = 1/√(variance + ε) and `h` = -½r³; outputs the gradients of `x`, `mean`,
+ * `variance`, `scale` and `offset`, each element by the float32 operations of the chain below, in
+ * its order.
+ * @category Backends
+ */
+export const BATCHNORM_GRAD_KERNEL = 'TsGanBatchNormGrad';
+
+/** Whether the gradient can run as one kernel here: channels last, float32, and no tape recording it. */
+function fusedKernelApplies(x: tf.Tensor, dy: tf.Tensor, mean: tf.Tensor, scale: tf.Tensor | undefined): boolean {
+  const engine = tf.engine() as unknown as { state: { gradientDepth: number } };
+  const c = mean.shape[0] as number;
+  return (
+    // A backward pass that a gradient records (double backpropagation) needs differentiable ops.
+    engine.state.gradientDepth === 0 &&
+    mean.rank === 1 &&
+    x.shape[x.rank - 1] === c &&
+    (scale === undefined || (scale.rank === 1 && scale.shape[0] === c)) &&
+    [x, dy, mean, scale].every((t) => t === undefined || t.dtype === 'float32') &&
+    tf.getKernel(BATCHNORM_GRAD_KERNEL, tf.getBackend()) !== undefined
+  );
+}
+
 const config: tf.GradConfig = {
   kernelName: KERNEL,
   inputsToSave: ['x', 'mean', 'variance', 'scale'],
@@ -24,14 +49,28 @@ const config: tf.GradConfig = {
     const scaleValue = scale ?? tf.scalar(1);
     const reductionAxes = tf.backend_util.getReductionAxes(mean.shape, x.shape);
     const perChannel = mean.rank === 1;
-    const xMinusMean = tf.sub(x, mean);
-    const dyTimesScaleValue = tf.mul(dy0, scaleValue);
     const oneOverSqrtVariance = tf.rsqrt(tf.add(variance, tf.scalar(varianceEpsilon)));
     const minusHalfRCube = tf.mul(
       tf.mul(tf.mul(oneOverSqrtVariance, oneOverSqrtVariance), oneOverSqrtVariance),
       tf.scalar(-0.5),
     );
     const perMean = (t: tf.Tensor) => tf.reshape(perChannel ? tf.sum(t, reductionAxes) : t, mean.shape);
+    if (fusedKernelApplies(x, dy0, mean, scale)) {
+      // All five at once, in the backward pass's scope (which outlives each thunk's own).
+      const inputs = { x, dy: dy0, mean, r: oneOverSqrtVariance, h: minusHalfRCube, ...(scale && { scale }) };
+      const [dx, dMean, dVariance, dScale, dOffset] = tf
+        .engine()
+        .runKernel(BATCHNORM_GRAD_KERNEL, inputs as unknown as tf.NamedTensorMap) as tf.Tensor[];
+      return {
+        x: () => dx as tf.Tensor,
+        mean: () => dMean as tf.Tensor,
+        variance: () => dVariance as tf.Tensor,
+        scale: () => dScale as tf.Tensor,
+        offset: () => dOffset as tf.Tensor,
+      };
+    }
+    const xMinusMean = tf.sub(x, mean);
+    const dyTimesScaleValue = tf.mul(dy0, scaleValue);
     return {
       x: () => {
         // tfjs: mul(dy, tile(reshape(r, [1, 1, 1, C]), [...x.shape[:-1], 1])); broadcasting is the same product.

@@ -71,12 +71,14 @@ function matMulGradients(dy: tf.Tensor, saved: tf.Tensor[], attrs: tf.NamedAttrM
   const [a, b, y, bias] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor | undefined];
   const tA = attrs.transposeA === true;
   const tB = attrs.transposeB === true;
-  const d = () => tf.reshape(dy, y.shape);
+  // dy in the product's 3D shape, made once for every thunk (tfjs reshapes in each): it shares dy's
+  // data, and it belongs to the backward pass's scope, which outlives the thunks' own scopes.
+  const d = tf.util.arraysEqual(dy.shape, y.shape) ? dy : tf.reshape(dy, y.shape);
   const thunks: GradThunks = {
-    0: () => (tA ? tf.matMul(b, d(), tB, true) : tf.matMul(d(), b, false, !tB)),
-    1: () => (tB ? tf.matMul(d(), a, true, tA) : tf.matMul(a, d(), !tA, false)),
+    0: () => (tA ? tf.matMul(b, d, tB, true) : tf.matMul(d, b, false, !tB)),
+    1: () => (tB ? tf.matMul(d, a, true, tA) : tf.matMul(a, d, !tA, false)),
   };
-  if (bias) thunks[2] = () => biasGradient(bias, d());
+  if (bias) thunks[2] = () => biasGradient(bias, d);
   return thunks;
 }
 

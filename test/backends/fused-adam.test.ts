@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-layers registers the gradients of tfjs-core's ops.
 import '@tensorflow/tfjs-layers';
+import { GAN, presets, Trainer } from 'ts-gan';
 import { FIX_NAMES, getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, describe, expect, it } from 'vitest';
 import { simdAdamFor } from '../../src/backends/fixes/wasm-simd-adam.js';
@@ -65,6 +66,107 @@ describe('fused-adam', () => {
     step();
     expect(tf.memory().numTensors).toBe(numTensors);
     expect(tf.memory().numBytes).toBe(numBytes);
+    opt.dispose();
+    w.dispose();
+  });
+});
+
+describe('wasm-in-place-adam', () => {
+  const FIX = 'wasm-in-place-adam';
+  const withFixes = (names: string[]) => Object.fromEntries(FIX_NAMES.map((n) => [n, names.includes(n)])) as never;
+  /** The optimizer's first and second moment of its first variable. */
+  const moments = (opt: tf.Optimizer) => {
+    const state = opt as unknown as { accumulatedFirstMoment: { variable: tf.Variable }[] } & {
+      accumulatedSecondMoment: { variable: tf.Variable }[];
+    };
+    return [state.accumulatedFirstMoment[0]?.variable, state.accumulatedSecondMoment[0]?.variable] as tf.Variable[];
+  };
+
+  it('the same bits as tf.train.adam, with the moments updated where they lie', async () => {
+    await useBackend('wasm', { fixes: false });
+    const reference = await trajectory(tf.train.adam(0.01, 0.5, 0.999, 1e-7));
+    await useBackend('wasm', { fixes: withFixes(['fused-adam', FIX]) });
+    expect(getFix(FIX)?.isApplied()).toBe(true);
+    expect(await trajectory(new FusedAdamOptimizer(0.01, 0.5, 0.999, 1e-7))).toEqual(reference);
+    // In place: a moment keeps its data from step to step; the weight gets new data each step.
+    const opt = new FusedAdamOptimizer(0.01, 0.5, 0.999, 1e-7);
+    const w = tf.variable(tf.randomUniform([9, 4], -1, 1, 'float32', 21));
+    const step = () => tf.tidy(() => void opt.minimize(() => tf.sum(tf.square(w)) as tf.Scalar, false, [w]));
+    step();
+    const [m, v] = moments(opt) as [tf.Variable, tf.Variable];
+    const ids = [m.dataId, v.dataId, w.dataId];
+    const { numTensors, numBytes } = tf.memory();
+    const dataIds = tf.backend().numDataIds();
+    step();
+    expect([m.dataId, v.dataId]).toEqual(ids.slice(0, 2));
+    expect(w.dataId).not.toBe(ids[2]);
+    step();
+    expect(tf.memory().numTensors).toBe(numTensors);
+    expect(tf.memory().numBytes).toBe(numBytes);
+    expect(tf.backend().numDataIds()).toBe(dataIds);
+    opt.dispose();
+    w.dispose();
+  });
+
+  it('a moment that another tensor shares gets a new buffer: the other tensor keeps its values', async () => {
+    await useBackend('wasm', { fixes: withFixes(['fused-adam', 'wasm-shared-identity', FIX]) });
+    const opt = new FusedAdamOptimizer(0.01, 0.5, 0.999, 1e-7);
+    const w = tf.variable(tf.randomUniform([9, 4], -1, 1, 'float32', 22));
+    const step = () => tf.tidy(() => void opt.minimize(() => tf.sum(tf.square(w)) as tf.Scalar, false, [w]));
+    step();
+    const [m] = moments(opt) as [tf.Variable];
+    const kept = tf.clone(m);
+    expect(kept.dataId).toBe(m.dataId);
+    const before = Array.from(kept.dataSync());
+    step();
+    expect(Array.from(kept.dataSync())).toEqual(before);
+    expect(m.dataId).not.toBe(kept.dataId);
+    expect(Array.from(m.dataSync())).not.toEqual(before);
+    tf.dispose([kept, w]);
+    opt.dispose();
+  });
+
+  it("the seed's MLP GAN trains to the same weights and moments on wasm, with every default fix", async () => {
+    const train = async () => {
+      const gan = new GAN({
+        ...presets.mlp({ generatorUnits: [16, 32], discriminatorUnits: [16] }),
+        latentDim: 8,
+        dataShape: [4, 4, 1],
+        seed: 5,
+      });
+      const data = tf.randomUniform([32, 4, 4, 1], -1, 1, 'float32', 6);
+      const trainer = new Trainer(gan, { batchSize: 8, seed: 7 });
+      await trainer.fit(data, { steps: 4 });
+      const state = [
+        ...(await trainer.generatorOptimizer.getWeights()),
+        ...(await trainer.discriminatorOptimizer.getWeights()),
+      ];
+      const weights = [...gan.generator.weights.map((w) => w.read()), ...state.map((nt) => nt.tensor)].map((t) =>
+        Array.from(t.dataSync()),
+      );
+      trainer.dispose();
+      gan.dispose();
+      data.dispose();
+      return weights;
+    };
+    await useBackend('wasm', { fixes: { [FIX]: false } as never });
+    const copying = await train();
+    await useBackend('wasm');
+    expect(getFix(FIX)?.isApplied()).toBe(true);
+    expect(await train()).toEqual(copying);
+  });
+
+  it('off: every update writes new buffers', async () => {
+    await useBackend('wasm', { fixes: withFixes(['fused-adam']) });
+    expect(getFix(FIX)?.isApplied()).toBe(false);
+    const opt = new FusedAdamOptimizer(0.01, 0.5, 0.999, 1e-7);
+    const w = tf.variable(tf.ones([4, 3]));
+    const step = () => tf.tidy(() => void opt.minimize(() => tf.sum(tf.square(w)) as tf.Scalar, false, [w]));
+    step();
+    const [m] = moments(opt) as [tf.Variable];
+    const id = m.dataId;
+    step();
+    expect(m.dataId).not.toBe(id);
     opt.dispose();
     w.dispose();
   });

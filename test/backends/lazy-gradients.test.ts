@@ -159,6 +159,23 @@ describe('lazy-fused-gradients: skips what the tape does not need', () => {
     tf.dispose([a, b, bias]);
   });
 
+  test("dy is reshaped to the product's shape once per Dense layer, not once per operand gradient", async () => {
+    const a = rand([8, 16], 21);
+    const b = rand([16, 4], 22);
+    const bias = rand([4], 23);
+    const all = () =>
+      tf.grads((x: tf.Tensor, w: tf.Tensor, c: tf.Tensor) =>
+        tf.sum(tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: c })),
+      )([a, b, bias]);
+    const plain = await kernelCounts(all);
+    on();
+    const lazy = await kernelCounts(all);
+    // tfjs's eager gradient reshapes dy once for its three products; so does the lazy one.
+    expect(lazy.Reshape).toBe(plain.Reshape);
+    expect(lazy.BatchMatMul).toBe(plain.BatchMatMul);
+    tf.dispose([a, b, bias]);
+  });
+
   test('the gradient of a conv input alone skips Conv2DBackpropFilter; of the filter alone, Conv2DBackpropInput', async () => {
     const x = rand([2, 6, 6, 2], 14) as tf.Tensor4D;
     const filter = rand([3, 3, 2, 3], 15) as tf.Tensor4D;

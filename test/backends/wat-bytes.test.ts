@@ -15,6 +15,7 @@ describe('the WebAssembly text sources', () => {
   it('exist: every WebAssembly module of the library has one', () => {
     for (const name of [
       'adam',
+      'batchnorm-grad',
       'conv-columns',
       'gemm',
       'gemm-relaxed',
@@ -47,6 +48,7 @@ describe('the WebAssembly text sources', () => {
   it("the element-wise kernels come in a plain and a shared-memory variant (tfjs-wasm's threaded build)", () => {
     expect(sources.filter((f) => wantsSharedVariant(read(f))).sort()).toEqual([
       'adam.wat',
+      'batchnorm-grad.wat',
       'leaky-relu.wat',
       'tanh.wat',
     ]);

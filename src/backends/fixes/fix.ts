@@ -35,7 +35,11 @@ export type FixName =
   | 'cpu-conv2d-backprop-filter'
   | 'lazy-fused-gradients'
   | 'wasm-shared-identity'
-  | 'batchnorm-gradient';
+  | 'batchnorm-gradient'
+  | 'light-saved-tensors'
+  | 'mean-gradient'
+  | 'fused-batchnorm-gradient'
+  | 'wasm-in-place-adam';
 
 /**
  * A backend fix. `apply` and `remove` are idempotent; `remove` restores exactly what `apply`

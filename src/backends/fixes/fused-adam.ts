@@ -48,15 +48,48 @@ interface KernelArgs {
   attrs?: tf.NamedAttrMap;
 }
 
+/** Where `wasm-in-place-adam` keeps whether it is on: on `globalThis`, so an ESM and a CJS copy agree. */
+const IN_PLACE_KEY = Symbol.for('ts-gan.backends.inPlaceAdamMoments');
+const inPlaceOn = (): boolean => (globalThis as Record<symbol, unknown>)[IN_PLACE_KEY] === true;
+
+/**
+ * Whether the update may write the moments `m` and `v` where they lie: only while
+ * `wasm-in-place-adam` is on, and only when each is held by one reference (the optimizer's
+ * variable; a clone or a saved copy shares the data and raises the count), so no other tensor can
+ * see the change. The weights `x` always get a new buffer: tfjs-wasm's XNNPACK products cache
+ * packed weights by tensor, and would keep reading the old values.
+ */
+function movesInPlace(backend: RefCounting, m: tf.TensorInfo, v: tf.TensorInfo, others: tf.TensorInfo[]): boolean {
+  return (
+    inPlaceOn() &&
+    typeof backend.refCount === 'function' &&
+    m.dataId !== v.dataId &&
+    others.every((t) => t.dataId !== m.dataId && t.dataId !== v.dataId) &&
+    backend.refCount(m.dataId) === 1 &&
+    backend.refCount(v.dataId) === 1
+  );
+}
+
+interface RefCounting {
+  refCount?(dataId: object): number;
+  incRef(dataId: object): void;
+}
+
 function wasmKernel(args: KernelArgs): tf.TensorInfo[] {
-  const backend = args.backend as WasmBackendLike & { wasm: { asm?: { memory?: WebAssembly.Memory } } };
+  const backend = args.backend as WasmBackendLike & RefCounting & { wasm: { asm?: { memory?: WebAssembly.Memory } } };
   const { x, m, v, g } = args.inputs as Record<'x' | 'm' | 'v' | 'g', tf.TensorInfo>;
   const a = args.attrs as unknown as AdamUpdateAttrs;
-  const outs = [x, m, v].map((t) => backend.makeOutput(t.shape, 'float32')) as [
-    tf.TensorInfo,
-    tf.TensorInfo,
-    tf.TensorInfo,
-  ];
+  // In place: the output is the moment itself, one more reference to its data (as Identity makes).
+  const same = (t: tf.TensorInfo): tf.TensorInfo => {
+    backend.incRef(t.dataId);
+    return { dataId: t.dataId, shape: t.shape, dtype: 'float32' };
+  };
+  const inPlace = movesInPlace(backend, m, v, [x, g]);
+  const outs = [
+    backend.makeOutput(x.shape, 'float32'),
+    inPlace ? same(m) : backend.makeOutput(m.shape, 'float32'),
+    inPlace ? same(v) : backend.makeOutput(v.shape, 'float32'),
+  ] as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
   const n = tf.util.sizeFromShape(x.shape);
   // Four lanes at a time in wasm SIMD; the last n % 4 elements (or all, without SIMD) in JS.
   const simd = simdAdamFor(backend.wasm.asm?.memory);
@@ -125,4 +158,20 @@ export const fusedAdamFix: BackendFix = {
     for (const b of BACKENDS) restoreKernel(ADAM_UPDATE_KERNEL, b);
   },
   isApplied: () => isReplaced(ADAM_UPDATE_KERNEL, 'wasm'),
+};
+
+/** The fix object of the in-place moments (see {@link movesInPlace}). */
+export const wasmInPlaceAdamFix: BackendFix = {
+  name: 'wasm-in-place-adam',
+  description:
+    "fused-adam's wasm kernel writes Adam's moments m and v where they lie when nothing else holds them, " +
+    'instead of into new buffers (less memory traffic); the weights still get a new buffer; same bits.',
+  backends: ['wasm'],
+  apply: () => {
+    (globalThis as Record<symbol, unknown>)[IN_PLACE_KEY] = true;
+  },
+  remove: () => {
+    delete (globalThis as Record<symbol, unknown>)[IN_PLACE_KEY];
+  },
+  isApplied: inPlaceOn,
 };

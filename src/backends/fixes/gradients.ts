@@ -19,6 +19,12 @@ import {
   lazyFusedGradientsApplied,
   removeLazyFusedGradients,
 } from '../../kernels/lazy-fused-gradients.js';
+import {
+  applyLightSavedTensors,
+  lightSavedTensorsApplied,
+  removeLightSavedTensors,
+} from '../../kernels/light-saved-tensors.js';
+import { applyMeanGradient, meanGradientApplied, removeMeanGradient } from '../../kernels/mean-gradient.js';
 import type { BackendFix } from './fix.js';
 
 /** A zero gradient for `Greater`, so that gradient penalties through LeakyReLU work. */
@@ -56,4 +62,28 @@ export const lazyFusedGradientsFix: BackendFix = {
   apply: applyLazyFusedGradients,
   remove: removeLazyFusedGradients,
   isApplied: lazyFusedGradientsApplied,
+};
+
+/** Tensors saved for a gradient without an `Identity` kernel and a tape node, where one gradient records. */
+export const lightSavedTensorsFix: BackendFix = {
+  name: 'light-saved-tensors',
+  description:
+    'Saves the tensors a gradient needs as one more reference to their data, without the Identity kernel ' +
+    'and the tape node tfjs adds for each (about 180 per MLP GAN step), where only one gradient records; same bits.',
+  backends: ['cpu', 'wasm'],
+  apply: applyLightSavedTensors,
+  remove: removeLightSavedTensors,
+  isApplied: lightSavedTensorsApplied,
+};
+
+/** tfjs's `Mean` gradient with a backend `Fill` in place of a ones tensor built in JavaScript. */
+export const meanGradientFix: BackendFix = {
+  name: 'mean-gradient',
+  description:
+    "tfjs's Mean gradient divides by a tensor the backend fills instead of multiplying by ones built and uploaded " +
+    'from JavaScript in every backward pass (BatchNorm statistics, losses); same bits.',
+  backends: '*',
+  apply: applyMeanGradient,
+  remove: removeMeanGradient,
+  isApplied: meanGradientApplied,
 };

@@ -6,8 +6,15 @@
 import { cpuConv2dBackpropFilterFix } from './cpu-conv2d-backprop-filter.js';
 import { cpuSimdMatMulFix } from './cpu-simd-matmul.js';
 import type { BackendFix, FixName } from './fix.js';
-import { fusedAdamFix } from './fused-adam.js';
-import { batchNormGradientFix, greaterGradientFix, lazyFusedGradientsFix } from './gradients.js';
+import { fusedAdamFix, wasmInPlaceAdamFix } from './fused-adam.js';
+import { fusedBatchNormGradientFix } from './fused-batchnorm-gradient.js';
+import {
+  batchNormGradientFix,
+  greaterGradientFix,
+  lazyFusedGradientsFix,
+  lightSavedTensorsFix,
+  meanGradientFix,
+} from './gradients.js';
 import { wasmBatchReductionsFix, wasmRowGatherFix, wasmSimdBatchReductionsFix } from './wasm-batch-kernels.js';
 import { wasmConv2dBackpropFilterFix, wasmSimdConv2dBackpropFilterFix } from './wasm-conv2d-backprop-filter.js';
 import { wasmConv2dBackpropInputFix, wasmSimdConv2dBackpropInputFix } from './wasm-conv2d-backprop-input.js';
@@ -30,6 +37,7 @@ import {
 export const FIXES: readonly BackendFix[] = [
   wasmTransposedMatMulFix,
   fusedAdamFix,
+  wasmInPlaceAdamFix,
   wasmConv2dBackpropFilterFix,
   wasmConv2dBackpropInputFix,
   wasmSimdConv2dBackpropFilterFix,
@@ -43,6 +51,9 @@ export const FIXES: readonly BackendFix[] = [
   lazyFusedGradientsFix,
   wasmSharedIdentityFix,
   batchNormGradientFix,
+  lightSavedTensorsFix,
+  meanGradientFix,
+  fusedBatchNormGradientFix,
   wasmBatchReductionsFix,
   wasmSimdBatchReductionsFix,
   wasmRowGatherFix,
