@@ -35,7 +35,8 @@ export type FixName =
   | 'cpu-conv2d-backprop-filter'
   | 'lazy-fused-gradients'
   | 'wasm-shared-identity'
-  | 'batchnorm-gradient';
+  | 'batchnorm-gradient'
+  | 'mean-gradient';
 
 /**
  * A backend fix. `apply` and `remove` are idempotent; `remove` restores exactly what `apply`

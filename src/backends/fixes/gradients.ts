@@ -19,6 +19,7 @@ import {
   lazyFusedGradientsApplied,
   removeLazyFusedGradients,
 } from '../../kernels/lazy-fused-gradients.js';
+import { applyMeanGradient, meanGradientApplied, removeMeanGradient } from '../../kernels/mean-gradient.js';
 import type { BackendFix } from './fix.js';
 
 /** A zero gradient for `Greater`, so that gradient penalties through LeakyReLU work. */
@@ -44,6 +45,17 @@ export const batchNormGradientFix: BackendFix = {
   apply: applyBatchNormGradient,
   remove: removeBatchNormGradient,
   isApplied: batchNormGradientApplied,
+};
+
+/** tfjs's `Mean` gradient without its tensor of ones. */
+export const meanGradientFix: BackendFix = {
+  name: 'mean-gradient',
+  description:
+    "tfjs's Mean gradient divides the reduced gradient first and spreads it with a broadcasting multiply by onesLike(x), instead of filling and uploading a tensor of ones of the whole input (BatchNorm's moments); same bits.",
+  backends: '*',
+  apply: applyMeanGradient,
+  remove: removeMeanGradient,
+  isApplied: meanGradientApplied,
 };
 
 /** Gradients of fused Dense and Conv2D products computed only for the operands the tape needs. */

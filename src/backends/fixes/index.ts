@@ -7,7 +7,7 @@ import { cpuConv2dBackpropFilterFix } from './cpu-conv2d-backprop-filter.js';
 import { cpuSimdMatMulFix } from './cpu-simd-matmul.js';
 import type { BackendFix, FixName } from './fix.js';
 import { fusedAdamFix } from './fused-adam.js';
-import { batchNormGradientFix, greaterGradientFix, lazyFusedGradientsFix } from './gradients.js';
+import { batchNormGradientFix, greaterGradientFix, lazyFusedGradientsFix, meanGradientFix } from './gradients.js';
 import { wasmBatchReductionsFix, wasmRowGatherFix, wasmSimdBatchReductionsFix } from './wasm-batch-kernels.js';
 import { wasmConv2dBackpropFilterFix, wasmSimdConv2dBackpropFilterFix } from './wasm-conv2d-backprop-filter.js';
 import { wasmConv2dBackpropInputFix, wasmSimdConv2dBackpropInputFix } from './wasm-conv2d-backprop-input.js';
@@ -43,6 +43,7 @@ export const FIXES: readonly BackendFix[] = [
   lazyFusedGradientsFix,
   wasmSharedIdentityFix,
   batchNormGradientFix,
+  meanGradientFix,
   wasmBatchReductionsFix,
   wasmSimdBatchReductionsFix,
   wasmRowGatherFix,
