@@ -15,6 +15,7 @@ describe('the WebAssembly text sources', () => {
   it('exist: every WebAssembly module of the library has one', () => {
     for (const name of [
       'adam',
+      'batch-norm',
       'conv-columns',
       'gemm',
       'gemm-relaxed',
@@ -44,6 +45,7 @@ describe('the WebAssembly text sources', () => {
   it("the element-wise kernels come in a plain and a shared-memory variant (tfjs-wasm's threaded build)", () => {
     expect(sources.filter((f) => wantsSharedVariant(read(f))).sort()).toEqual([
       'adam.wat',
+      'batch-norm.wat',
       'leaky-relu.wat',
       'tanh.wat',
     ]);

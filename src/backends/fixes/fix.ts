@@ -22,6 +22,7 @@ export type FixName =
   | 'wasm-fast-transpose'
   | 'wasm-simd-leaky-relu'
   | 'wasm-simd-tanh'
+  | 'wasm-simd-batch-norm'
   | 'wasm-simd-forward-matmul'
   | 'wasm-simd-matmul'
   | 'wasm-heap-matmul'

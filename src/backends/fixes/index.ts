@@ -15,6 +15,7 @@ import { wasmDepthwiseBackpropFix, wasmUnsortedSegmentSumFix } from './wasm-cpu-
 import { wasmFastTransposeFix } from './wasm-fast-transpose.js';
 import { wasmRelaxedSimdFix } from './wasm-relaxed-simd.js';
 import { wasmSharedIdentityFix } from './wasm-shared-identity.js';
+import { wasmSimdBatchNormFix } from './wasm-simd-batch-norm.js';
 import { wasmSimdConv2dFix } from './wasm-simd-conv2d.js';
 import { wasmSimdLeakyReluFix } from './wasm-simd-leaky-relu.js';
 import { wasmSimdTanhFix } from './wasm-simd-tanh.js';
@@ -50,6 +51,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmFastTransposeFix,
   wasmSimdLeakyReluFix,
   wasmSimdTanhFix,
+  wasmSimdBatchNormFix,
   wasmSimdForwardMatMulFix,
   wasmSimdMatMulFix,
   wasmHeapMatMulFix,
