@@ -36,6 +36,7 @@ export type FixName =
   | 'cpu-conv2d-backprop-filter'
   | 'lazy-fused-gradients'
   | 'wasm-shared-identity'
+  | 'wasm-shared-cast'
   | 'batchnorm-gradient'
   | 'mean-gradient';
 

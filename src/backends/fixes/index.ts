@@ -14,7 +14,7 @@ import { wasmConv2dBackpropInputFix, wasmSimdConv2dBackpropInputFix } from './wa
 import { wasmDepthwiseBackpropFix, wasmUnsortedSegmentSumFix } from './wasm-cpu-fallback-kernels.js';
 import { wasmFastTransposeFix } from './wasm-fast-transpose.js';
 import { wasmRelaxedSimdFix } from './wasm-relaxed-simd.js';
-import { wasmSharedIdentityFix } from './wasm-shared-identity.js';
+import { wasmSharedCastFix, wasmSharedIdentityFix } from './wasm-shared-identity.js';
 import { wasmSimdBatchNormFix } from './wasm-simd-batch-norm.js';
 import { wasmSimdConv2dFix } from './wasm-simd-conv2d.js';
 import { wasmSimdLeakyReluFix } from './wasm-simd-leaky-relu.js';
@@ -43,6 +43,7 @@ export const FIXES: readonly BackendFix[] = [
   cpuConv2dBackpropFilterFix,
   lazyFusedGradientsFix,
   wasmSharedIdentityFix,
+  wasmSharedCastFix,
   batchNormGradientFix,
   meanGradientFix,
   wasmBatchReductionsFix,
