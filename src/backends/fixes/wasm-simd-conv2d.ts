@@ -54,6 +54,12 @@ export function setSimdConv2dBlocking(rows: number, slice: number): { rows: numb
   return previous;
 }
 
+/**
+ * Row by row, a chunk ends with each output row: output rows of fewer pixels (batch · output width)
+ * than this, or than a chunk, keep the plain order, where the GEMM would otherwise stream the filter
+ * once per handful of pixels (batch 64 at 7 pixels a row: 448).
+ */
+const MIN_ROW_PIXELS = 64;
 /** Whether slices of taps that fall wholly in the padding are skipped (the fix `wasm-simd-conv2d-skip-padding`). */
 let skipPadding = false;
 
@@ -138,7 +144,7 @@ export function simdConv2d(
   const rowSkips = skipPadding
     ? Array.from({ length: c.outHeight }, (_, oh) => paddingSlices(c, oh, taps, sliceTaps))
     : [];
-  const byRow = rowSkips.some((r) => r.size > 0);
+  const byRow = c.batchSize * c.outWidth >= Math.min(MIN_ROW_PIXELS, chunkRows) && rowSkips.some((r) => r.size > 0);
   const out = backend.makeOutput([c.batchSize, c.outHeight, c.outWidth, cout], 'float32');
   const scratch = new Scratch(backend);
   try {
