@@ -17,6 +17,7 @@ export type FixName =
   | 'wasm-simd-conv2d-backprop-input'
   | 'wasm-simd-conv2d'
   | 'wasm-simd-conv2d-skip-padding'
+  | 'wasm-simd-conv2d-backprop-filter-direct'
   | 'wasm-batch-reductions'
   | 'wasm-simd-batch-reductions'
   | 'wasm-row-gather'

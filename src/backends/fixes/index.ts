@@ -11,7 +11,7 @@ import { batchNormGradientFix, greaterGradientFix, lazyFusedGradientsFix, meanGr
 import { wasmBatchReductionsFix, wasmRowGatherFix, wasmSimdBatchReductionsFix } from './wasm-batch-kernels.js';
 import { wasmConv2dBackpropFilterFix, wasmSimdConv2dBackpropFilterFix } from './wasm-conv2d-backprop-filter.js';
 import { wasmConv2dBackpropInputFix, wasmSimdConv2dBackpropInputFix } from './wasm-conv2d-backprop-input.js';
-import { wasmConv2dSkipPaddingFix } from './wasm-conv2d-skip-padding.js';
+import { wasmConv2dBackpropFilterDirectFix, wasmConv2dSkipPaddingFix } from './wasm-conv2d-skip-padding.js';
 import { wasmDepthwiseBackpropFix, wasmUnsortedSegmentSumFix } from './wasm-cpu-fallback-kernels.js';
 import { wasmFastTransposeFix } from './wasm-fast-transpose.js';
 import { wasmRelaxedSimdFix } from './wasm-relaxed-simd.js';
@@ -38,6 +38,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmSimdConv2dBackpropInputFix,
   wasmSimdConv2dFix,
   wasmConv2dSkipPaddingFix,
+  wasmConv2dBackpropFilterDirectFix,
   wasmDepthwiseBackpropFix,
   wasmUnsortedSegmentSumFix,
   greaterGradientFix,

@@ -1,6 +1,7 @@
 /**
- * The forward convolution of `wasm-simd-conv2d` without the slices of taps that read only padding,
- * for the fix `wasm-simd-conv2d-skip-padding`.
+ * Two switches inside the SIMD convolution kernels: the forward convolution of `wasm-simd-conv2d`
+ * without the slices of taps that read only padding (the fix `wasm-simd-conv2d-skip-padding`), and
+ * the filter gradient reading dy in place (`wasm-simd-conv2d-backprop-filter-direct`, below).
  *
  * `wasm-simd-conv2d` multiplies the filter, a slice of taps at a time (one filter row for a
  * 4x4x64 filter), by columns in which taps that fall in the padding read zeros. In a 'same'
@@ -19,6 +20,7 @@
  * @packageDocumentation
  */
 import type { BackendFix } from './fix.js';
+import { filterGradientDyInPlace, setFilterGradientDyInPlace } from './wasm-simd-conv.js';
 import { conv2dSkipPadding, setConv2dSkipPadding } from './wasm-simd-conv2d.js';
 
 /** The fix object used by `useBackend`. */
@@ -30,4 +32,19 @@ export const wasmConv2dSkipPaddingFix: BackendFix = {
   apply: () => setConv2dSkipPadding(true),
   remove: () => setConv2dSkipPadding(false),
   isApplied: conv2dSkipPadding,
+};
+
+/**
+ * The filter gradient of `wasm-simd-conv2d-backprop-filter` with dy's rows as the GEMM's B where
+ * they lie (Cout a multiple of 8) instead of copied row by row into padded rows: the same operands
+ * and the same GEMM, so the same bits.
+ */
+export const wasmConv2dBackpropFilterDirectFix: BackendFix = {
+  name: 'wasm-simd-conv2d-backprop-filter-direct',
+  description:
+    'wasm-simd-conv2d-backprop-filter reads the output gradient in place as its GEMM operand (Cout a multiple of 8) instead of copying it row by row into padded rows; same bits.',
+  backends: ['wasm'],
+  apply: () => setFilterGradientDyInPlace(true),
+  remove: () => setFilterGradientDyInPlace(false),
+  isApplied: filterGradientDyInPlace,
 };
