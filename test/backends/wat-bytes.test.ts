@@ -16,6 +16,7 @@ describe('the WebAssembly text sources', () => {
     for (const name of [
       'adam',
       'batchnorm-grad',
+      'batch-norm',
       'conv-columns',
       'gemm',
       'gemm-relaxed',
@@ -49,6 +50,7 @@ describe('the WebAssembly text sources', () => {
     expect(sources.filter((f) => wantsSharedVariant(read(f))).sort()).toEqual([
       'adam.wat',
       'batchnorm-grad.wat',
+      'batch-norm.wat',
       'leaky-relu.wat',
       'tanh.wat',
     ]);

@@ -18,10 +18,12 @@ import {
 import { wasmBatchReductionsFix, wasmRowGatherFix, wasmSimdBatchReductionsFix } from './wasm-batch-kernels.js';
 import { wasmConv2dBackpropFilterFix, wasmSimdConv2dBackpropFilterFix } from './wasm-conv2d-backprop-filter.js';
 import { wasmConv2dBackpropInputFix, wasmSimdConv2dBackpropInputFix } from './wasm-conv2d-backprop-input.js';
+import { wasmConv2dBackpropFilterDirectFix, wasmConv2dSkipPaddingFix } from './wasm-conv2d-skip-padding.js';
 import { wasmDepthwiseBackpropFix, wasmUnsortedSegmentSumFix } from './wasm-cpu-fallback-kernels.js';
 import { wasmFastTransposeFix } from './wasm-fast-transpose.js';
 import { wasmRelaxedSimdFix } from './wasm-relaxed-simd.js';
-import { wasmSharedIdentityFix } from './wasm-shared-identity.js';
+import { wasmSharedCastFix, wasmSharedIdentityFix } from './wasm-shared-identity.js';
+import { wasmSimdBatchNormFix } from './wasm-simd-batch-norm.js';
 import { wasmSimdConv2dFix } from './wasm-simd-conv2d.js';
 import { wasmSimdLeakyReluFix } from './wasm-simd-leaky-relu.js';
 import { wasmSimdTanhFix } from './wasm-simd-tanh.js';
@@ -43,6 +45,8 @@ export const FIXES: readonly BackendFix[] = [
   wasmSimdConv2dBackpropFilterFix,
   wasmSimdConv2dBackpropInputFix,
   wasmSimdConv2dFix,
+  wasmConv2dSkipPaddingFix,
+  wasmConv2dBackpropFilterDirectFix,
   wasmDepthwiseBackpropFix,
   wasmUnsortedSegmentSumFix,
   greaterGradientFix,
@@ -50,6 +54,7 @@ export const FIXES: readonly BackendFix[] = [
   cpuConv2dBackpropFilterFix,
   lazyFusedGradientsFix,
   wasmSharedIdentityFix,
+  wasmSharedCastFix,
   batchNormGradientFix,
   lightSavedTensorsFix,
   meanGradientFix,
@@ -60,6 +65,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmFastTransposeFix,
   wasmSimdLeakyReluFix,
   wasmSimdTanhFix,
+  wasmSimdBatchNormFix,
   wasmSimdForwardMatMulFix,
   wasmSimdMatMulFix,
   wasmHeapMatMulFix,

@@ -4,7 +4,8 @@
  * seed's MLP GAN), and tfjs-backend-wasm 4.22 implements `Identity` as a fresh allocation plus a
  * copy. The cpu, WebGL and WebGPU backends instead share the data and count a reference, as wasm's
  * own `Reshape` does; this fix makes wasm do the same. Tensors are immutable in tfjs (a variable's
- * `assign` swaps its data, it never writes into it), so sharing is exact.
+ * `assign` swaps its data, it never writes into it), so sharing is exact. The fix `wasm-shared-cast`
+ * does the same for a `Cast` to the dtype a tensor already has.
  *
  * @packageDocumentation
  */
@@ -46,4 +47,42 @@ export const wasmSharedIdentityFix: BackendFix = {
     restoreKernel(KERNEL, BACKEND);
   },
   isApplied: () => isReplaced(KERNEL, BACKEND),
+};
+
+const CAST = 'Cast';
+
+function makeCastKernel(original: tf.KernelConfig | undefined): tf.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const { dtype } = args.attrs as unknown as { dtype: tf.DataType };
+    const backend = args.backend as RefCountingBackend;
+    if (dtype !== x.dtype || x.dtype === 'string' || typeof backend.incRef !== 'function') {
+      if (!original) throw new Error(`ts-gan backend fix: ${CAST} is not registered on ${BACKEND}.`);
+      return original.kernelFunc(args);
+    }
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+}
+
+/**
+ * wasm `Cast` to the dtype the tensor already has, without the copy: tfjs-core casts a float32
+ * input to float32 in `tf.moments` (two BatchNorm statistics per layer) and in ReLU's gradient
+ * (`cast(step(x), 'float32')`), 14 whole-activation copies in a `--arch dcgan` step at batch 64;
+ * tfjs-backend-wasm 4.22 allocates and copies for each. The cpu backend shares the data there (its
+ * `Cast` calls `Identity`); this fix makes wasm do the same, exact for the same reason as
+ * `wasm-shared-identity`. Other casts keep tfjs-wasm's kernel.
+ */
+export const wasmSharedCastFix: BackendFix = {
+  name: 'wasm-shared-cast',
+  description:
+    'wasm Cast to the dtype a tensor already has (tf.moments, ReLU gradients) shares the data with a reference count instead of copying it.',
+  backends: [BACKEND],
+  apply: () => {
+    replaceKernel(CAST, BACKEND, makeCastKernel);
+  },
+  remove: () => {
+    restoreKernel(CAST, BACKEND);
+  },
+  isApplied: () => isReplaced(CAST, BACKEND),
 };

@@ -1,0 +1,50 @@
+/**
+ * Two switches inside the SIMD convolution kernels: the forward convolution of `wasm-simd-conv2d`
+ * without the slices of taps that read only padding (the fix `wasm-simd-conv2d-skip-padding`), and
+ * the filter gradient reading dy in place (`wasm-simd-conv2d-backprop-filter-direct`, below).
+ *
+ * `wasm-simd-conv2d` multiplies the filter, a slice of taps at a time (one filter row for a
+ * 4x4x64 filter), by columns in which taps that fall in the padding read zeros. In a 'same'
+ * convolution with stride 2, the top row of outputs reads the padding row above the image with its
+ * first filter row, and the bottom row the one below with its last: for the DCGAN's 14x14x64 to
+ * 7x7x128 layer, 2 of the 28 (output row, filter row) pairs, 7% of its products. With this fix the
+ * kernel goes output row by output row (the pixel table reordered (oh, n, ow)), leaves those
+ * slices out for the rows where they read only padding, and writes each image's row of outputs
+ * where it belongs.
+ *
+ * Numerics: a left-out slice adds the products 0·w, whose sum is +0 (the GEMM starts from +0 and a
+ * float32 sum that starts from +0 is never -0), and y + 0 is y: with finite filters the outputs have
+ * the same bits as without the fix. (A filter holding Infinity or NaN would give NaN through 0·w
+ * there, as tfjs-wasm's XNNPACK also does; this path gives the finite sum of the other taps.)
+ *
+ * @packageDocumentation
+ */
+import type { BackendFix } from './fix.js';
+import { filterGradientDyInPlace, setFilterGradientDyInPlace } from './wasm-simd-conv.js';
+import { conv2dSkipPadding, setConv2dSkipPadding } from './wasm-simd-conv2d.js';
+
+/** The fix object used by `useBackend`. */
+export const wasmConv2dSkipPaddingFix: BackendFix = {
+  name: 'wasm-simd-conv2d-skip-padding',
+  description:
+    "wasm-simd-conv2d leaves out the slices of taps that read only padding rows ('same' convolutions: the top and bottom rows of outputs), going output row by output row; same bits with finite filters.",
+  backends: ['wasm'],
+  apply: () => setConv2dSkipPadding(true),
+  remove: () => setConv2dSkipPadding(false),
+  isApplied: conv2dSkipPadding,
+};
+
+/**
+ * The filter gradient of `wasm-simd-conv2d-backprop-filter` with dy's rows as the GEMM's B where
+ * they lie (Cout a multiple of 8) instead of copied row by row into padded rows: the same operands
+ * and the same GEMM, so the same bits.
+ */
+export const wasmConv2dBackpropFilterDirectFix: BackendFix = {
+  name: 'wasm-simd-conv2d-backprop-filter-direct',
+  description:
+    'wasm-simd-conv2d-backprop-filter reads the output gradient in place as its GEMM operand (Cout a multiple of 8) instead of copying it row by row into padded rows; same bits.',
+  backends: ['wasm'],
+  apply: () => setFilterGradientDyInPlace(true),
+  remove: () => setFilterGradientDyInPlace(false),
+  isApplied: filterGradientDyInPlace,
+};
