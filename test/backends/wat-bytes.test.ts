@@ -49,8 +49,8 @@ describe('the WebAssembly text sources', () => {
   it("the element-wise kernels come in a plain and a shared-memory variant (tfjs-wasm's threaded build)", () => {
     expect(sources.filter((f) => wantsSharedVariant(read(f))).sort()).toEqual([
       'adam.wat',
-      'batchnorm-grad.wat',
       'batch-norm.wat',
+      'batchnorm-grad.wat',
       'leaky-relu.wat',
       'tanh.wat',
     ]);
