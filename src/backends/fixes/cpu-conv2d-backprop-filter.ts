@@ -12,15 +12,17 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendFix } from './fix.js';
-import { type BackpropFilterAttrs, backpropFilterInfo, isReplaced, replaceKernel, restoreKernel } from './kernels.js';
+import {
+  type BackpropFilterAttrs,
+  backpropFilterInfo,
+  type CpuBackendLike,
+  isReplaced,
+  replaceKernel,
+  restoreKernel,
+} from './kernels.js';
 
 const BACKEND = 'cpu';
 const KERNEL = 'Conv2DBackpropFilter';
-
-interface CpuBackendLike {
-  data: { get(dataId: object): { values?: unknown } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
 
 /** dW[fh, fw, ci, co] = sum over n, oh, ow of x[n, ih, iw, ci] * dy[n, oh, ow, co], ih/iw from the tap. */
 function filterGradient(x: Float32Array, dy: Float32Array, c: tf.backend_util.Conv2DInfo): Float32Array {

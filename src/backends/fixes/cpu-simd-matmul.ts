@@ -20,18 +20,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendFix } from './fix.js';
-import { isReplaced, replaceKernel, restoreKernel } from './kernels.js';
+import { type CpuBackendLike, isReplaced, replaceKernel, restoreKernel } from './kernels.js';
 import { GemmMemory, hasWasmSimd, threadedGemm } from './wasm-simd-gemm.js';
 
 const BACKEND = 'cpu';
 const KERNELS = ['BatchMatMul', '_FusedMatMul'] as const;
 /** Largest working set the fix takes on (bytes of packed A, B and C); bigger products go to tfjs. */
 const MAX_BYTES = 1 << 30;
-
-interface CpuBackendLike {
-  data: { get(dataId: object): { values?: unknown } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
 
 interface KernelArgs {
   inputs: tf.NamedTensorInfoMap;

@@ -10,7 +10,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from '../../kernels/adam-update.js';
 import type { BackendFix } from './fix.js';
-import { isReplaced, replaceKernel, restoreKernel, type WasmBackendLike, wasmView } from './kernels.js';
+import {
+  type CpuBackendLike,
+  isReplaced,
+  replaceKernel,
+  restoreKernel,
+  type WasmBackendLike,
+  wasmView,
+} from './kernels.js';
 import { simdAdamFor } from './wasm-simd-adam.js';
 
 const BACKENDS = ['wasm', 'cpu'] as const;
@@ -123,15 +130,10 @@ function wasmKernel(args: KernelArgs): tf.TensorInfo[] {
   return outs;
 }
 
-interface CpuBackendLike {
-  data: { get(dataId: object): { values: Float32Array } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
-
 function cpuKernel(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as CpuBackendLike;
   const { x, m, v, g } = args.inputs as Record<'x' | 'm' | 'v' | 'g', tf.TensorInfo>;
-  const values = (t: tf.TensorInfo) => backend.data.get(t.dataId).values;
+  const values = (t: tf.TensorInfo) => backend.data.get(t.dataId).values as Float32Array;
   const n = tf.util.sizeFromShape(x.shape);
   const xOut = new Float32Array(n);
   const mOut = new Float32Array(n);

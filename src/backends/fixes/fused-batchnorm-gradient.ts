@@ -21,6 +21,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BATCHNORM_GRAD_KERNEL } from '../../kernels/batchnorm-gradient.js';
 import type { BackendFix } from './fix.js';
 import {
+  type CpuBackendLike,
   isReplaced,
   type KernelArgs,
   replaceKernel,
@@ -121,15 +122,10 @@ function wasmKernel(args: KernelArgs): tf.TensorInfo[] {
   return outs;
 }
 
-interface CpuBackendLike {
-  data: { get(dataId: object): { values: Float32Array } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
-
 function cpuKernel(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as CpuBackendLike;
   const { x, dy, mean, scale, r, h } = args.inputs as Inputs;
-  const values = (t: tf.TensorInfo) => backend.data.get(t.dataId).values;
+  const values = (t: tf.TensorInfo) => backend.data.get(t.dataId).values as Float32Array;
   const c = mean.shape[0] as number;
   const o = {
     dx: new Float32Array(tf.util.sizeFromShape(x.shape)),

@@ -103,6 +103,12 @@ export function callKernel(
   return kernel.kernelFunc({ inputs: args.inputs, backend: args.backend, attrs: args.attrs ?? {} }) as tf.TensorInfo;
 }
 
+/** What the fixes use of tfjs-backend-cpu: its data map and `makeTensorInfo`. */
+export interface CpuBackendLike {
+  data: { get(dataId: object): { values?: unknown } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+}
+
 /** The parts of tfjs-backend-wasm's BackendWasm that the fixes use. */
 export interface WasmBackendLike extends tf.KernelBackend {
   wasm: { HEAPU8: Uint8Array };

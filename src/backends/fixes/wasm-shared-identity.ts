@@ -11,7 +11,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BackendFix } from './fix.js';
-import { isReplaced, replaceKernel, restoreKernel } from './kernels.js';
+import { isReplaced, type KernelArgs, replaceKernel, restoreKernel } from './kernels.js';
 
 const BACKEND = 'wasm';
 const KERNEL = 'Identity';
@@ -20,19 +20,26 @@ interface RefCountingBackend extends tf.KernelBackend {
   incRef(dataId: object): void;
 }
 
-function makeKernel(original: tf.KernelConfig | undefined): tf.KernelFunc {
-  return (args) => {
-    const { x } = args.inputs as { x: tf.TensorInfo };
-    const backend = args.backend as RefCountingBackend;
-    // Strings live outside the wasm heap; keep tfjs's kernel for them (and for a backend without refcounts).
-    if (x.dtype === 'string' || typeof backend.incRef !== 'function') {
-      if (!original) throw new Error(`ts-gan backend fix: ${KERNEL} is not registered on ${BACKEND}.`);
-      return original.kernelFunc(args);
-    }
-    backend.incRef(x.dataId);
-    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-  };
+/**
+ * A kernel that returns its input `x` as the output, one more reference to the same data, where
+ * `shares(args)` says so; tfjs's `kernelName` kernel otherwise (and for strings, which live outside
+ * the wasm heap, and a backend without reference counts).
+ */
+function sharingKernel(kernelName: string, shares: (args: KernelArgs) => boolean) {
+  return (original: tf.KernelConfig | undefined): tf.KernelFunc =>
+    (args) => {
+      const { x } = args.inputs as { x: tf.TensorInfo };
+      const backend = args.backend as RefCountingBackend;
+      if (!shares(args) || x.dtype === 'string' || typeof backend.incRef !== 'function') {
+        if (!original) throw new Error(`ts-gan backend fix: ${kernelName} is not registered on ${BACKEND}.`);
+        return original.kernelFunc(args);
+      }
+      backend.incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    };
 }
+
+const makeKernel = sharingKernel(KERNEL, () => true);
 
 /** The fix object used by `useBackend`. */
 export const wasmSharedIdentityFix: BackendFix = {
@@ -51,19 +58,11 @@ export const wasmSharedIdentityFix: BackendFix = {
 
 const CAST = 'Cast';
 
-function makeCastKernel(original: tf.KernelConfig | undefined): tf.KernelFunc {
-  return (args) => {
-    const { x } = args.inputs as { x: tf.TensorInfo };
-    const { dtype } = args.attrs as unknown as { dtype: tf.DataType };
-    const backend = args.backend as RefCountingBackend;
-    if (dtype !== x.dtype || x.dtype === 'string' || typeof backend.incRef !== 'function') {
-      if (!original) throw new Error(`ts-gan backend fix: ${CAST} is not registered on ${BACKEND}.`);
-      return original.kernelFunc(args);
-    }
-    backend.incRef(x.dataId);
-    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-  };
-}
+/** Only a cast to the dtype the tensor already has shares its data. */
+const makeCastKernel = sharingKernel(
+  CAST,
+  (args) => (args.attrs as unknown as { dtype: tf.DataType }).dtype === (args.inputs.x as tf.TensorInfo).dtype,
+);
 
 /**
  * wasm `Cast` to the dtype the tensor already has, without the copy: tfjs-core casts a float32
