@@ -6,6 +6,7 @@ import { FIX_NAMES, getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, describe, expect, it } from 'vitest';
 import { simdAdamFor } from '../../src/backends/fixes/wasm-simd-adam.js';
 import { FusedAdamOptimizer } from '../../src/kernels/fused-adam-optimizer.js';
+import { trainTinyMlp } from '../support/fixes';
 
 afterAll(async () => {
   await useBackend('wasm', { fixes: false });
@@ -127,28 +128,13 @@ describe('wasm-in-place-adam', () => {
   });
 
   it("the seed's MLP GAN trains to the same weights and moments on wasm, with every default fix", async () => {
-    const train = async () => {
-      const gan = new GAN({
-        ...presets.mlp({ generatorUnits: [16, 32], discriminatorUnits: [16] }),
-        latentDim: 8,
-        dataShape: [4, 4, 1],
-        seed: 5,
-      });
-      const data = tf.randomUniform([32, 4, 4, 1], -1, 1, 'float32', 6);
-      const trainer = new Trainer(gan, { batchSize: 8, seed: 7 });
-      await trainer.fit(data, { steps: 4 });
-      const state = [
-        ...(await trainer.generatorOptimizer.getWeights()),
-        ...(await trainer.discriminatorOptimizer.getWeights()),
-      ];
-      const weights = [...gan.generator.weights.map((w) => w.read()), ...state.map((nt) => nt.tensor)].map((t) =>
-        Array.from(t.dataSync()),
-      );
-      trainer.dispose();
-      gan.dispose();
-      data.dispose();
-      return weights;
-    };
+    // The generator's weights and both optimizers' moments.
+    const train = () =>
+      trainTinyMlp(4, async (trainer) => [
+        ...trainer.gan.generator.weights.map((w) => w.read()),
+        ...(await trainer.generatorOptimizer.getWeights()).map((nt) => nt.tensor),
+        ...(await trainer.discriminatorOptimizer.getWeights()).map((nt) => nt.tensor),
+      ]);
     await useBackend('wasm', { fixes: { [FIX]: false } as never });
     const copying = await train();
     await useBackend('wasm');

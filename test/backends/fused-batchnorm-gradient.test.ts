@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-layers';
 import { GAN, presets, Trainer } from 'ts-gan';
 import { FIX_NAMES, getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectNoGrowth, seeded, values } from '../support/fixes';
+import { expectNoGrowth, seeded, trainTinyMlp, values } from '../support/fixes';
 
 const FIX = 'fused-batchnorm-gradient';
 /** batchnorm-gradient (which runs the kernel) with or without this fix, nothing else. */
@@ -100,24 +100,10 @@ describe('fused-batchnorm-gradient', () => {
   });
 
   it("the seed's MLP GAN trains to the same weights on wasm, with every default fix", async () => {
-    const train = async () => {
-      const gan = new GAN({
-        ...presets.mlp({ generatorUnits: [16, 32], discriminatorUnits: [16] }),
-        latentDim: 8,
-        dataShape: [4, 4, 1],
-        seed: 5,
-      });
-      const data = tf.randomUniform([32, 4, 4, 1], -1, 1, 'float32', 6);
-      const trainer = new Trainer(gan, { batchSize: 8, seed: 7 });
-      await trainer.fit(data, { steps: 3 });
-      const weights = [...gan.generator.weights, ...gan.discriminator.weights].map((w) =>
-        Array.from(w.read().dataSync()),
+    const train = () =>
+      trainTinyMlp(3, async (trainer) =>
+        [...trainer.gan.generator.weights, ...trainer.gan.discriminator.weights].map((w) => w.read()),
       );
-      trainer.dispose();
-      gan.dispose();
-      data.dispose();
-      return weights;
-    };
     await useBackend('wasm', { fixes: { [FIX]: false } as never });
     const chain = await train();
     await useBackend('wasm');

@@ -9,17 +9,12 @@ import '@tensorflow/tfjs-layers';
 import { getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, describe, expect, it } from 'vitest';
 import { setSimdConvChunkRows } from '../../src/backends/fixes/wasm-simd-conv.js';
+import type { ConvCase } from '../support/conv';
 import { expectNoGrowth } from '../support/fixes';
 
 const FIX = 'wasm-simd-conv2d-backprop-filter-direct';
 
-interface Case {
-  x: [number, number, number, number];
-  k: number;
-  cout: number;
-  strides: number;
-  pad: 'same' | 'valid';
-}
+type Case = ConvCase;
 const CASES: Case[] = [
   { x: [6, 14, 14, 64], k: 4, cout: 128, strides: 2, pad: 'same' }, // the DCGAN's middle layer
   { x: [6, 28, 28, 1], k: 4, cout: 64, strides: 2, pad: 'same' }, // its grayscale layer

@@ -8,17 +8,12 @@ import '@tensorflow/tfjs-layers';
 import { getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, describe, expect, it } from 'vitest';
 import { setSimdConv2dBlocking } from '../../src/backends/fixes/wasm-simd-conv2d.js';
-import { expectNoGrowth } from '../support/fixes';
+import type { ConvCase } from '../support/conv';
+import { bitDifferences, expectNoGrowth } from '../support/fixes';
 
 const FIX = 'wasm-simd-conv2d-skip-padding';
 
-interface Case {
-  x: [number, number, number, number];
-  k: number;
-  cout: number;
-  strides: number;
-  pad: 'same' | 'valid';
-}
+type Case = ConvCase;
 const CASES: Case[] = [
   { x: [4, 14, 14, 64], k: 4, cout: 128, strides: 2, pad: 'same' }, // the DCGAN's middle layer
   { x: [10, 14, 14, 64], k: 4, cout: 128, strides: 2, pad: 'same' }, // 70 pixels a row: row by row at the default chunks
@@ -59,14 +54,6 @@ async function withFix<T>(on: boolean, f: () => T): Promise<T> {
   return f();
 }
 
-/** Indices where two results differ (Object.is), at most 5. */
-function differences(a: number[], b: number[]): number[] {
-  expect(a.length).toBe(b.length);
-  const at: number[] = [];
-  for (let i = 0; i < a.length && at.length < 5; i++) if (!Object.is(a[i], b[i])) at.push(i);
-  return at;
-}
-
 afterAll(async () => {
   setSimdConv2dBlocking(256, 256);
   await useBackend('wasm', { fixes: false });
@@ -80,7 +67,7 @@ describe('wasm-simd-conv2d-skip-padding', () => {
         for (const c of CASES) {
           const off = await withFix(false, () => forward(c));
           const on = await withFix(true, () => forward(c));
-          expect(differences(on, off), `${c.x.join('x')} k${c.k} blocking ${rows}/${slice}`).toEqual([]);
+          expect(bitDifferences(on, off), `${c.x.join('x')} k${c.k} blocking ${rows}/${slice}`).toEqual([]);
           expect(on.some((v) => v !== 0)).toBe(true);
         }
       }

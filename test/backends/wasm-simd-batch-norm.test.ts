@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { FIX_NAMES, getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectNoGrowth, offAndOn, seeded } from '../support/fixes';
+import { bitDifferences, expectNoGrowth, offAndOn, seeded } from '../support/fixes';
 
 const FIX = 'wasm-simd-batch-norm';
 
@@ -20,14 +20,6 @@ function normalize(shape: number[], eps: number, seed: number, withScaleAndOffse
   const scale = withScaleAndOffset ? seeded([c], seed + 3) : undefined;
   const offset = withScaleAndOffset ? seeded([c], seed + 4) : undefined;
   return tf.batchNorm(x, mean, variance, offset, scale, eps);
-}
-
-/** Where two results differ (Object.is: NaN equals NaN, -0 differs from 0); a short list, not a diff of 400,000 numbers. */
-function differences(a: number[], b: number[]): number[] {
-  expect(a.length).toBe(b.length);
-  const at: number[] = [];
-  for (let i = 0; i < a.length && at.length < 5; i++) if (!Object.is(a[i], b[i])) at.push(i);
-  return at;
 }
 
 afterAll(async () => {
@@ -46,7 +38,7 @@ describe('wasm-simd-batch-norm', () => {
         ].map((t) => tf.reshape(t, [-1])),
       );
     const { off, on } = await offAndOn(FIX, f, true);
-    expect(differences(on, off)).toEqual([]);
+    expect(bitDifferences(on, off)).toEqual([]);
     expect(new Set(on).size).toBeGreaterThan(1000);
   });
 
@@ -56,7 +48,7 @@ describe('wasm-simd-batch-norm', () => {
       return tf.batchNorm(x, [0, 0, -0, 0], [1, 0, 4, 0], [-0, 0, 1, -0], [1, -1, 0, 2], 0);
     };
     const { off, on } = await offAndOn(FIX, f, true);
-    expect(differences(on, off)).toEqual([]);
+    expect(bitDifferences(on, off)).toEqual([]);
     expect(on.some(Number.isNaN)).toBe(true);
   });
 
@@ -67,7 +59,7 @@ describe('wasm-simd-batch-norm', () => {
         tf.reshape(normalize([4, 8], 1e-3, 6, false), [-1]),
       ]);
     const { off, on } = await offAndOn(FIX, f, true);
-    expect(differences(on, off)).toEqual([]);
+    expect(bitDifferences(on, off)).toEqual([]);
   });
 
   it('a tfjs-layers BatchNormalization in training mode: the same output and gradient with every default fix, nothing leaked', async () => {
@@ -88,7 +80,7 @@ describe('wasm-simd-batch-norm', () => {
     await useBackend('wasm');
     expect(getFix(FIX)?.isApplied()).toBe(true);
     const on = tf.tidy(() => Array.from(f().dataSync()));
-    expect(differences(on, off)).toEqual([]);
+    expect(bitDifferences(on, off)).toEqual([]);
     expectNoGrowth(f);
     model.dispose();
   });

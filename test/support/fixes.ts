@@ -4,6 +4,7 @@
  * take keep tfjs's bits, and that switching a fix off puts tfjs's own kernel back.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { GAN, presets, Trainer } from 'ts-gan';
 import { applicableFixes, FIX_NAMES, type FixName, getFix, useBackend } from 'ts-gan/backends';
 import { expect } from 'vitest';
 
@@ -105,4 +106,39 @@ export async function expectSwitchOffRestores(
   expect(tf.getKernel(kernel, 'wasm')).toBe(original);
   if (gradient !== undefined) expect(tf.getGradient(gradient)).toBe(originalGradient);
   return { kernel: original, gradient: originalGradient };
+}
+
+/** Indices where two results differ (Object.is: NaN equals NaN, -0 differs from 0), at most 5: a short list, not a diff of every number. */
+export function bitDifferences(a: readonly number[], b: readonly number[]): number[] {
+  expect(a.length).toBe(b.length);
+  const at: number[] = [];
+  for (let i = 0; i < a.length && at.length < 5; i++) if (!Object.is(a[i], b[i])) at.push(i);
+  return at;
+}
+
+/**
+ * Trains a tiny seed MLP GAN (16-32 generator, 16 discriminator, 4x4 data, seeds 5, 6, 7) for
+ * `steps` steps at batch 8 on the backend set now, and returns what `read` takes of it, as arrays;
+ * everything it made is disposed.
+ */
+export async function trainTinyMlp(
+  steps: number,
+  read: (trainer: Trainer) => Promise<tf.Tensor[]>,
+): Promise<number[][]> {
+  const gan = new GAN({
+    ...presets.mlp({ generatorUnits: [16, 32], discriminatorUnits: [16] }),
+    latentDim: 8,
+    dataShape: [4, 4, 1],
+    seed: 5,
+  });
+  const data = tf.randomUniform([32, 4, 4, 1], -1, 1, 'float32', 6);
+  const trainer = new Trainer(gan, { batchSize: 8, seed: 7 });
+  try {
+    await trainer.fit(data, { steps });
+    return (await read(trainer)).map((t) => Array.from(t.dataSync()));
+  } finally {
+    trainer.dispose();
+    gan.dispose();
+    data.dispose();
+  }
 }
