@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { BackendFix, FixName } from './fix.js';
 
 type KernelConfig = tf.KernelConfig;
 
@@ -79,6 +80,32 @@ export function replaceKernelWith(
     const kernel = (args: KernelArgs) => run(original, args);
     return kernel as unknown as tf.KernelFunc;
   });
+}
+
+/**
+ * The fix that runs `run` in place of tfjs's `kernelName` on `backend` (through
+ * {@link replaceKernelWith}) while it is on; where `available()` is false (the engine lacks the
+ * WebAssembly it needs) it replaces nothing and says it is off.
+ */
+export function kernelFix(o: {
+  name: FixName;
+  description: string;
+  backend: string;
+  kernelName: string;
+  run: (original: KernelConfig | undefined, args: KernelArgs) => tf.TensorInfo;
+  available?: () => boolean;
+}): BackendFix {
+  return {
+    name: o.name,
+    description: o.description,
+    backends: [o.backend],
+    apply: () => {
+      if (o.available && !o.available()) return;
+      replaceKernelWith(o.kernelName, o.backend, o.run);
+    },
+    remove: () => restoreKernel(o.kernelName, o.backend),
+    isApplied: () => isReplaced(o.kernelName, o.backend),
+  };
 }
 
 /** Puts back the kernel that {@link replaceKernel} displaced (or removes an added one). Idempotent. */

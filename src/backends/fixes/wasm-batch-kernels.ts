@@ -27,6 +27,7 @@ import {
   callKernel,
   isReplaced,
   type KernelArgs,
+  kernelFix,
   replaceKernelWith,
   restoreKernel,
   type WasmBackendLike,
@@ -161,12 +162,11 @@ export const wasmSimdBatchReductionsFix: BackendFix = {
 };
 
 /** The fix object used by `useBackend`: `GatherV2` of whole rows as typed-array copies. */
-export const wasmRowGatherFix: BackendFix = {
+export const wasmRowGatherFix: BackendFix = kernelFix({
   name: 'wasm-row-gather',
   description:
     "Runs wasm GatherV2 along axis 0 (the Trainer's batch draw) as one copy per row instead of tfjs-wasm's element-by-element loop; exact.",
-  backends: [BACKEND],
-  apply: () => replaceKernelWith('GatherV2', BACKEND, gatherRows),
-  remove: () => restoreKernel('GatherV2', BACKEND),
-  isApplied: () => isReplaced('GatherV2', BACKEND),
-};
+  backend: BACKEND,
+  kernelName: 'GatherV2',
+  run: gatherRows,
+});

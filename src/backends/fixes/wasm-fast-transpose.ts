@@ -9,15 +9,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BackendFix } from './fix.js';
-import {
-  callKernel,
-  isReplaced,
-  type KernelArgs,
-  replaceKernelWith,
-  restoreKernel,
-  type WasmBackendLike,
-  wasmView,
-} from './kernels.js';
+import { callKernel, type KernelArgs, kernelFix, type WasmBackendLike, wasmView } from './kernels.js';
 
 const BACKEND = 'wasm';
 const KERNEL = 'Transpose';
@@ -70,14 +62,11 @@ function blockedTranspose(src: Float32Array, dst: Float32Array, base: number, ro
 }
 
 /** The fix object used by `useBackend`. */
-export const wasmFastTransposeFix: BackendFix = {
+export const wasmFastTransposeFix: BackendFix = kernelFix({
   name: 'wasm-fast-transpose',
   description:
     "Runs wasm Transpose of the last two axes (the transposes of every Dense backward product) as a blocked copy instead of tfjs-wasm's cache-unfriendly loop; exact.",
-  backends: [BACKEND],
-  apply: () => {
-    replaceKernelWith(KERNEL, BACKEND, transpose);
-  },
-  remove: () => restoreKernel(KERNEL, BACKEND),
-  isApplied: () => isReplaced(KERNEL, BACKEND),
-};
+  backend: BACKEND,
+  kernelName: KERNEL,
+  run: transpose,
+});

@@ -18,14 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendFix } from './fix.js';
-import {
-  callKernel,
-  isReplaced,
-  type KernelArgs,
-  replaceKernelWith,
-  restoreKernel,
-  type WasmBackendLike,
-} from './kernels.js';
+import { callKernel, type KernelArgs, kernelFix, type WasmBackendLike } from './kernels.js';
 import { instanceOnMemory } from './wasm-bytecode.js';
 import { BASE64, SHARED_BASE64 } from './wat/batch-norm.bytes.js';
 
@@ -83,15 +76,12 @@ function batchNormKernel(original: tf.KernelConfig | undefined, args: KernelArgs
 }
 
 /** The fix object used by `useBackend`. */
-export const wasmSimdBatchNormFix: BackendFix = {
+export const wasmSimdBatchNormFix: BackendFix = kernelFix({
   name: 'wasm-simd-batch-norm',
   description:
     "Runs wasm FusedBatchNorm over a last axis of 4n channels in WebAssembly SIMD, tfjs-wasm's operations (float32, then a float64 division and addition) four channels at a time, instead of its scalar C loop; same bits.",
-  backends: [BACKEND],
-  apply: () => {
-    if (!simdBatchNormFor(new WebAssembly.Memory({ initial: 1 }))) return;
-    replaceKernelWith(KERNEL, BACKEND, batchNormKernel);
-  },
-  remove: () => restoreKernel(KERNEL, BACKEND),
-  isApplied: () => isReplaced(KERNEL, BACKEND),
-};
+  backend: BACKEND,
+  kernelName: KERNEL,
+  run: batchNormKernel,
+  available: () => Boolean(simdBatchNormFor(new WebAssembly.Memory({ initial: 1 }))),
+});

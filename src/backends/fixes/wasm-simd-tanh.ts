@@ -11,15 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendFix } from './fix.js';
-import {
-  callKernel,
-  isReplaced,
-  type KernelArgs,
-  replaceKernelWith,
-  restoreKernel,
-  type WasmBackendLike,
-  wasmView,
-} from './kernels.js';
+import { callKernel, type KernelArgs, kernelFix, type WasmBackendLike, wasmView } from './kernels.js';
 import { instanceOnMemory } from './wasm-bytecode.js';
 import { BASE64, SHARED_BASE64 } from './wat/tanh.bytes.js';
 
@@ -83,15 +75,12 @@ function tanhKernel(original: tf.KernelConfig | undefined, args: KernelArgs): tf
 }
 
 /** The fix object used by `useBackend`. */
-export const wasmSimdTanhFix: BackendFix = {
+export const wasmSimdTanhFix: BackendFix = kernelFix({
   name: 'wasm-simd-tanh',
   description:
     "Runs wasm Tanh in WebAssembly SIMD (Eigen's rational interpolant, within a few float32 ulps) instead of the C library's tanh per element.",
-  backends: [BACKEND],
-  apply: () => {
-    if (!simdTanhFor(new WebAssembly.Memory({ initial: 1 }))) return;
-    replaceKernelWith(KERNEL, BACKEND, tanhKernel);
-  },
-  remove: () => restoreKernel(KERNEL, BACKEND),
-  isApplied: () => isReplaced(KERNEL, BACKEND),
-};
+  backend: BACKEND,
+  kernelName: KERNEL,
+  run: tanhKernel,
+  available: () => Boolean(simdTanhFor(new WebAssembly.Memory({ initial: 1 }))),
+});
