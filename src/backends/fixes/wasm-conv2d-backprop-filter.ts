@@ -26,7 +26,8 @@ import {
   type WasmBackendLike,
   wasmView,
 } from './kernels.js';
-import { type HeapBackend, simdBackpropFilter } from './wasm-simd-conv.js';
+import type { HeapBackend } from './wasm-heap.js';
+import { simdBackpropFilter } from './wasm-simd-conv.js';
 import { hasWasmSimd } from './wasm-simd-gemm.js';
 
 const BACKEND = 'wasm';

@@ -29,7 +29,8 @@ import {
   wasmView,
 } from './kernels.js';
 import { columnFloatBudget } from './wasm-conv2d-backprop-filter.js';
-import { type HeapBackend, simdBackpropInput } from './wasm-simd-conv.js';
+import type { HeapBackend } from './wasm-heap.js';
+import { simdBackpropInput } from './wasm-simd-conv.js';
 import { hasWasmSimd } from './wasm-simd-gemm.js';
 
 const BACKEND = 'wasm';

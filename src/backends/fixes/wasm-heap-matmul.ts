@@ -26,7 +26,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { paddedColumns, planOf } from './cpu-simd-matmul.js';
-import { type HeapBackend, heapKernels, offsetOf, Scratch } from './wasm-simd-conv.js';
+import { type HeapBackend, heapKernels, offsetOf, Scratch } from './wasm-heap.js';
 
 /** Which products {@link heapProduct} takes, by rows (M) and terms per output (K). */
 export interface HeapTakes {

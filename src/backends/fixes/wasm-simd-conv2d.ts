@@ -25,7 +25,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { paddedColumns } from './cpu-simd-matmul.js';
 import type { BackendFix } from './fix.js';
 import { callKernel, isReplaced, type KernelArgs, replaceKernelWith, restoreKernel } from './kernels.js';
-import { type HeapBackend, heapKernels, offsetOf, pixelTable, Scratch } from './wasm-simd-conv.js';
+import { type HeapBackend, heapKernels, offsetOf, pixelTable, Scratch } from './wasm-heap.js';
 import { hasWasmSimd } from './wasm-simd-gemm.js';
 
 const BACKEND = 'wasm';
