@@ -26,7 +26,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { paddedColumns, planOf } from './cpu-simd-matmul.js';
-import { type HeapBackend, heapKernels, offsetOf, Scratch } from './wasm-heap.js';
+import { type HeapBackend, heapKernels, heapOutput, offsetOf, Scratch } from './wasm-heap.js';
 
 /** Which products {@link heapProduct} takes, by rows (M) and terms per output (K). */
 export interface HeapTakes {
@@ -58,9 +58,7 @@ export function heapProduct(args: Parameters<tf.KernelFunc>[0], takes: HeapTakes
   if (!ks) return null;
   const np = paddedColumns(n);
   const direct = np === n;
-  const out = backend.makeOutput(p.outShape, 'float32');
-  const scratch = new Scratch(backend);
-  try {
+  return heapOutput(backend, p.outShape, (out, scratch) => {
     const ap = scratch.alloc(m * k);
     // Bᵀ is transposed into the GEMM's row-major B; a plain B is read where it lies when its rows fit.
     const bp = direct && !tB ? offsetOf(backend, b) : scratch.alloc(k * np);
@@ -85,13 +83,7 @@ export function heapProduct(args: Parameters<tf.KernelFunc>[0], takes: HeapTakes
         }
       }
     }
-  } catch (err) {
-    backend.disposeData(out.dataId);
-    throw err;
-  } finally {
-    scratch.release();
-  }
-  return out;
+  });
 }
 
 /** `rows` rows of `width` floats from `from` (rows `fromStride` apart) to `to` (rows `toStride` apart). */

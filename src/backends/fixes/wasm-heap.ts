@@ -142,3 +142,25 @@ export function offsetOf(backend: HeapBackend, info: tf.TensorInfo): number {
   if (!data) throw new Error('ts-gan backend fix: tensor data not found on the wasm backend.');
   return data.memoryOffset;
 }
+
+/**
+ * A new float32 output of `shape` on the heap, filled by `fill` with scratch buffers that are
+ * released after it; the output is disposed when `fill` throws.
+ */
+export function heapOutput(
+  backend: HeapBackend,
+  shape: number[],
+  fill: (out: tf.TensorInfo, scratch: Scratch) => void,
+): tf.TensorInfo {
+  const out = backend.makeOutput(shape, 'float32');
+  const scratch = new Scratch(backend);
+  try {
+    fill(out, scratch);
+  } catch (err) {
+    backend.disposeData(out.dataId);
+    throw err;
+  } finally {
+    scratch.release();
+  }
+  return out;
+}

@@ -26,7 +26,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { paddedColumns } from './cpu-simd-matmul.js';
-import { type HeapBackend, heapKernels, offsetOf, pixelTable, Scratch } from './wasm-heap.js';
+import { type HeapBackend, heapKernels, heapOutput, offsetOf, pixelTable, Scratch } from './wasm-heap.js';
 
 /** Output pixels per chunk: a chunk's packed operands (about 0.5 MiB at 512 columns) stay in L2; 128 to 512 measured alike. */
 const CHUNK_ROWS = 256;
@@ -80,9 +80,7 @@ export function simdBackpropInput(
   if (!ks || m === 0 || (cin % 4 !== 0 && cin !== 1)) return null;
   const np = paddedColumns(k);
   const mp = Math.min(chunkRows, roundUp(m, 4));
-  const out = backend.makeOutput([c.batchSize, c.inHeight, c.inWidth, cin], 'float32');
-  const scratch = new Scratch(backend);
-  try {
+  return heapOutput(backend, [c.batchSize, c.inHeight, c.inWidth, cin], (out, scratch) => {
     const b = scratch.alloc(cout * np);
     const a = scratch.alloc(mp * cout);
     const cc = scratch.alloc(mp * np);
@@ -121,13 +119,7 @@ export function simdBackpropInput(
       if (cin === 1) ks.columns.scatterAdd1(cc, np * 4, table, taps, rows, dx << 2);
       else ks.columns.scatterAdd(cc, np * 4, table, taps, rows, cin * 4, dx << 2);
     }
-  } catch (err) {
-    backend.disposeData(out.dataId);
-    throw err;
-  } finally {
-    scratch.release();
-  }
-  return out;
+  });
 }
 
 /**
@@ -154,9 +146,7 @@ export function simdBackpropFilter(
   const direct = dyInPlace && cout % 8 === 0;
   const np = direct ? cout : paddedColumns(cout);
   const mc = Math.min(chunkRows, m);
-  const out = backend.makeOutput([...filterShape], 'float32');
-  const scratch = new Scratch(backend);
-  try {
+  return heapOutput(backend, [...filterShape], (out, scratch) => {
     const a = scratch.alloc(kp * mc);
     const b = direct ? -1 : scratch.alloc(mc * np);
     const cc = scratch.alloc(kp * np);
@@ -197,13 +187,7 @@ export function simdBackpropFilter(
         }
       }
     }
-  } catch (err) {
-    backend.disposeData(out.dataId);
-    throw err;
-  } finally {
-    scratch.release();
-  }
-  return out;
+  });
 }
 
 /**

@@ -25,7 +25,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { paddedColumns } from './cpu-simd-matmul.js';
 import type { BackendFix } from './fix.js';
 import { callKernel, isReplaced, type KernelArgs, replaceKernelWith, restoreKernel } from './kernels.js';
-import { type HeapBackend, heapKernels, offsetOf, pixelTable, Scratch } from './wasm-heap.js';
+import { type HeapBackend, heapKernels, heapOutput, offsetOf, pixelTable, Scratch } from './wasm-heap.js';
 import { hasWasmSimd } from './wasm-simd-gemm.js';
 
 const BACKEND = 'wasm';
@@ -145,9 +145,7 @@ export function simdConv2d(
     ? Array.from({ length: c.outHeight }, (_, oh) => paddingSlices(c, oh, taps, sliceTaps))
     : [];
   const byRow = c.batchSize * c.outWidth >= Math.min(MIN_ROW_PIXELS, chunkRows) && rowSkips.some((r) => r.size > 0);
-  const out = backend.makeOutput([c.batchSize, c.outHeight, c.outWidth, cout], 'float32');
-  const scratch = new Scratch(backend);
-  try {
+  return heapOutput(backend, [c.batchSize, c.outHeight, c.outWidth, cout], (out, scratch) => {
     // B and C rows np floats apart: a power-of-two row (Cout = 64, 128...) would put the GEMM's
     // walk down a column strip of the filter into a few cache sets (see paddedColumns); then the
     // filter is copied into padded rows once per call and C goes through `part`.
@@ -244,13 +242,7 @@ export function simdConv2d(
         }
       }
     }
-  } catch (err) {
-    backend.disposeData(out.dataId);
-    throw err;
-  } finally {
-    scratch.release();
-  }
-  return out;
+  });
 }
 
 /** The geometry of an NHWC forward convolution, or null for the cases left to tfjs-wasm. */
