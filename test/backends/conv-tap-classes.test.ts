@@ -12,7 +12,16 @@ const CASES: ConvCase[] = [
   { x: [2, 9, 9, 4], k: 3, cout: 8, strides: 2, pad: 'valid' },
 ];
 const info = (c: ConvCase) =>
-  tf.backend_util.computeConv2DInfo(c.x, [c.k, c.k, c.x[3], c.cout], c.strides, 1, c.pad, undefined, false, 'channelsLast');
+  tf.backend_util.computeConv2DInfo(
+    c.x,
+    [c.k, c.k, c.x[3], c.cout],
+    c.strides,
+    1,
+    c.pad,
+    undefined,
+    false,
+    'channelsLast',
+  );
 
 describe('tapClasses', () => {
   for (const c of CASES) {
