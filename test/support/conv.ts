@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type DcganOptions, GAN, type GANConfig, presets, Trainer, type TrainerOptions } from 'ts-gan';
 import { getFix, useBackend } from 'ts-gan/backends';
 import { expect } from 'vitest';
+import { type HeapBackend, heapKernels } from '../../src/backends/fixes/wasm-heap';
 import { expectClose, maxAbsDiffAll } from '../../test-shared/compare';
 import { glyphData } from './family';
 
@@ -76,4 +77,25 @@ export async function expectDcganTrainsTheSame(
   } finally {
     tf.env().set('IS_TEST', true);
   }
+}
+
+/**
+ * The multiply-adds (rows · K · columns, padding included) that the heap GEMM of the wasm backend
+ * does while `run` runs: its kernels object is shared, so a counting wrapper sees every call.
+ */
+export function gemmWork(run: () => void): number {
+  const ks = heapKernels(tf.backend() as unknown as HeapBackend);
+  if (!ks) throw new Error('gemmWork: the heap kernels are not available on this backend');
+  const gemm = ks.gemm;
+  let work = 0;
+  ks.gemm = (a, b, c, mp, k, np) => {
+    work += mp * k * np;
+    gemm(a, b, c, mp, k, np);
+  };
+  try {
+    run();
+  } finally {
+    ks.gemm = gemm;
+  }
+  return work;
 }

@@ -25,8 +25,10 @@
  * @packageDocumentation
  */
 import type * as tf from '@tensorflow/tfjs-core';
+import { tapClasses } from './conv-tap-classes.js';
 import { paddedColumns } from './cpu-simd-matmul.js';
 import { type HeapBackend, heapKernels, heapOutput, offsetOf, pixelTable, Scratch } from './wasm-heap.js';
+import { backpropInputByClass } from './wasm-simd-conv-by-class.js';
 
 /** Output pixels per chunk: a chunk's packed operands (about 0.5 MiB at 512 columns) stay in L2; 128 to 512 measured alike. */
 const CHUNK_ROWS = 256;
@@ -48,6 +50,23 @@ export function setFilterGradientDyInPlace(on: boolean): void {
 /** Whether the filter gradient reads dy in place now. */
 export function filterGradientDyInPlace(): boolean {
   return dyInPlace;
+}
+
+/**
+ * Whether the input gradient leaves out the products of taps that fall in the padding (the fix
+ * `wasm-simd-conv2d-backprop-input-skip-padding`), a padding class of dy's pixels at a time (see
+ * `conv-tap-classes.ts`).
+ */
+let inputSkipsPadding = false;
+
+/** Turns the input gradient's padding skip on or off (the fix `wasm-simd-conv2d-backprop-input-skip-padding`). */
+export function setInputGradientSkipPadding(on: boolean): void {
+  inputSkipsPadding = on;
+}
+
+/** Whether the input gradient skips padding taps now. */
+export function inputGradientSkipsPadding(): boolean {
+  return inputSkipsPadding;
 }
 
 /** For tests: fewer rows per chunk force many chunks (rounded down to a multiple of 4, at least 4). Returns the previous value. */
@@ -78,6 +97,10 @@ export function simdBackpropInput(
   // Other channel counts than 1 and multiples of 4 stay with the caller's kernel: a col2im in
   // JavaScript measured slower than XNNPACK's product plus that kernel's col2im.
   if (!ks || m === 0 || (cin % 4 !== 0 && cin !== 1)) return null;
+  if (inputSkipsPadding && cout % 4 === 0) {
+    const classes = tapClasses(c);
+    if (classes.length > 1) return backpropInputByClass(backend, dy, filter, c, classes, chunkRows);
+  }
   const np = paddedColumns(k);
   const mp = Math.min(chunkRows, roundUp(m, 4));
   return heapOutput(backend, [c.batchSize, c.inHeight, c.inWidth, cin], (out, scratch) => {
