@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { applyFixes, getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gemm } from '../../src/backends/fixes/cpu-simd-matmul';
+import { gemm, paddedColumns } from '../../src/backends/fixes/cpu-simd-matmul';
 import { bothWays, expectClose } from '../../test-shared/compare';
+import { gemmWork } from '../support/conv';
 import { expectNothingLeft, seeded } from '../support/fixes';
 
 const FIX = 'wasm-heap-matmul';
@@ -131,5 +132,59 @@ describe('wasm-heap-matmul', () => {
     expect(getFix('wasm-transposed-matmul')?.isApplied()).toBe(true);
     expect(getFix('wasm-simd-forward-matmul')?.isApplied()).toBe(true);
     turn(true);
+  });
+});
+
+describe('wasm-heap-input-gradient', () => {
+  const FEW = 'wasm-heap-input-gradient';
+  const turnFew = (on: boolean) => {
+    applyFixes({ fixes: { [FEW]: on } });
+    expect(getFix(FEW)?.isApplied()).toBe(on);
+  };
+  /**
+   * Sums of K = 256-1024 float32 products in another order than XNNPACK's: two orders differ by
+   * at most about 2·K·2^-24 of the sum of the terms' magnitudes, under 4e-5 of the largest output here.
+   */
+  const SUM_TOL = 4e-5;
+  const shapes: [number, number, number][] = [
+    [32, 784, 1024], // the seed MLP's generator, batch 32: dy [32,784] · W[1024,784]ᵀ
+    [32, 256, 512],
+    [4, 64, 8],
+  ];
+  for (const [m, k, n] of shapes) {
+    it(`takes dy·Wᵀ of ${m} rows, ${k} terms, ${n} columns on the heap: equal to XNNPACK and to cpu`, async () => {
+      const f = read(() => tf.matMul(seeded([m, k], 20), seeded([n, k], 21), false, true));
+      turnFew(false);
+      const off = f();
+      expect(gemmWork(() => f())).toBe(0);
+      turnFew(true);
+      let on = f();
+      // One product, its rows padded apart as the GEMM writes them (see paddedColumns).
+      expect(gemmWork(() => void (on = f()))).toBe(m * k * paddedColumns(n));
+      expect(on.shape).toEqual([m, n]);
+      expectClose(on.values, off.values, SUM_TOL, 'largest');
+      await useBackend('cpu', { fixes: false });
+      const cpu = f();
+      await useBackend('wasm');
+      expectClose(on.values, cpu.values, SUM_TOL, 'largest');
+    });
+  }
+
+  it('leaves fewer than 64 terms and rows not a multiple of 4 to the other paths', () => {
+    turnFew(true);
+    expect(gemmWork(() => tf.dispose(tf.matMul(seeded([32, 1], 22), seeded([256, 1], 23), false, true)))).toBe(0);
+    expect(gemmWork(() => tf.dispose(tf.matMul(seeded([6, 64], 24), seeded([8, 64], 25), false, true)))).toBe(0);
+  });
+
+  it('leaves no tensor and no wasm buffer behind, and is switched off by name alone', () => {
+    turnFew(true);
+    expectNothingLeft(() => {
+      const a = seeded([32, 64], 26);
+      const b = seeded([16, 64], 27);
+      tf.dispose([a, b, tf.matMul(a, b, false, true)]);
+    });
+    turnFew(false);
+    expect(getFix(FIX)?.isApplied()).toBe(true);
+    turnFew(true);
   });
 });

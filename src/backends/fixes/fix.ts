@@ -29,6 +29,7 @@ export type FixName =
   | 'wasm-simd-forward-matmul'
   | 'wasm-simd-matmul'
   | 'wasm-heap-matmul'
+  | 'wasm-heap-input-gradient'
   | 'wasm-relaxed-simd'
   | 'wasm-threaded-gemm'
   | 'wasm-depthwise-backprop'

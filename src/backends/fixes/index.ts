@@ -33,6 +33,7 @@ import { wasmSimdLeakyReluFix } from './wasm-simd-leaky-relu.js';
 import { wasmSimdTanhFix } from './wasm-simd-tanh.js';
 import { wasmThreadedGemmFix } from './wasm-threaded-gemm.js';
 import {
+  wasmHeapInputGradientFix,
   wasmHeapMatMulFix,
   wasmSimdForwardMatMulFix,
   wasmSimdMatMulFix,
@@ -74,6 +75,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmSimdForwardMatMulFix,
   wasmSimdMatMulFix,
   wasmHeapMatMulFix,
+  wasmHeapInputGradientFix,
   wasmRelaxedSimdFix,
   wasmThreadedGemmFix,
 ];

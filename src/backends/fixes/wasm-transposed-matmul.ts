@@ -79,7 +79,7 @@ export const SIMD_FORWARD_MAX_ROWS = 64;
 export const SIMD_MIN_INNER = 64;
 
 /** Which of the four fixes carried by the kernel are on. */
-const enabled = { transposed: false, simdForward: false, simdAll: false, heap: false };
+const enabled = { transposed: false, simdForward: false, simdAll: false, heap: false, heapFewRows: false };
 
 /** Whether the GEMM takes a product of these sizes under the fixes that are on. */
 function gemmTakes(p: { m: number; k: number }, transposed: boolean): boolean {
@@ -94,7 +94,7 @@ function gemmTakes(p: { m: number; k: number }, transposed: boolean): boolean {
  */
 const heapTakes: HeapTakes = {
   forward: (m, k) => m <= SIMD_FORWARD_MAX_ROWS || (enabled.simdAll && k >= SIMD_MIN_INNER),
-  transposedB: (m, k) => enabled.simdAll && k >= SIMD_MIN_INNER && m >= SIMD_MIN_INNER,
+  transposedB: (m, k) => enabled.simdAll && k >= SIMD_MIN_INNER && (m >= SIMD_MIN_INNER || enabled.heapFewRows),
 };
 
 /** The product in the library's SIMD GEMM, or null when it does not apply (the caller runs tfjs's). */
@@ -176,7 +176,7 @@ function makeKernel(kernelName: string) {
 /** Installs the shared kernel while any of its fixes is on, and restores tfjs's when all are off. */
 function setEnabled(which: keyof typeof enabled, on: boolean): void {
   enabled[which] = on;
-  if (enabled.transposed || enabled.simdForward || enabled.simdAll || enabled.heap) {
+  if (enabled.transposed || enabled.simdForward || enabled.simdAll || enabled.heap || enabled.heapFewRows) {
     for (const k of KERNELS) if (tf.getKernel(k, BACKEND)) replaceKernel(k, BACKEND, makeKernel(k));
   } else {
     for (const k of KERNELS) restoreKernel(k, BACKEND);
@@ -234,4 +234,23 @@ export const wasmHeapMatMulFix: BackendFix = {
   },
   remove: () => setEnabled('heap', false),
   isApplied: () => enabled.heap && isReplaced('BatchMatMul', BACKEND),
+};
+
+/**
+ * The fix object used by `useBackend`: `wasm-heap-matmul` also takes the input gradients `dy · Wᵀ`
+ * of fewer than {@link SIMD_MIN_INNER} rows (a Dense layer's backward pass at batch 32), which
+ * otherwise run as XNNPACK's product of `W` with a transposed `dy`, packing its freshly
+ * transposed operand at every call: 4-5x slower than the GEMM on the seed MLP's shapes.
+ */
+export const wasmHeapInputGradientFix: BackendFix = {
+  name: 'wasm-heap-input-gradient',
+  description: `wasm-heap-matmul also takes the input gradients dy · Wᵀ (transposeB) of fewer than ${SIMD_MIN_INNER} rows (rows a multiple of 4, at least ${SIMD_MIN_INNER} terms, while wasm-simd-matmul is on), instead of XNNPACK's product of W with a transposed dy.`,
+  backends: [BACKEND],
+  apply: () => {
+    // Without WebAssembly SIMD nothing is replaced: isApplied() stays false.
+    if (!hasWasmSimd()) return;
+    setEnabled('heapFewRows', true);
+  },
+  remove: () => setEnabled('heapFewRows', false),
+  isApplied: () => enabled.heapFewRows && isReplaced('BatchMatMul', BACKEND),
 };
