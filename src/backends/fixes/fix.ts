@@ -18,6 +18,7 @@ export type FixName =
   | 'wasm-simd-conv2d'
   | 'wasm-simd-conv2d-skip-padding'
   | 'wasm-simd-conv2d-backprop-filter-direct'
+  | 'wasm-simd-conv2d-backprop-filter-skip-padding'
   | 'wasm-batch-reductions'
   | 'wasm-simd-batch-reductions'
   | 'wasm-row-gather'

@@ -18,7 +18,11 @@ import {
 import { wasmBatchReductionsFix, wasmRowGatherFix, wasmSimdBatchReductionsFix } from './wasm-batch-kernels.js';
 import { wasmConv2dBackpropFilterFix, wasmSimdConv2dBackpropFilterFix } from './wasm-conv2d-backprop-filter.js';
 import { wasmConv2dBackpropInputFix, wasmSimdConv2dBackpropInputFix } from './wasm-conv2d-backprop-input.js';
-import { wasmConv2dBackpropFilterDirectFix, wasmConv2dSkipPaddingFix } from './wasm-conv2d-skip-padding.js';
+import {
+  wasmConv2dBackpropFilterDirectFix,
+  wasmConv2dBackpropFilterSkipPaddingFix,
+  wasmConv2dSkipPaddingFix,
+} from './wasm-conv2d-skip-padding.js';
 import { wasmDepthwiseBackpropFix, wasmUnsortedSegmentSumFix } from './wasm-cpu-fallback-kernels.js';
 import { wasmFastTransposeFix } from './wasm-fast-transpose.js';
 import { wasmRelaxedSimdFix } from './wasm-relaxed-simd.js';
@@ -47,6 +51,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmSimdConv2dFix,
   wasmConv2dSkipPaddingFix,
   wasmConv2dBackpropFilterDirectFix,
+  wasmConv2dBackpropFilterSkipPaddingFix,
   wasmDepthwiseBackpropFix,
   wasmUnsortedSegmentSumFix,
   greaterGradientFix,
