@@ -20,9 +20,21 @@ const FIX = 'wasm-simd-conv2d-backprop-filter-skip-padding';
 
 /** [x, dy, filter] of the DCGAN's filter gradients: its 64 -> 128 layer, its grayscale layer, the generator's last layer. */
 const SHAPES: [number[], number[], number[]][] = [
-  [[BATCH, 14, 14, 64], [BATCH, 7, 7, 128], [4, 4, 64, 128]],
-  [[BATCH, 28, 28, 1], [BATCH, 14, 14, 64], [4, 4, 1, 64]],
-  [[BATCH, 28, 28, 64], [BATCH, 14, 14, 1], [4, 4, 64, 1]],
+  [
+    [BATCH, 14, 14, 64],
+    [BATCH, 7, 7, 128],
+    [4, 4, 64, 128],
+  ],
+  [
+    [BATCH, 28, 28, 1],
+    [BATCH, 14, 14, 64],
+    [4, 4, 1, 64],
+  ],
+  [
+    [BATCH, 28, 28, 64],
+    [BATCH, 14, 14, 1],
+    [4, 4, 64, 1],
+  ],
 ];
 
 await useBackend('wasm');
@@ -43,7 +55,8 @@ for (const [xs, dys, fs] of SHAPES) {
     if (on) fix.apply();
     else fix.remove();
     const t0 = cpuMs();
-    for (let i = 0; i < CALLS; i++) (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor).dispose();
+    for (let i = 0; i < CALLS; i++)
+      (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor).dispose();
     return (cpuMs() - t0) / CALLS;
   };
   sample(false);
