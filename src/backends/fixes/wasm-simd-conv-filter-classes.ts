@@ -25,7 +25,7 @@
  * @packageDocumentation
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import type { TapClass } from './conv-tap-classes.js';
+import { type TapClass, tapClasses } from './conv-tap-classes.js';
 import { paddedColumns } from './cpu-simd-matmul.js';
 import { type HeapBackend, type heapKernels, heapOutput, offsetOf } from './wasm-heap.js';
 
@@ -45,14 +45,15 @@ export function filterGradientSkipPadding(): boolean {
 }
 
 /**
- * Whether the class path takes this convolution: the fix is on, the input channels are a multiple
- * of 4 (see the module's comment) and some pixel reads the padding (otherwise the plain path is
- * the same GEMM).
+ * The padding classes of a convolution where the class path takes its filter gradient, else null:
+ * the fix is on, the input channels are a multiple of 4 (see the module's comment) and some pixel
+ * reads the padding (otherwise the plain path is the same GEMM).
  */
-export function takesClasses(c: tf.backend_util.Conv2DInfo, classes: () => readonly TapClass[]): boolean {
-  if (!skipPadding || c.inChannels % 4 !== 0) return false;
-  const all = classes();
-  return all.length > 1 || (all[0]?.taps.length ?? 0) < c.filterHeight * c.filterWidth;
+export function filterGradientClasses(c: tf.backend_util.Conv2DInfo): readonly TapClass[] | null {
+  if (!skipPadding || c.inChannels % 4 !== 0) return null;
+  const classes = tapClasses(c);
+  const padded = classes.length > 1 || (classes[0]?.taps.length ?? 0) < c.filterHeight * c.filterWidth;
+  return padded ? classes : null;
 }
 
 /**

@@ -26,10 +26,9 @@
  * @packageDocumentation
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { tapClasses } from './conv-tap-classes.js';
 import { paddedColumns } from './cpu-simd-matmul.js';
 import { type HeapBackend, heapKernels, heapOutput, offsetOf, pixelTable, Scratch } from './wasm-heap.js';
-import { classFilterGradient, takesClasses } from './wasm-simd-conv-filter-classes.js';
+import { classFilterGradient, filterGradientClasses } from './wasm-simd-conv-filter-classes.js';
 
 /** Output pixels per chunk: a chunk's packed operands (about 0.5 MiB at 512 columns) stay in L2; 128 to 512 measured alike. */
 const CHUNK_ROWS = 256;
@@ -145,8 +144,8 @@ export function simdBackpropFilter(
   if (!ks || m === 0) return null;
   // Without the products of padding taps, by padding class (the fix
   // `wasm-simd-conv2d-backprop-filter-skip-padding`), where some pixel reads the padding.
-  if (takesClasses(c, () => tapClasses(c)))
-    return classFilterGradient(backend, ks, x, dy, filterShape, c, tapClasses(c), chunkRows);
+  const classes = filterGradientClasses(c);
+  if (classes) return classFilterGradient(backend, ks, x, dy, filterShape, c, classes, chunkRows);
   const kp = roundUp(k, 4);
   // dy's rows are the GEMM's B as they lie where Cout is a multiple of 8 (the fix
   // `wasm-simd-conv2d-backprop-filter-direct`); otherwise they are copied into padded rows.
