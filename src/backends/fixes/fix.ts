@@ -19,6 +19,7 @@ export type FixName =
   | 'wasm-simd-conv2d-skip-padding'
   | 'wasm-simd-conv2d-backprop-filter-direct'
   | 'wasm-simd-conv2d-backprop-input-skip-padding'
+  | 'wasm-simd-conv2d-backprop-filter-skip-padding'
   | 'wasm-batch-reductions'
   | 'wasm-simd-batch-reductions'
   | 'wasm-row-gather'

@@ -20,6 +20,7 @@ import { wasmConv2dBackpropFilterFix, wasmSimdConv2dBackpropFilterFix } from './
 import { wasmConv2dBackpropInputFix, wasmSimdConv2dBackpropInputFix } from './wasm-conv2d-backprop-input.js';
 import {
   wasmConv2dBackpropFilterDirectFix,
+  wasmConv2dBackpropFilterSkipPaddingFix,
   wasmConv2dBackpropInputSkipPaddingFix,
   wasmConv2dSkipPaddingFix,
 } from './wasm-conv2d-skip-padding.js';
@@ -53,6 +54,7 @@ export const FIXES: readonly BackendFix[] = [
   wasmConv2dSkipPaddingFix,
   wasmConv2dBackpropFilterDirectFix,
   wasmConv2dBackpropInputSkipPaddingFix,
+  wasmConv2dBackpropFilterSkipPaddingFix,
   wasmDepthwiseBackpropFix,
   wasmUnsortedSegmentSumFix,
   greaterGradientFix,

@@ -13,7 +13,8 @@
  * - input gradient (conv-transpose forward): cols[M, K] = dy[M, Cout] · Wᵀ[Cout, K], then col2im
  *   adds each row into dx, chunk by chunk (M = batch·outH·outW, K = fh·fw·Cin);
  * - filter gradient: dW[K, Cout] = colsᵀ[K, M] · dy[M, Cout], with colsᵀ packed directly as the
- *   GEMM's row panels (im2col), summed over chunks.
+ *   GEMM's row panels (im2col), summed over chunks; with padding, by padding class without the
+ *   products of padding taps (`wasm-simd-conv-filter-classes.ts`).
  *
  * One channel (a grayscale image) takes scalar loops in WAT (`gatherPanels1` where the taps are a
  * multiple of 4, `scatterAdd1`); other channel counts that are not a multiple of 4 take a
@@ -28,7 +29,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { tapClasses } from './conv-tap-classes.js';
 import { paddedColumns } from './cpu-simd-matmul.js';
 import { type HeapBackend, heapKernels, heapOutput, offsetOf, pixelTable, Scratch } from './wasm-heap.js';
-import { backpropInputByClass } from './wasm-simd-conv-by-class.js';
+import { backpropInputByClass } from './wasm-simd-conv-input-classes.js';
+import { classFilterGradient, filterGradientClasses } from './wasm-simd-conv-filter-classes.js';
 
 /** Output pixels per chunk: a chunk's packed operands (about 0.5 MiB at 512 columns) stay in L2; 128 to 512 measured alike. */
 const CHUNK_ROWS = 256;
@@ -163,6 +165,10 @@ export function simdBackpropFilter(
   const k = taps * cin;
   const m = c.batchSize * c.outHeight * c.outWidth;
   if (!ks || m === 0) return null;
+  // Without the products of padding taps, by padding class (the fix
+  // `wasm-simd-conv2d-backprop-filter-skip-padding`), where some pixel reads the padding.
+  const classes = filterGradientClasses(c);
+  if (classes) return classFilterGradient(backend, ks, x, dy, filterShape, c, classes, chunkRows);
   const kp = roundUp(k, 4);
   // dy's rows are the GEMM's B as they lie where Cout is a multiple of 8 (the fix
   // `wasm-simd-conv2d-backprop-filter-direct`); otherwise they are copied into padded rows.
