@@ -10,10 +10,9 @@ import '@tensorflow/tfjs-layers';
 import { useBackend } from 'ts-gan/backends';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tapClasses } from '../../src/backends/fixes/conv-tap-classes.js';
-import { type HeapBackend, heapKernels } from '../../src/backends/fixes/wasm-heap.js';
 import { setSimdConvChunkRows } from '../../src/backends/fixes/wasm-simd-conv.js';
 import { expectClose } from '../../test-shared/compare';
-import { type ConvCase, label as convLabel, onPlainCpu, onWasmWith } from '../support/conv';
+import { type ConvCase, label as convLabel, gemmWork, onPlainCpu, onWasmWith } from '../support/conv';
 import { bitDifferences, expectNoGrowth, seeded as rand } from '../support/fixes';
 
 /** A convolution case; a number pads every side by that many pixels. */
@@ -57,22 +56,11 @@ function filterGradient(c: Case): number[] {
 }
 
 /** Products (GEMM rows × inner size, per output column) of one filter gradient, counted at the heap GEMM. */
-function gemmProducts(c: Case): number {
-  const ks = heapKernels(tf.backend() as unknown as HeapBackend);
-  if (!ks) throw new Error('no heap kernels');
-  const gemm = ks.gemm;
-  let products = 0;
-  ks.gemm = (a, b, cc, mp, k, np) => {
-    products += mp * k;
-    gemm(a, b, cc, mp, k, np);
-  };
-  try {
-    filterGradient(c);
-  } finally {
-    ks.gemm = gemm;
-  }
-  return products;
-}
+const gemmProducts = (c: Case): number =>
+  gemmWork(
+    () => void filterGradient(c),
+    (mp, k) => mp * k,
+  );
 
 const onWasm = <T>(on: boolean, f: () => T) => onWasmWith([FIX], on, f);
 

@@ -81,15 +81,19 @@ export async function expectDcganTrainsTheSame(
 
 /**
  * The multiply-adds (rows · K · columns, padding included) that the heap GEMM of the wasm backend
- * does while `run` runs: its kernels object is shared, so a counting wrapper sees every call.
+ * does while `run` runs, or another `measure` of its calls summed: its kernels object is shared, so
+ * a counting wrapper sees every call.
  */
-export function gemmWork(run: () => void): number {
+export function gemmWork(
+  run: () => void,
+  measure: (mp: number, k: number, np: number) => number = (mp, k, np) => mp * k * np,
+): number {
   const ks = heapKernels(tf.backend() as unknown as HeapBackend);
   if (!ks) throw new Error('gemmWork: the heap kernels are not available on this backend');
   const gemm = ks.gemm;
   let work = 0;
   ks.gemm = (a, b, c, mp, k, np) => {
-    work += mp * k * np;
+    work += measure(mp, k, np);
     gemm(a, b, c, mp, k, np);
   };
   try {

@@ -29,8 +29,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { tapClasses } from './conv-tap-classes.js';
 import { paddedColumns } from './cpu-simd-matmul.js';
 import { type HeapBackend, heapKernels, heapOutput, offsetOf, pixelTable, Scratch } from './wasm-heap.js';
-import { backpropInputByClass } from './wasm-simd-conv-input-classes.js';
 import { classFilterGradient, filterGradientClasses } from './wasm-simd-conv-filter-classes.js';
+import { backpropInputByClass } from './wasm-simd-conv-input-classes.js';
 
 /** Output pixels per chunk: a chunk's packed operands (about 0.5 MiB at 512 columns) stay in L2; 128 to 512 measured alike. */
 const CHUNK_ROWS = 256;
