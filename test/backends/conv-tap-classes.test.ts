@@ -36,10 +36,10 @@ describe('tapClasses', () => {
         expect(new Set(k.runs.map(([, n]) => n)).size).toBeLessThanOrEqual(1);
         expect(k.table.length).toBe(k.pixels.length * k.taps.length);
         k.pixels.forEach((m, i) => {
-          pixelsSeen[m]++;
+          pixelsSeen[m] = (pixelsSeen[m] ?? 0) + 1;
           k.taps.forEach((t, j) => {
             expect(k.table[i * k.taps.length + j]).toBe(table[m * taps + t]);
-            seen[m * taps + t]++;
+            seen[m * taps + t] = (seen[m * taps + t] ?? 0) + 1;
           });
         });
       }
