@@ -1,10 +1,12 @@
 /**
  * The forward convolution of `wasm-simd-conv2d` alone on the DCGAN's 14x14x64 -> 7x7x128 layer
  * (FusedConv2D with a bias, 4x4 stride 2 'same'), timed alternately in one process in CPU time:
- * with `wasm-simd-conv2d-skip-padding` (every padding tap left out), without it in slices of
- * taps (256 floats), and without it in whole-K products. Medians, ms per call.
+ * with `wasm-simd-conv2d-skip-padding` (every padding tap left out), and without it as one whole-K
+ * product per chunk (the default) or in slices of 256 floats of K whose products are added up.
+ * `--chunks 128,512` adds the skip-padding path at other chunk sizes (output pixels). Medians, ms
+ * per call, and the ratio to the path without the fix (above 1: faster).
  *
- *   npx -y -p node@24 node --import tsx bench/conv2d-forward.ts [--batch 64] [--rounds 15]
+ *   npx -y -p node@24 node --import tsx bench/conv2d-forward.ts [--batch 64] [--rounds 15] [--chunks N,N]
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,42 +14,38 @@ import { setConv2dSkipPadding, setSimdConv2dBlocking } from '../src/backends/fix
 import { useBackend } from '../src/backends/index.js';
 
 const { values } = parseArgs({
-  options: { batch: { type: 'string', default: '64' }, rounds: { type: 'string', default: '15' } },
+  options: {
+    batch: { type: 'string', default: '64' },
+    rounds: { type: 'string', default: '15' },
+    chunks: { type: 'string', default: '' },
+  },
 });
 const N = Number(values.batch);
 const ROUNDS = Number(values.rounds);
 const CALLS = 5;
 
 await useBackend('wasm');
+const DEFAULTS = setSimdConv2dBlocking(256, Number.POSITIVE_INFINITY);
+setSimdConv2dBlocking(DEFAULTS.rows, DEFAULTS.slice);
 const x = tf.randomUniform([N, 14, 14, 64], -1, 1, 'float32', 1) as tf.Tensor4D;
 const w = tf.randomUniform([4, 4, 64, 128], -1, 1, 'float32', 2) as tf.Tensor4D;
 const b = tf.randomUniform([128], -1, 1, 'float32', 3) as tf.Tensor1D;
 
+const variant = (skip: boolean, rows: number, slice: number) => () => {
+  setConv2dSkipPadding(skip);
+  setSimdConv2dBlocking(rows, slice);
+};
+const BASE = 'without, whole K';
 const VARIANTS: Record<string, () => void> = {
-  'skip-padding': () => {
-    setConv2dSkipPadding(true);
-    setSimdConv2dBlocking(256, 256);
-  },
+  'skip-padding': variant(true, DEFAULTS.rows, DEFAULTS.slice),
   ...Object.fromEntries(
-    (process.env.CHUNKS ?? '')
+    values.chunks
       .split(',')
       .filter(Boolean)
-      .map((r) => [
-        `skip, ${r} rows`,
-        () => {
-          setConv2dSkipPadding(true);
-          setSimdConv2dBlocking(Number(r), 256);
-        },
-      ]),
+      .map((r) => [`skip-padding, ${r} px`, variant(true, Number(r), DEFAULTS.slice)]),
   ),
-  'slices of 256': () => {
-    setConv2dSkipPadding(false);
-    setSimdConv2dBlocking(256, 256);
-  },
-  'whole K': () => {
-    setConv2dSkipPadding(false);
-    setSimdConv2dBlocking(256, 1 << 30);
-  },
+  [BASE]: variant(false, DEFAULTS.rows, DEFAULTS.slice),
+  'without, slices 256': variant(false, DEFAULTS.rows, 256),
 };
 
 function time(name: string): number {
@@ -63,14 +61,16 @@ function time(name: string): number {
 }
 
 const names = Object.keys(VARIANTS);
-const samples = Object.fromEntries(names.map((n) => [n, [] as number[]]));
+const samples = new Map(names.map((n) => [n, [] as number[]]));
 for (const n of names) time(n);
-for (let r = 0; r < ROUNDS; r++) for (const n of names) samples[n]?.push(time(n));
+for (let r = 0; r < ROUNDS; r++) for (const n of names) samples.get(n)?.push(time(n));
 const median = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1] as number;
 console.log(`${process.version}, batch ${N}, ${ROUNDS} rounds of ${CALLS} calls, CPU ms per call (median)`);
-const base = median(samples['slices of 256'] ?? []);
+const base = median(samples.get(BASE) ?? []);
 for (const n of names) {
-  const m = median(samples[n] ?? []);
-  console.log(`${n.padEnd(16)} ${m.toFixed(2)}  x${(base / m).toFixed(2)} vs slices`);
+  const m = median(samples.get(n) ?? []);
+  console.log(`${n.padEnd(24)} ${m.toFixed(2)}  x${(base / m).toFixed(2)}`);
 }
+setConv2dSkipPadding(true);
+setSimdConv2dBlocking(DEFAULTS.rows, DEFAULTS.slice);
 tf.dispose([x, w, b]);

@@ -110,8 +110,10 @@ function insideProducts(c: Case): number {
   return inside * c.x[0] * c.x[3];
 }
 
+const DEFAULT_BLOCKING = setSimdConv2dBlocking(256, Number.POSITIVE_INFINITY);
+
 afterAll(async () => {
-  setSimdConv2dBlocking(256, 256);
+  setSimdConv2dBlocking(DEFAULT_BLOCKING.rows, DEFAULT_BLOCKING.slice);
   await useBackend('wasm', { fixes: false });
   await useBackend('cpu', { fixes: false });
 });
@@ -122,7 +124,7 @@ describe('wasm-simd-conv2d-skip-padding', () => {
       const cpu = await onPlainCpu(() => forward(c));
       try {
         for (const rows of CHUNKS) {
-          setSimdConv2dBlocking(rows, 256);
+          setSimdConv2dBlocking(rows, DEFAULT_BLOCKING.slice);
           let on: number[][] = [];
           // Taken by the SIMD kernel (not left to XNNPACK): its GEMM runs.
           const products = await withFix(true, () => countProducts(() => (on = forward(c))));
@@ -134,7 +136,7 @@ describe('wasm-simd-conv2d-skip-padding', () => {
           expect(on[0]?.some((v) => v !== 0)).toBe(true);
         }
       } finally {
-        setSimdConv2dBlocking(256, 256);
+        setSimdConv2dBlocking(DEFAULT_BLOCKING.rows, DEFAULT_BLOCKING.slice);
       }
     });
   }

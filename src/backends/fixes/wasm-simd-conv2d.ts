@@ -8,9 +8,10 @@
  * K = fh·fw·Cin): the filter `[fh, fw, Cin, Cout]` is already the GEMM's row-major B, the output
  * `[N, OH, OW, Cout]` is already its row-major C, and only the columns are packed, chunk by chunk,
  * as the GEMM's 4-pixel row panels by a SIMD loop (`gatherRowPanels` in `wat/conv-columns.wat`,
- * driven by the cached pixel-offset table of `wasm-simd-conv.ts`), in slices of a few taps whose
- * products are added up (so that the GEMM's strip of the filter stays in L1). The bias is added to
- * each chunk while it is in cache.
+ * driven by the cached pixel-offset table of `wasm-simd-conv.ts`). The bias is added to each chunk
+ * while it is in cache. With the fix `wasm-simd-conv2d-skip-padding` (on by default) the products
+ * go by padding class instead and leave out every tap that reads the padding
+ * (`wasm-simd-conv2d-classes.ts`).
  *
  * Taken only where Cin is 1 (a grayscale image, gathered by scalar loads) or a multiple of 4 and
  * Cout a multiple of 8 (the GEMM's column strip), NHWC float32, no dilation, a bias of Cout values
@@ -32,12 +33,13 @@ import { hasWasmSimd, relaxedOn } from './wasm-simd-gemm.js';
 const BACKEND = 'wasm';
 
 /**
- * Columns (k values) per slice of the product: the GEMM reads its B, the filter, one 8-column strip
- * at a time for every panel of A; a strip of 256 rows (16 KiB of cache lines) stays in L1, a strip
- * of all K = 1024 rows of a 4x4x64 filter does not, and the whole product ran 1.5x slower.
+ * Columns (k values) per slice of the product: all of them. Slices of a few taps, whose products
+ * are added up, kept the GEMM's strip of the filter in L1 before the GEMM blocked K itself; now
+ * the whole-K product is as fast or faster (the DCGAN's 64->128 layer: 16.9-17.3 ms against
+ * 17.1-17.3 in slices of 256 floats on Node 24). Tests still cut products into slices.
  */
-const SLICE_FLOATS = 256;
-/** Output pixels per chunk: a chunk's packed slice of columns (256 KiB at 256 columns) stays in L2. */
+const SLICE_FLOATS = Number.POSITIVE_INFINITY;
+/** Output pixels per chunk: a chunk's packed columns (1 MiB at K = 1024) stay in L2; 128 and 512 ran as fast. */
 const CHUNK_ROWS = 256;
 let sliceFloats = SLICE_FLOATS;
 /** Filters of at most this many rows (K) are read in place whatever their row width. */
