@@ -33,27 +33,30 @@ import { hasWasmSimd, relaxedOn } from './wasm-simd-gemm.js';
 const BACKEND = 'wasm';
 
 /**
- * Columns (k values) per slice of the product: all of them. Slices of a few taps, whose products
- * are added up, kept the GEMM's strip of the filter in L1 before the GEMM blocked K itself; now
- * the whole-K product is as fast or faster (the DCGAN's 64->128 layer: 16.9-17.3 ms against
- * 17.1-17.3 in slices of 256 floats on Node 24). Tests still cut products into slices.
+ * Columns (k values) per slice of the product where the plain GEMM runs: slices of a few taps, whose
+ * products are added up, keep the GEMM's strip of the filter in L1 (the DCGAN's 64->128 layer
+ * on Node 20: 19.9-20.0 ms against 20.6-21.1 as one whole-K product). The relaxed-SIMD GEMM copies
+ * each strip into its own contiguous rows: there one whole-K product is as fast or faster (16.9-17.5
+ * ms against 17.1-17.6 on Node 24) and the products go unsliced.
  */
-const SLICE_FLOATS = Number.POSITIVE_INFINITY;
+const PLAIN_SLICE_FLOATS = 256;
 /** Output pixels per chunk: a chunk's packed columns (1 MiB at K = 1024) stay in L2; 128 and 512 ran as fast. */
 const CHUNK_ROWS = 256;
-let sliceFloats = SLICE_FLOATS;
+/** Floats per slice set by a test, or null: by the GEMM that runs. */
+let sliceFloats: number | null = null;
 /** Filters of at most this many rows (K) are read in place whatever their row width. */
 const PADDED_MIN_K = 64;
 let chunkRows = CHUNK_ROWS;
 
 /**
  * For tests: fewer pixels per chunk (rounded down to a multiple of 4, at least 4) and fewer columns
- * per slice (at least one tap) force many chunks and slices. Returns the previous values.
+ * per slice (at least one tap; null: the default for the GEMM that runs) force many chunks and
+ * slices. Returns the previous values.
  */
-export function setSimdConv2dBlocking(rows: number, slice: number): { rows: number; slice: number } {
+export function setSimdConv2dBlocking(rows: number, slice: number | null): { rows: number; slice: number | null } {
   const previous = { rows: chunkRows, slice: sliceFloats };
   chunkRows = Math.max(4, Math.floor(rows / 4) * 4);
-  sliceFloats = Math.max(1, slice);
+  sliceFloats = slice === null ? null : Math.max(1, slice);
   return previous;
 }
 
@@ -98,7 +101,8 @@ export function simdConv2d(
   const m = c.batchSize * c.outHeight * c.outWidth;
   if (!heapKs || m === 0 || (cin % 4 !== 0 && cin !== 1) || cout % 8 !== 0) return null;
   const rowsPerChunk = Math.min(chunkRows, Math.ceil(m / 4) * 4);
-  const sliceTaps = Math.max(1, Math.min(taps, Math.floor(sliceFloats / cin)));
+  const slice = sliceFloats ?? (relaxedOn() ? Number.POSITIVE_INFINITY : PLAIN_SLICE_FLOATS);
+  const sliceTaps = Math.max(1, Math.min(taps, Math.floor(slice / cin)));
   return heapOutput(backend, [c.batchSize, c.outHeight, c.outWidth, cout], (out, scratch) => {
     // B and C rows np floats apart: a power-of-two row (Cout = 64, 128...) would put the GEMM's
     // walk down a column strip of the filter into a few cache sets (see paddedColumns); then the
