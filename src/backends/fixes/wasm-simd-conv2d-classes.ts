@@ -88,7 +88,7 @@ export function classConv2d(
   const cout = c.outChannels;
   const taps = c.filterHeight * c.filterWidth;
   const classes = tapClasses(c);
-  const largest = Math.max(...classes.map((k) => k.pixels.length));
+  const largest = classes.reduce((most, k) => Math.max(most, k.pixels.length), 0);
   const rows = Math.min(rowsPerChunk, Math.ceil(largest / 4) * 4);
   const copied = classes.some((k) => k.taps.length > 0 && !consecutive(k));
   const a = scratch.alloc(rows * taps * cin);
