@@ -59,6 +59,13 @@ function forward(c: Case): number[][] {
 
 /** wasm with every default fix, this one `on` or off. */
 const onWasm = <T>(on: boolean, f: () => T) => onWasmWith([FIX], on, f);
+/** wasm with this fix in slices of taps: every default fix but `wasm-simd-conv2d-skip-padding`. */
+const onSlices = async <T>(f: () => T) => {
+  await useBackend('wasm', { fixes: { 'wasm-simd-conv2d-skip-padding': false } as never });
+  expect(getFix(FIX)?.isApplied()).toBe(true);
+  expect(getFix('wasm-simd-conv2d-skip-padding')?.isApplied()).toBe(false);
+  return f();
+};
 
 describe('wasm-simd-conv2d', () => {
   for (const c of CASES) {
@@ -66,25 +73,27 @@ describe('wasm-simd-conv2d', () => {
       const cpu = await onPlainCpu(() => forward(c));
       const before = await onWasm(false, () => forward(c));
       const after = await onWasm(true, () => forward(c));
+      const sliced = await onSlices(() => forward(c));
       for (const i of [0, 1, 2]) {
         expect(after[i]?.length).toBe(cpu[i]?.length);
         expectClose(after[i] ?? [], before[i] ?? [], TOL, 'largest');
         expectClose(after[i] ?? [], cpu[i] ?? [], TOL, 'largest');
+        expectClose(sliced[i] ?? [], cpu[i] ?? [], TOL, 'largest');
       }
     });
   }
 
-  it('gives the same result in many small chunks and slices as in one', async () => {
+  it('gives the same result in many small chunks and slices as in one (without skip-padding)', async () => {
     const c: Case = { x: [3, 9, 9, 16], k: 4, cout: 8, strides: 2, pad: 'same' };
     const gray: Case = { x: [3, 9, 9, 1], k: 3, cout: 8, strides: 1, pad: 'same' };
     // One slice and one chunk: K = 256 columns, 75 pixels (gray: 9 columns, 243 pixels).
     const previous = setSimdConv2dBlocking(256, 256);
     try {
-      const whole = await onWasm(true, () => [forward(c), forward(gray)]);
+      const whole = await onSlices(() => [forward(c), forward(gray)]);
       // 12 pixels a chunk (75 pixels in 7 chunks, the last one partial), 3 taps a slice (16 taps in
       // 6; gray: 48 taps a slice, so one, and 243 pixels in 21 chunks).
       setSimdConv2dBlocking(12, 48);
-      const chunked = await onWasm(true, () => [forward(c), forward(gray)]);
+      const chunked = await onSlices(() => [forward(c), forward(gray)]);
       const cpu = await onPlainCpu(() => [forward(c), forward(gray)]);
       for (const j of [0, 1]) {
         for (const i of [0, 1, 2]) {
@@ -94,7 +103,7 @@ describe('wasm-simd-conv2d', () => {
       }
       // Gray in 2 taps a slice too: 9 taps in 5 slices.
       setSimdConv2dBlocking(12, 2);
-      const sliced = await onWasm(true, () => forward(gray));
+      const sliced = await onSlices(() => forward(gray));
       for (const i of [0, 1, 2]) expectClose(sliced[i] ?? [], cpu[1]?.[i] ?? [], TOL, 'largest');
     } finally {
       setSimdConv2dBlocking(previous.rows, previous.slice);
@@ -118,17 +127,18 @@ describe('wasm-simd-conv2d', () => {
     expect(after).toEqual(before);
   });
 
-  it('leaves no tensor and no wasm buffer behind', async () => {
+  it('leaves no tensor and no wasm buffer behind, by padding classes and in slices', async () => {
     // expectNothingLeft also counts backend data ids: the kernel's scratch buffers are those, not tensors.
-    await onWasm(true, () =>
+    const run = () =>
       expectNothingLeft(() => {
         const x = rand([3, 8, 8, 16], 4) as tf.Tensor4D;
         const w = rand([4, 4, 16, 8], 5) as tf.Tensor4D;
         const b = rand([8], 6);
         const y = tf.fused.conv2d({ x, filter: w, strides: 2, pad: 'same', bias: b });
         tf.dispose([x, w, b, y]);
-      }),
-    );
+      });
+    await onWasm(true, run);
+    await onSlices(run);
   });
 
   it('is switched off by name, leaving the other fixes', async () => {

@@ -46,8 +46,18 @@ export interface Columns {
   scatterAdd1(c: number, rowBytes: number, table: number, taps: number, rows: number, dx: number): void;
   stridedPanels(src: number, panels: number, k: number, rowBytes: number, a: number): void;
   addBias(c: number, rows: number, cols: number, bias: number): void;
+  scatterRowsBias(
+    src: number,
+    srcRowBytes: number,
+    rows: number,
+    cols: number,
+    index: number,
+    dst: number,
+    bias: number,
+  ): void;
 }
-interface HeapKernels {
+/** The GEMM and the column loops on one heap. */
+export interface HeapKernels {
   gemm: SimdGemm;
   columns: Columns;
 }

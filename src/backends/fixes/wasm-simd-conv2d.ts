@@ -8,9 +8,10 @@
  * K = fh·fw·Cin): the filter `[fh, fw, Cin, Cout]` is already the GEMM's row-major B, the output
  * `[N, OH, OW, Cout]` is already its row-major C, and only the columns are packed, chunk by chunk,
  * as the GEMM's 4-pixel row panels by a SIMD loop (`gatherRowPanels` in `wat/conv-columns.wat`,
- * driven by the cached pixel-offset table of `wasm-simd-conv.ts`), in slices of a few taps whose
- * products are added up (so that the GEMM's strip of the filter stays in L1). The bias is added to
- * each chunk while it is in cache.
+ * driven by the cached pixel-offset table of `wasm-simd-conv.ts`). The bias is added to each chunk
+ * while it is in cache. With the fix `wasm-simd-conv2d-skip-padding` (on by default) the products
+ * go by padding class instead and leave out every tap that reads the padding
+ * (`wasm-simd-conv2d-classes.ts`).
  *
  * Taken only where Cin is 1 (a grayscale image, gathered by scalar loads) or a multiple of 4 and
  * Cout a multiple of 8 (the GEMM's column strip), NHWC float32, no dilation, a bias of Cout values
@@ -25,89 +26,51 @@ import * as tf from '@tensorflow/tfjs-core';
 import { paddedColumns } from './cpu-simd-matmul.js';
 import type { BackendFix } from './fix.js';
 import { callKernel, isReplaced, type KernelArgs, replaceKernelWith, restoreKernel } from './kernels.js';
-import { type HeapBackend, heapKernels, heapOutput, offsetOf, pixelTable, Scratch } from './wasm-heap.js';
-import { hasWasmSimd } from './wasm-simd-gemm.js';
+import { type HeapBackend, heapKernels, heapOutput, offsetOf, pixelTable } from './wasm-heap.js';
+import { classConv2d, copyPaddedRows, probedGemm } from './wasm-simd-conv2d-classes.js';
+import { hasWasmSimd, relaxedOn } from './wasm-simd-gemm.js';
 
 const BACKEND = 'wasm';
 
 /**
- * Columns (k values) per slice of the product: the GEMM reads its B, the filter, one 8-column strip
- * at a time for every panel of A; a strip of 256 rows (16 KiB of cache lines) stays in L1, a strip
- * of all K = 1024 rows of a 4x4x64 filter does not, and the whole product ran 1.5x slower.
+ * Columns (k values) per slice of the product where the plain GEMM runs: slices of a few taps, whose
+ * products are added up, keep the GEMM's strip of the filter in L1 (the DCGAN's 64->128 layer
+ * on Node 20: 19.9-20.0 ms against 20.6-21.1 as one whole-K product). The relaxed-SIMD GEMM copies
+ * each strip into its own contiguous rows: there one whole-K product is as fast or faster (16.9-17.5
+ * ms against 17.1-17.6 on Node 24) and the products go unsliced.
  */
-const SLICE_FLOATS = 256;
-/** Output pixels per chunk: a chunk's packed slice of columns (256 KiB at 256 columns) stays in L2. */
+const PLAIN_SLICE_FLOATS = 256;
+/** Output pixels per chunk: a chunk's packed columns (1 MiB at K = 1024) stay in L2; 128 and 512 ran as fast. */
 const CHUNK_ROWS = 256;
-let sliceFloats = SLICE_FLOATS;
+/** Floats per slice set by a test, or null: by the GEMM that runs. */
+let sliceFloats: number | null = null;
 /** Filters of at most this many rows (K) are read in place whatever their row width. */
 const PADDED_MIN_K = 64;
 let chunkRows = CHUNK_ROWS;
 
 /**
  * For tests: fewer pixels per chunk (rounded down to a multiple of 4, at least 4) and fewer columns
- * per slice (at least one tap) force many chunks and slices. Returns the previous values.
+ * per slice (at least one tap; null: the default for the GEMM that runs) force many chunks and
+ * slices. Returns the previous values.
  */
-export function setSimdConv2dBlocking(rows: number, slice: number): { rows: number; slice: number } {
+export function setSimdConv2dBlocking(rows: number, slice: number | null): { rows: number; slice: number | null } {
   const previous = { rows: chunkRows, slice: sliceFloats };
   chunkRows = Math.max(4, Math.floor(rows / 4) * 4);
-  sliceFloats = Math.max(1, slice);
+  sliceFloats = slice === null ? null : Math.max(1, slice);
   return previous;
 }
 
-/**
- * Row by row, a chunk ends with each output row: output rows of fewer pixels (batch · output width)
- * than this, or than a chunk, keep the plain order, where the GEMM would otherwise stream the filter
- * once per handful of pixels (batch 64 at 7 pixels a row: 448).
- */
-const MIN_ROW_PIXELS = 64;
-/** Whether slices of taps that fall wholly in the padding are skipped (the fix `wasm-simd-conv2d-skip-padding`). */
+/** Whether the products of padding taps are left out (the fix `wasm-simd-conv2d-skip-padding`). */
 let skipPadding = false;
 
-/** Turns the skipping of padding slices on or off (the fix `wasm-simd-conv2d-skip-padding`). */
+/** Turns the leaving out of padding taps on or off (the fix `wasm-simd-conv2d-skip-padding`). */
 export function setConv2dSkipPadding(on: boolean): void {
   skipPadding = on;
 }
 
-/** Whether padding slices are skipped now. */
+/** Whether padding taps are left out now. */
 export function conv2dSkipPadding(): boolean {
   return skipPadding;
-}
-
-/** The pixel table of `wasm-simd-conv.ts` reordered by output row: (oh, n, ow) instead of (n, oh, ow). */
-const byRowTables = new WeakMap<Int32Array, Int32Array>();
-function tableByRow(pixels: Int32Array, c: tf.backend_util.Conv2DInfo, taps: number): Int32Array {
-  const known = byRowTables.get(pixels);
-  if (known) return known;
-  const { batchSize: N, outHeight: OH, outWidth: OW } = c;
-  const table = new Int32Array(pixels.length);
-  const run = OW * taps;
-  for (let oh = 0, at = 0; oh < OH; oh++) {
-    for (let n = 0; n < N; n++, at += run) {
-      const from = (n * OH + oh) * run;
-      table.set(pixels.subarray(from, from + run), at);
-    }
-  }
-  byRowTables.set(pixels, table);
-  return table;
-}
-
-/**
- * For output row `oh`, which slices of taps (`sliceTaps` taps from t0) read only padding rows of the
- * input; empty where none does or where every slice does (then nothing is skipped).
- */
-function paddingSlices(c: tf.backend_util.Conv2DInfo, oh: number, taps: number, sliceTaps: number): Set<number> {
-  const skipped = new Set<number>();
-  let kept = 0;
-  for (let t0 = 0; t0 < taps; t0 += sliceTaps) {
-    let inside = false;
-    for (let t = t0; t < Math.min(taps, t0 + sliceTaps); t++) {
-      const ih = oh * c.strideHeight - c.padInfo.top + Math.floor(t / c.filterWidth);
-      if (ih >= 0 && ih < c.inHeight) inside = true;
-    }
-    if (inside) kept++;
-    else skipped.add(t0);
-  }
-  return kept === 0 ? new Set() : skipped;
 }
 
 interface Attrs {
@@ -138,45 +101,43 @@ export function simdConv2d(
   const m = c.batchSize * c.outHeight * c.outWidth;
   if (!heapKs || m === 0 || (cin % 4 !== 0 && cin !== 1) || cout % 8 !== 0) return null;
   const rowsPerChunk = Math.min(chunkRows, Math.ceil(m / 4) * 4);
-  const sliceTaps = Math.max(1, Math.min(taps, Math.floor(sliceFloats / cin)));
-  // Output rows whose slices of taps read only padding (the top and bottom rows of a 'same'
-  // convolution) go as groups of rows, without those slices.
-  const rowSkips = skipPadding
-    ? Array.from({ length: c.outHeight }, (_, oh) => paddingSlices(c, oh, taps, sliceTaps))
-    : [];
-  const byRow = c.batchSize * c.outWidth >= Math.min(MIN_ROW_PIXELS, chunkRows) && rowSkips.some((r) => r.size > 0);
+  const slice = sliceFloats ?? (relaxedOn() ? Number.POSITIVE_INFINITY : PLAIN_SLICE_FLOATS);
+  const sliceTaps = Math.max(1, Math.min(taps, Math.floor(slice / cin)));
   return heapOutput(backend, [c.batchSize, c.outHeight, c.outWidth, cout], (out, scratch) => {
     // B and C rows np floats apart: a power-of-two row (Cout = 64, 128...) would put the GEMM's
     // walk down a column strip of the filter into a few cache sets (see paddedColumns); then the
     // filter is copied into padded rows once per call and C goes through `part`.
-    // Short walks (K of a few dozen, a grayscale layer) stay in L1 anyway: no copies there.
-    const padded = paddedColumns(cout) !== cout && k > PADDED_MIN_K;
+    // Short walks (K of a few dozen, a grayscale layer) stay in L1 anyway: no copies there. The
+    // relaxed-SIMD GEMM copies each strip of B into contiguous rows itself: there the padding
+    // only adds a strip of columns to compute (136 for 128) and the filter's copy, and the
+    // DCGAN's 64->128 layer ran 1.07x faster without them.
+    const padded = paddedColumns(cout) !== cout && k > PADDED_MIN_K && !relaxedOn();
     const np = padded ? paddedColumns(cout) : cout;
+    const bp = padded ? scratch.alloc(k * np) : -1;
+    const xb = offsetOf(backend, x);
+    const wb = offsetOf(backend, filter);
+    const yb = offsetOf(backend, out);
+    const bb = bias ? offsetOf(backend, bias) : -1;
+    if (skipPadding) {
+      if (padded) copyPaddedRows(new Float32Array(backend.wasm.HEAPU8.buffer), wb, k, cout, bp, np);
+      classConv2d(backend, heapKs, scratch, c, { x: xb, b: padded ? bp : wb, np, y: yb, bias: bb }, rowsPerChunk);
+      return;
+    }
     const a = scratch.alloc(rowsPerChunk * sliceTaps * cin);
     const table = scratch.alloc(rowsPerChunk * taps, 'int32');
     const zero = scratch.alloc(cin);
-    const bp = padded ? scratch.alloc(k * np) : -1;
     // The products of a slice (of every slice where the rows are padded), added to the first one's.
-    const part = padded || sliceTaps < taps || byRow ? scratch.alloc(rowsPerChunk * np) : -1;
-    // The GEMM writes whole 4-row panels: a last chunk of other than 4n rows goes through here
-    // (row by row, a chunk ends with each output row).
-    const tail = m % 4 === 0 && !byRow ? -1 : scratch.alloc(4 * np);
+    const part = padded || sliceTaps < taps ? scratch.alloc(rowsPerChunk * np) : -1;
+    // The GEMM writes whole 4-row panels: a last chunk of other than 4n rows goes through here.
+    const tail = m % 4 === 0 ? -1 : scratch.alloc(4 * np);
     // Views only after every allocation (which may grow the heap).
     const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
     const tv = new Int32Array(heap.buffer, table, rowsPerChunk * taps);
     heap.fill(0, zero >> 2, (zero >> 2) + cin);
     const pixels = pixelTable(c);
-    const xb = offsetOf(backend, x);
-    const wb = offsetOf(backend, filter);
-    const yb = offsetOf(backend, out);
-    const bb = bias ? offsetOf(backend, bias) : -1;
-    if (padded) {
-      for (let kk = 0; kk < k; kk++) {
-        const src = (wb >> 2) + kk * cout;
-        heap.copyWithin((bp >> 2) + kk * np, src, src + cout);
-      }
-    }
+    if (padded) copyPaddedRows(heap, wb, k, cout, bp, np);
     const b = padded ? bp : wb;
+    const gemm = probedGemm(heapKs);
     const rowBytes = cout * 4;
     const cBytes = np * 4;
     /** Rows of C (np floats apart) into y (cout floats apart), copied for the first slice, else added. */
@@ -184,64 +145,31 @@ export function simdConv2d(
       if (!first) heapKs.columns.addRows(from, cBytes, count, cout, to);
       else if (from !== to) heapKs.columns.copyRows(from, cBytes, count, cout, to);
     };
-    /** Rows `r..r+len` of the chunk's C (from `target`, the last partial panel from `tail`) into y at `to`. */
-    const collectRun = (target: number, whole: number, r: number, to: number, len: number, first: boolean) => {
-      const inWhole = Math.max(0, Math.min(len, whole - r));
-      if (inWhole > 0) collect(target + r * cBytes, inWhole, to, first);
-      if (inWhole < len) collect(tail + (r + inWhole - whole) * cBytes, len - inWhole, to + inWhole * rowBytes, first);
-    };
-    /**
-     * One chunk: `rows` pixels of `src` from pixel `from`, written to y in `runs` ([row of the chunk,
-     * y address, rows]); the slices of taps in `skip` are left out.
-     */
-    const chunk = (src: Int32Array, from: number, rows: number, runs: number[][], skip: Set<number> | undefined) => {
+    /** One chunk: `rows` pixels from pixel `from`, written to y at `to`. */
+    const chunk = (from: number, rows: number, to: number) => {
       const whole = rows & ~3;
       const panels = Math.ceil(rows / 4);
-      tv.set(src.subarray(from * taps, (from + rows) * taps));
+      tv.set(pixels.subarray(from * taps, (from + rows) * taps));
       // Pixels past the last one read zeros; their rows of C are dropped.
       if (whole < rows) tv.fill(-1, rows * taps, panels * 4 * taps);
-      const direct = runs.length === 1 && !padded && !byRow;
       let first = true;
       for (let t0 = 0; t0 < taps; t0 += sliceTaps) {
-        if (skip?.has(t0)) continue;
         const ts = Math.min(sliceTaps, taps - t0);
         const ks = ts * cin;
         // Rows t0·Cin.. of the filter read as [K, Cout]: the slice's B.
         const w = b + t0 * cin * cBytes;
         if (cin === 1) heapKs.columns.gatherRowPanels1(xb, table + t0 * 4, ts, taps, panels, a);
         else heapKs.columns.gatherRowPanels(xb, table + t0 * 4, ts, taps, panels, cin / 4, zero, a);
-        const target = first && direct ? (runs[0]?.[1] as number) : part;
-        if (whole > 0) heapKs.gemm(a, w, target, whole, ks, np);
-        if (whole < rows) heapKs.gemm(a + whole * ks * 4, w, tail, 4, ks, np);
-        for (const [r, to, len] of runs) collectRun(target, whole, r as number, to as number, len as number, first);
+        const target = first && !padded ? to : part;
+        if (whole > 0) gemm(a, w, target, whole, ks, np);
+        if (whole < rows) gemm(a + whole * ks * 4, w, tail, 4, ks, np);
+        if (whole > 0) collect(target, whole, to, first);
+        if (whole < rows) collect(tail, rows - whole, to + whole * rowBytes, first);
         first = false;
       }
-      if (bb >= 0) for (const [, to, len] of runs) heapKs.columns.addBias(to as number, len as number, cout, bb);
+      if (bb >= 0) heapKs.columns.addBias(to, rows, cout, bb);
     };
-    if (!byRow) {
-      for (let m0 = 0; m0 < m; m0 += rowsPerChunk) {
-        const rows = Math.min(rowsPerChunk, m - m0);
-        chunk(pixels, m0, rows, [[0, yb + m0 * rowBytes, rows]], undefined);
-      }
-    } else {
-      // Output row by output row: pixels (oh, n, ow), each run of one image's row contiguous in y.
-      const { batchSize: N, outHeight: OH, outWidth: OW } = c;
-      const byRowTable = tableByRow(pixels, c, taps);
-      const perRow = N * OW;
-      for (let oh = 0; oh < OH; oh++) {
-        for (let g0 = 0; g0 < perRow; g0 += rowsPerChunk) {
-          const rows = Math.min(rowsPerChunk, perRow - g0);
-          const runs: number[][] = [];
-          for (let g = g0; g < g0 + rows; ) {
-            const ow = g % OW;
-            const len = Math.min(OW - ow, g0 + rows - g);
-            runs.push([g - g0, yb + ((Math.floor(g / OW) * OH + oh) * OW + ow) * rowBytes, len]);
-            g += len;
-          }
-          chunk(byRowTable, oh * perRow + g0, rows, runs, rowSkips[oh]);
-        }
-      }
-    }
+    for (let m0 = 0; m0 < m; m0 += rowsPerChunk) chunk(m0, Math.min(rowsPerChunk, m - m0), yb + m0 * rowBytes);
   });
 }
 

@@ -340,4 +340,26 @@
         (local.set $at (i32.add (local.get $at) (local.get $rowBytes)))
         (br_if $row (i32.lt_u (local.tee $kk (i32.add (local.get $kk) (i32.const 1))) (local.get $k))))
       (br_if $panel (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $panels)))))
+  ;; ---- forward convolution by padding classes (wasm-simd-conv2d-skip-padding) ----
+  ;; Rows of a class's product into the output pixels they belong to, with the bias added:
+  ;;   dst[index[r]*cols + j] = src[r][j] + bias[j]    for $rows rows of $cols floats (a multiple of 4)
+  ;; src rows $srcRowBytes apart (0: the same row for every r), index: $rows i32 pixel indices,
+  ;; bias: $cols floats (zeros where the convolution has none: y + 0 is y).
+  (func (export "scatterRowsBias")
+    (param $src i32) (param $srcRowBytes i32) (param $rows i32) (param $cols i32) (param $index i32)
+    (param $dst i32) (param $bias i32)
+    (local $m i32) (local $j i32) (local $colBytes i32) (local $to i32)
+    (local.set $colBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (loop $row
+      (local.set $to (i32.add (local.get $dst) (i32.mul (i32.load (local.get $index)) (local.get $colBytes))))
+      (local.set $j (i32.const 0))
+      (loop $col
+        (v128.store align=4 (i32.add (local.get $to) (local.get $j))
+          (f32x4.add (v128.load align=4 (i32.add (local.get $src) (local.get $j)))
+            (v128.load align=4 (i32.add (local.get $bias) (local.get $j)))))
+        (br_if $col (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16))) (local.get $colBytes))))
+      (local.set $src (i32.add (local.get $src) (local.get $srcRowBytes)))
+      (local.set $index (i32.add (local.get $index) (i32.const 4)))
+      (br_if $row (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 1))) (local.get $rows)))))
+  ;; ---- end of the forward convolution by padding classes ----
 )
