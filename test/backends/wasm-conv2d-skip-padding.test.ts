@@ -10,9 +10,8 @@ import '@tensorflow/tfjs-layers';
 import { getFix, useBackend } from 'ts-gan/backends';
 import { afterAll, describe, expect, it } from 'vitest';
 import { setSimdConv2dBlocking } from '../../src/backends/fixes/wasm-simd-conv2d.js';
-import { setConv2dGemmProbe } from '../../src/backends/fixes/wasm-simd-conv2d-classes.js';
 import { expectClose } from '../../test-shared/compare';
-import { onPlainCpu } from '../support/conv';
+import { gemmWork, onPlainCpu } from '../support/conv';
 import { expectNoGrowth, seeded as rand } from '../support/fixes';
 
 const FIX = 'wasm-simd-conv2d-skip-padding';
@@ -79,18 +78,11 @@ async function withFix<T>(on: boolean, f: () => T): Promise<T> {
 }
 
 /** Runs `f` counting the products (rows · K) of every GEMM of the forward convolution. */
-function countProducts(f: () => unknown): number {
-  let products = 0;
-  const previous = setConv2dGemmProbe((rows, k) => {
-    products += rows * k;
-  });
-  try {
-    f();
-  } finally {
-    setConv2dGemmProbe(previous);
-  }
-  return products;
-}
+const countProducts = (f: () => unknown): number =>
+  gemmWork(
+    () => void f(),
+    (rows, k) => rows * k,
+  );
 
 /** The products (pixel, tap, input channel) whose tap reads the input, counted here from the geometry. */
 function insideProducts(c: Case): number {

@@ -21,30 +21,6 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { type TapClass, tapClasses } from './conv-tap-classes.js';
 import type { HeapBackend, HeapKernels, Scratch } from './wasm-heap.js';
 
-/** Called with the rows (a multiple of 4) and the K of every GEMM of the forward convolution. */
-export type GemmProbe = (rows: number, k: number) => void;
-let probe: GemmProbe | null = null;
-
-/**
- * For tests: `f` sees the shape of every GEMM the forward convolution runs (null: none).
- * Returns the previous probe.
- */
-export function setConv2dGemmProbe(f: GemmProbe | null): GemmProbe | null {
-  const previous = probe;
-  probe = f;
-  return previous;
-}
-
-/** The kernels' GEMM, through the probe when a test has set one. */
-export function probedGemm(ks: HeapKernels): HeapKernels['gemm'] {
-  const p = probe;
-  if (!p) return ks.gemm;
-  return (a, b, c, mp, k, np) => {
-    p(mp, k);
-    ks.gemm(a, b, c, mp, k, np);
-  };
-}
-
 /** The filter's K rows of `cout` floats at byte address `w`, copied into rows `np` floats apart at `to`. */
 export function copyPaddedRows(heap: Float32Array, w: number, k: number, cout: number, to: number, np: number): void {
   for (let kk = 0; kk < k; kk++) {
@@ -105,7 +81,7 @@ export function classConv2d(
   const iv = new Int32Array(heap.buffer, index, rows);
   heap.fill(0, zero >> 2, (zero >> 2) + Math.max(cin, cout));
   const bias = o.bias >= 0 ? o.bias : zero;
-  const gemm = probedGemm(ks);
+  const gemm = ks.gemm;
   const rowFloats = cin * o.np;
   for (const k of classes) {
     const n = k.taps.length;

@@ -27,7 +27,7 @@ import { paddedColumns } from './cpu-simd-matmul.js';
 import type { BackendFix } from './fix.js';
 import { callKernel, isReplaced, type KernelArgs, replaceKernelWith, restoreKernel } from './kernels.js';
 import { type HeapBackend, heapKernels, heapOutput, offsetOf, pixelTable } from './wasm-heap.js';
-import { classConv2d, copyPaddedRows, probedGemm } from './wasm-simd-conv2d-classes.js';
+import { classConv2d, copyPaddedRows } from './wasm-simd-conv2d-classes.js';
 import { hasWasmSimd, relaxedOn } from './wasm-simd-gemm.js';
 
 const BACKEND = 'wasm';
@@ -137,7 +137,7 @@ export function simdConv2d(
     const pixels = pixelTable(c);
     if (padded) copyPaddedRows(heap, wb, k, cout, bp, np);
     const b = padded ? bp : wb;
-    const gemm = probedGemm(heapKs);
+    const gemm = heapKs.gemm;
     const rowBytes = cout * 4;
     const cBytes = np * 4;
     /** Rows of C (np floats apart) into y (cout floats apart), copied for the first slice, else added. */
