@@ -17,7 +17,7 @@ const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
  * columns of the taps inside dx are computed, cols[M_k, T_k·Cin] = dy[M_k, Cout] · Wᵀ[Cout, T_k·Cin]
  * with Wᵀ's columns for those taps transposed once per class, and col2im adds them through the
  * class's table, which has no padding entries. dy's rows are gathered into the GEMM's panels through
- * a table of their offsets (Cout a multiple of 4). Each dx value is the float32 sum of the same
+ * a table of their offsets (Cin and Cout multiples of 4). Each dx value is the float32 sum of the same
  * products without the zeros, added class by class: equal within float32 rounding.
  */
 export function backpropInputByClass(
@@ -61,13 +61,7 @@ export function backpropInputByClass(
       for (const [t0, count] of k.runs) {
         const rows = count * cin;
         const src = w + t0 * cin * cout * 4;
-        if (rows % 4 === 0) ks.columns.transposeInto(src, rows, cout, b + col * 4, np * 4);
-        else {
-          for (let kk = 0; kk < rows; kk++) {
-            for (let d = 0; d < cout; d++)
-              heap[(b >> 2) + d * np + col + kk] = heap[(src >> 2) + kk * cout + d] as number;
-          }
-        }
+        ks.columns.transposeInto(src, rows, cout, b + col * 4, np * 4);
         col += rows;
       }
       for (let i0 = 0; i0 < k.pixels.length; i0 += mp) {
@@ -79,8 +73,7 @@ export function backpropInputByClass(
         ks.columns.gatherRowPanels(dyb, rowsTable, 1, 1, panels, cout / 4, zero, a);
         ks.gemm(a, b, cc, panels * 4, cout, np);
         tv.set(k.table.subarray(i0 * taps, (i0 + rows) * taps));
-        if (cin === 1) ks.columns.scatterAdd1(cc, np * 4, table, taps, rows, dx << 2);
-        else ks.columns.scatterAdd(cc, np * 4, table, taps, rows, cin * 4, dx << 2);
+        ks.columns.scatterAdd(cc, np * 4, table, taps, rows, cin * 4, dx << 2);
       }
     }
   });
