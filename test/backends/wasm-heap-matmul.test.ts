@@ -43,6 +43,14 @@ function expectTakenOnHeap(f: () => { shape: number[]; values: number[] }): void
   expect(on).toEqual(off);
 }
 
+/** `f` run on plain cpu gives `on`'s values within `tol` of the largest; wasm is back on after. */
+async function expectCpuAlike(f: () => { values: number[] }, on: { values: number[] }, tol: number): Promise<void> {
+  await useBackend('cpu', { fixes: false });
+  const cpu = f();
+  await useBackend('wasm');
+  expectClose(on.values, cpu.values, tol, 'largest');
+}
+
 beforeAll(async () => {
   await useBackend('wasm');
 });
@@ -99,10 +107,7 @@ describe('wasm-heap-matmul', () => {
       const { off, on } = bothWays(f, turn);
       expect(on.shape).toEqual([c.m, c.n]);
       expectClose(on.values, off.values, TOL, 'largest');
-      await useBackend('cpu', { fixes: false });
-      const cpu = f();
-      await useBackend('wasm');
-      expectClose(on.values, cpu.values, TOL, 'largest');
+      await expectCpuAlike(f, on, TOL);
     });
   }
 
@@ -164,10 +169,7 @@ describe('wasm-heap-input-gradient', () => {
       const on = results[0] as ReturnType<typeof f>;
       expect(on.shape).toEqual([m, n]);
       expectClose(on.values, off.values, SUM_TOL, 'largest');
-      await useBackend('cpu', { fixes: false });
-      const cpu = f();
-      await useBackend('wasm');
-      expectClose(on.values, cpu.values, SUM_TOL, 'largest');
+      await expectCpuAlike(f, on, SUM_TOL);
     });
   }
 

@@ -23,7 +23,7 @@
  *
  * @packageDocumentation
  */
-import type { BackendFix } from './fix.js';
+import type { BackendFix, FixName } from './fix.js';
 import {
   filterGradientDyInPlace,
   inputGradientSkipsPadding,
@@ -33,31 +33,30 @@ import {
 import { filterGradientSkipPadding, setFilterGradientSkipPadding } from './wasm-simd-conv-filter-classes.js';
 import { conv2dSkipPadding, setConv2dSkipPadding } from './wasm-simd-conv2d.js';
 
+/** A fix that flips a switch inside one of the convolution kernels (wasm only). */
+function switchFix(name: FixName, description: string, set: (on: boolean) => void, get: () => boolean): BackendFix {
+  return { name, description, backends: ['wasm'], apply: () => set(true), remove: () => set(false), isApplied: get };
+}
+
 /** The fix object used by `useBackend`. */
-export const wasmConv2dSkipPaddingFix: BackendFix = {
-  name: 'wasm-simd-conv2d-skip-padding',
-  description:
-    "wasm-simd-conv2d leaves out every product of a tap that reads the padding: output pixels go by the rectangle of taps they read inside the input (middle, edges, corners of a 'same' convolution), each class in one GEMM with only those taps' filter rows; equal within float32 rounding.",
-  backends: ['wasm'],
-  apply: () => setConv2dSkipPadding(true),
-  remove: () => setConv2dSkipPadding(false),
-  isApplied: conv2dSkipPadding,
-};
+export const wasmConv2dSkipPaddingFix: BackendFix = switchFix(
+  'wasm-simd-conv2d-skip-padding',
+  "wasm-simd-conv2d leaves out every product of a tap that reads the padding: output pixels go by the rectangle of taps they read inside the input (middle, edges, corners of a 'same' convolution), each class in one GEMM with only those taps' filter rows; equal within float32 rounding.",
+  setConv2dSkipPadding,
+  conv2dSkipPadding,
+);
 
 /**
  * The filter gradient of `wasm-simd-conv2d-backprop-filter` with dy's rows as the GEMM's B where
  * they lie (Cout a multiple of 8) instead of copied row by row into padded rows: the same operands
  * and the same GEMM, so the same bits.
  */
-export const wasmConv2dBackpropFilterDirectFix: BackendFix = {
-  name: 'wasm-simd-conv2d-backprop-filter-direct',
-  description:
-    'wasm-simd-conv2d-backprop-filter reads the output gradient in place as its GEMM operand (Cout a multiple of 8) instead of copying it row by row into padded rows; same bits.',
-  backends: ['wasm'],
-  apply: () => setFilterGradientDyInPlace(true),
-  remove: () => setFilterGradientDyInPlace(false),
-  isApplied: filterGradientDyInPlace,
-};
+export const wasmConv2dBackpropFilterDirectFix: BackendFix = switchFix(
+  'wasm-simd-conv2d-backprop-filter-direct',
+  'wasm-simd-conv2d-backprop-filter reads the output gradient in place as its GEMM operand (Cout a multiple of 8) instead of copying it row by row into padded rows; same bits.',
+  setFilterGradientDyInPlace,
+  filterGradientDyInPlace,
+);
 
 /**
  * The input gradient of `wasm-simd-conv2d-backprop-input` (a conv-transpose's forward pass) without
@@ -66,15 +65,12 @@ export const wasmConv2dBackpropFilterDirectFix: BackendFix = {
  * land inside dx. For the DCGAN's 7x7x128 → 14x14x64 layer that leaves out 13.8% of the products.
  * The same sums without their zero terms, added in another order: equal within float32 rounding.
  */
-export const wasmConv2dBackpropInputSkipPaddingFix: BackendFix = {
-  name: 'wasm-simd-conv2d-backprop-input-skip-padding',
-  description:
-    'wasm-simd-conv2d-backprop-input computes only the columns of the taps that land inside dx, a padding class of pixels at a time, instead of multiplying the padding taps and dropping them; equal within float32 rounding.',
-  backends: ['wasm'],
-  apply: () => setInputGradientSkipPadding(true),
-  remove: () => setInputGradientSkipPadding(false),
-  isApplied: inputGradientSkipsPadding,
-};
+export const wasmConv2dBackpropInputSkipPaddingFix: BackendFix = switchFix(
+  'wasm-simd-conv2d-backprop-input-skip-padding',
+  'wasm-simd-conv2d-backprop-input computes only the columns of the taps that land inside dx, a padding class of pixels at a time, instead of multiplying the padding taps and dropping them; equal within float32 rounding.',
+  setInputGradientSkipPadding,
+  inputGradientSkipsPadding,
+);
 
 /**
  * The filter gradient of `wasm-simd-conv2d-backprop-filter` by padding class: each class of output
@@ -82,12 +78,9 @@ export const wasmConv2dBackpropInputSkipPaddingFix: BackendFix = {
  * that read the padding are left out (see `wasm-simd-conv-filter-classes.ts`). Equal within float32
  * rounding (the same nonzero products summed in another order).
  */
-export const wasmConv2dBackpropFilterSkipPaddingFix: BackendFix = {
-  name: 'wasm-simd-conv2d-backprop-filter-skip-padding',
-  description:
-    'wasm-simd-conv2d-backprop-filter goes by padding class of output pixels and multiplies only the taps that read the input, leaving out the products of padding taps (13.8% of the DCGAN 14x14 -> 7x7 layer); equal within float32 rounding.',
-  backends: ['wasm'],
-  apply: () => setFilterGradientSkipPadding(true),
-  remove: () => setFilterGradientSkipPadding(false),
-  isApplied: filterGradientSkipPadding,
-};
+export const wasmConv2dBackpropFilterSkipPaddingFix: BackendFix = switchFix(
+  'wasm-simd-conv2d-backprop-filter-skip-padding',
+  'wasm-simd-conv2d-backprop-filter goes by padding class of output pixels and multiplies only the taps that read the input, leaving out the products of padding taps (13.8% of the DCGAN 14x14 -> 7x7 layer); equal within float32 rounding.',
+  setFilterGradientSkipPadding,
+  filterGradientSkipPadding,
+);

@@ -39,7 +39,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { copyRows, gemm, planOf, productRows } from './cpu-simd-matmul.js';
-import type { BackendFix } from './fix.js';
+import type { BackendFix, FixName } from './fix.js';
 import { callKernel, isReplaced, replaceKernel, restoreKernel, type WasmBackendLike, wasmView } from './kernels.js';
 import { type HeapTakes, heapProduct } from './wasm-heap-matmul.js';
 import { hasWasmSimd } from './wasm-simd-gemm.js';
@@ -194,47 +194,53 @@ export const wasmTransposedMatMulFix: BackendFix = {
   isApplied: () => enabled.transposed && isReplaced('BatchMatMul', BACKEND),
 };
 
-/** The fix object used by `useBackend`. */
-export const wasmSimdForwardMatMulFix: BackendFix = {
-  name: 'wasm-simd-forward-matmul',
-  description: `wasm plain BatchMatMul/_FusedMatMul of at most ${SIMD_FORWARD_MAX_ROWS} rows (small-batch forward passes) in the library's WebAssembly SIMD GEMM instead of XNNPACK, which repacks every fresh weight.`,
-  backends: [BACKEND],
-  apply: () => {
-    // Without WebAssembly SIMD nothing is replaced: isApplied() stays false.
-    if (!hasWasmSimd() || !gemm()) return;
-    setEnabled('simdForward', true);
-  },
-  remove: () => setEnabled('simdForward', false),
-  isApplied: () => enabled.simdForward && isReplaced('BatchMatMul', BACKEND),
-};
+/**
+ * A fix carried by the shared kernel: it turns `which` on where `available` says the SIMD GEMM can
+ * run (else nothing is replaced and isApplied() stays false).
+ */
+function carriedFix(
+  name: FixName,
+  description: string,
+  which: keyof typeof enabled,
+  available: () => boolean,
+): BackendFix {
+  return {
+    name,
+    description,
+    backends: [BACKEND],
+    apply: () => {
+      if (available()) setEnabled(which, true);
+    },
+    remove: () => setEnabled(which, false),
+    isApplied: () => enabled[which] && isReplaced('BatchMatMul', BACKEND),
+  };
+}
+
+const simdGemm = () => hasWasmSimd() && Boolean(gemm());
 
 /** The fix object used by `useBackend`. */
-export const wasmSimdMatMulFix: BackendFix = {
-  name: 'wasm-simd-matmul',
-  description: `wasm BatchMatMul/_FusedMatMul with at least ${SIMD_MIN_INNER} terms per output, any rows, transposed or not, in the library's WebAssembly SIMD GEMM (transposes resolved while packing) instead of XNNPACK.`,
-  backends: [BACKEND],
-  apply: () => {
-    // Without WebAssembly SIMD nothing is replaced: isApplied() stays false.
-    if (!hasWasmSimd() || !gemm()) return;
-    setEnabled('simdAll', true);
-  },
-  remove: () => setEnabled('simdAll', false),
-  isApplied: () => enabled.simdAll && isReplaced('BatchMatMul', BACKEND),
-};
+export const wasmSimdForwardMatMulFix: BackendFix = carriedFix(
+  'wasm-simd-forward-matmul',
+  `wasm plain BatchMatMul/_FusedMatMul of at most ${SIMD_FORWARD_MAX_ROWS} rows (small-batch forward passes) in the library's WebAssembly SIMD GEMM instead of XNNPACK, which repacks every fresh weight.`,
+  'simdForward',
+  simdGemm,
+);
 
 /** The fix object used by `useBackend`. */
-export const wasmHeapMatMulFix: BackendFix = {
-  name: 'wasm-heap-matmul',
-  description: `wasm forward products of at most ${SIMD_FORWARD_MAX_ROWS} rows (any rows with at least ${SIMD_MIN_INNER} terms while wasm-simd-matmul is on) and weight gradients (transposeA) with rows a multiple of 4 in the library's WebAssembly SIMD GEMM on tfjs-wasm's heap, operands packed or read in place, instead of copies into the GEMM's own memory or a Transpose plus XNNPACK.`,
-  backends: [BACKEND],
-  apply: () => {
-    // Without WebAssembly SIMD nothing is replaced: isApplied() stays false.
-    if (!hasWasmSimd()) return;
-    setEnabled('heap', true);
-  },
-  remove: () => setEnabled('heap', false),
-  isApplied: () => enabled.heap && isReplaced('BatchMatMul', BACKEND),
-};
+export const wasmSimdMatMulFix: BackendFix = carriedFix(
+  'wasm-simd-matmul',
+  `wasm BatchMatMul/_FusedMatMul with at least ${SIMD_MIN_INNER} terms per output, any rows, transposed or not, in the library's WebAssembly SIMD GEMM (transposes resolved while packing) instead of XNNPACK.`,
+  'simdAll',
+  simdGemm,
+);
+
+/** The fix object used by `useBackend`. */
+export const wasmHeapMatMulFix: BackendFix = carriedFix(
+  'wasm-heap-matmul',
+  `wasm forward products of at most ${SIMD_FORWARD_MAX_ROWS} rows (any rows with at least ${SIMD_MIN_INNER} terms while wasm-simd-matmul is on) and weight gradients (transposeA) with rows a multiple of 4 in the library's WebAssembly SIMD GEMM on tfjs-wasm's heap, operands packed or read in place, instead of copies into the GEMM's own memory or a Transpose plus XNNPACK.`,
+  'heap',
+  hasWasmSimd,
+);
 
 /**
  * The fix object used by `useBackend`: `wasm-heap-matmul` also takes the input gradients `dy · Wᵀ`
@@ -242,15 +248,9 @@ export const wasmHeapMatMulFix: BackendFix = {
  * otherwise run as XNNPACK's product of `W` with a transposed `dy`, packing its freshly
  * transposed operand at every call: 4-5x slower than the GEMM on the seed MLP's shapes.
  */
-export const wasmHeapInputGradientFix: BackendFix = {
-  name: 'wasm-heap-input-gradient',
-  description: `wasm-heap-matmul also takes the input gradients dy · Wᵀ (transposeB) of fewer than ${SIMD_MIN_INNER} rows (rows a multiple of 4, at least ${SIMD_MIN_INNER} terms, while wasm-simd-matmul is on), instead of XNNPACK's product of W with a transposed dy.`,
-  backends: [BACKEND],
-  apply: () => {
-    // Without WebAssembly SIMD nothing is replaced: isApplied() stays false.
-    if (!hasWasmSimd()) return;
-    setEnabled('heapFewRows', true);
-  },
-  remove: () => setEnabled('heapFewRows', false),
-  isApplied: () => enabled.heapFewRows && isReplaced('BatchMatMul', BACKEND),
-};
+export const wasmHeapInputGradientFix: BackendFix = carriedFix(
+  'wasm-heap-input-gradient',
+  `wasm-heap-matmul also takes the input gradients dy · Wᵀ (transposeB) of fewer than ${SIMD_MIN_INNER} rows (rows a multiple of 4, at least ${SIMD_MIN_INNER} terms, while wasm-simd-matmul is on), instead of XNNPACK's product of W with a transposed dy.`,
+  'heapFewRows',
+  hasWasmSimd,
+);
