@@ -7,10 +7,12 @@
  * `--narrow` uses the same layers with hidden widths divided by 16 (same kernels and fixes, same
  * Trainer code path, a fraction of the arithmetic): a 10,000-step leak check in minutes on a
  * shared machine. `--threads` gives the library's GEMM that many threads (`auto`: every core), as
- * `useBackend`'s `threads` option; default 1.
+ * `useBackend`'s `threads` option; default 1. With threads, products of any number of rows are split
+ * (the pool's `minCopiedRows` set to 0), so that the threaded path runs at batch 32 too.
  */
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
+import { gemmPool } from '../src/backends/fixes/wasm-threaded-gemm.js';
 import { type BackendName, useBackend } from '../src/backends/index.js';
 import { GAN, presets, Trainer } from '../src/index.js';
 
@@ -28,6 +30,8 @@ const widths = narrow ? { generatorUnits: [16, 32, 64], discriminatorUnits: [32,
 
 const threadsArg = arg('threads', '1');
 const report = await useBackend(backend, { threads: threadsArg === 'auto' ? 'auto' : Number(threadsArg) });
+const pool = gemmPool();
+if (pool) pool.minCopiedRows = 0;
 const gan = new GAN({ ...presets.mlp(widths), latentDim: 100, dataShape: [28, 28, 1], seed: 1 });
 const data = tf.randomUniform([1024, 28, 28, 1], -1, 1, 'float32', 7);
 const trainer = new Trainer(gan, { batchSize: batch, logEvery: 100 });

@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-layers';
 import { BackendError, ConfigError, GAN, presets } from 'ts-gan';
 import { disposeGemmThreads, getFix, setGemmThreads, useBackend } from 'ts-gan/backends';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { GemmPool, MIN_THREADED_WORK } from '../../src/backends/fixes/gemm-pool';
+import { GemmPool, MIN_COPIED_ROWS, MIN_THREADED_WORK } from '../../src/backends/fixes/gemm-pool';
 import { GemmMemory, gemmOn, hasRelaxedSimd, setRelaxedSimd } from '../../src/backends/fixes/wasm-simd-gemm';
 import { gemmPool } from '../../src/backends/fixes/wasm-threaded-gemm';
 import { trainedWeights } from '../../test-shared/fixtures';
@@ -97,6 +97,11 @@ describe('GemmPool: the GEMM split across worker threads', () => {
         split++;
         original(...args);
       };
+      // 52 rows: under MIN_COPIED_ROWS, the product stays on the calling thread.
+      expect(m).toBeLessThan(MIN_COPIED_ROWS);
+      expectSameBits(run(), expected);
+      expect(split).toBe(0);
+      pool.minCopiedRows = 0;
       expectSameBits(run(), expected);
       expect(split).toBe(1);
     } finally {
@@ -167,7 +172,11 @@ describe('useBackend threads', () => {
       const report = await useBackend('wasm', { threads });
       expect(report.threads).toBe(threads);
       const pool = gemmPool();
-      if (pool) pool.minWork = 0; // every forward product of these narrow layers is split
+      if (pool) {
+        // every forward product of these narrow layers is split, whatever its rows
+        pool.minWork = 0;
+        pool.minCopiedRows = 0;
+      }
       const gan = new GAN({
         ...presets.mlp({ generatorUnits: [16, 32], discriminatorUnits: [24, 12] }),
         latentDim: 8,

@@ -28,6 +28,14 @@ import { BASE64 as RELAXED_BASE64 } from './wat/gemm-relaxed.bytes.js';
  */
 export const MIN_THREADED_WORK = 1 << 21;
 
+/**
+ * Fewest rows of a product from another memory (tfjs-wasm's heap) that the pool splits: such a
+ * product is copied in, B whole, and below this a Dense layer's products at batch 32 gained nothing
+ * (the seed MLP's step with 2 threads measured 0.86-0.93x its one-thread time splitting them, and
+ * 0.96-0.97x leaving them on the calling thread).
+ */
+export const MIN_COPIED_ROWS = 64;
+
 /** Largest size of the shared memory, in 64 KiB pages (2 GiB). */
 const MAX_PAGES = 32768;
 
@@ -105,6 +113,8 @@ export class GemmPool {
   readonly memory: GemmMemory;
   /** Products smaller than this (multiply-adds) stay on the calling thread. */
   minWork = MIN_THREADED_WORK;
+  /** Products from another memory with fewer rows than this stay on the calling thread. */
+  minCopiedRows = MIN_COPIED_ROWS;
   /** How long the caller waits for the workers of one product, in milliseconds. */
   timeoutMs = DEFAULT_TIMEOUT_MS;
   private readonly ctl: Int32Array;
@@ -253,7 +263,7 @@ export class GemmPool {
    * when the product is too small to gain or the memory cannot grow.
    */
   runFrom(src: WebAssembly.Memory, a: number, b: number, c: number, mp: number, k: number, np: number): boolean {
-    if (mp * k * np < this.minWork || mp >> 2 < 2) return false;
+    if (mp * k * np < this.minWork || mp >> 2 < 2 || mp < this.minCopiedRows) return false;
     const aFloats = mp * k;
     const bFloats = k * np;
     const cFloats = mp * np;
