@@ -27,9 +27,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { type TapClass, tapClasses } from './conv-tap-classes.js';
 import { paddedColumns } from './cpu-simd-matmul.js';
-import { type HeapBackend, type heapKernels, heapOutput, offsetOf } from './wasm-heap.js';
-
-type Kernels = NonNullable<ReturnType<typeof heapKernels>>;
+import { type HeapBackend, type HeapKernels, heapOutput, offsetOf } from './wasm-heap.js';
 
 /** Whether the filter gradient goes by padding class (the fix `wasm-simd-conv2d-backprop-filter-skip-padding`). */
 let skipPadding = false;
@@ -62,7 +60,7 @@ export function filterGradientClasses(c: tf.backend_util.Conv2DInfo): readonly T
  */
 export function classFilterGradient(
   backend: HeapBackend,
-  ks: Kernels,
+  ks: HeapKernels,
   x: tf.TensorInfo,
   dy: tf.TensorInfo,
   filterShape: readonly number[],
@@ -113,7 +111,7 @@ export function classFilterGradient(
  * corner of every image) is one call of the WAT `copyRows`; otherwise a loop, row by row.
  */
 function copyDyRows(
-  ks: Kernels,
+  ks: HeapKernels,
   heap: Float32Array,
   pixels: Int32Array,
   i0: number,
@@ -143,7 +141,7 @@ function copyDyRows(
 
 /** C's rows (class taps × Cin, `np` floats apart) added into dW (float offset `dw`) at each run's rows. */
 function addRuns(
-  ks: Kernels,
+  ks: HeapKernels,
   heap: Float32Array,
   runs: readonly (readonly [number, number])[],
   cc: number,
