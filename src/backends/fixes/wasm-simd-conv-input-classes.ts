@@ -8,7 +8,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { TapClass } from './conv-tap-classes.js';
 import { paddedColumns } from './cpu-simd-matmul.js';
-import { type HeapBackend, heapKernels, heapOutput, offsetOf } from './wasm-heap.js';
+import { type HeapBackend, type HeapKernels, heapOutput, offsetOf } from './wasm-heap.js';
 
 const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
 
@@ -22,14 +22,13 @@ const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
  */
 export function backpropInputByClass(
   backend: HeapBackend,
+  ks: HeapKernels,
   dy: tf.TensorInfo,
   filter: tf.TensorInfo,
   c: tf.backend_util.Conv2DInfo,
   classes: readonly TapClass[],
   chunkRows: number,
-): tf.TensorInfo | null {
-  const ks = heapKernels(backend);
-  if (!ks) return null;
+): tf.TensorInfo {
   const cin = c.inChannels;
   const cout = c.outChannels;
   const widest = Math.max(...classes.map((k) => k.taps.length));

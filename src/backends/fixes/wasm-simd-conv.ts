@@ -104,7 +104,7 @@ export function simdBackpropInput(
   // DCGAN's 14x14x64 -> 28x28x1 layer at batch 64).
   if (inputSkipsPadding && cout % 4 === 0 && cin % 4 === 0) {
     const classes = tapClasses(c);
-    if (classes.length > 1) return backpropInputByClass(backend, dy, filter, c, classes, chunkRows);
+    if (classes.length > 1) return backpropInputByClass(backend, ks, dy, filter, c, classes, chunkRows);
   }
   const np = paddedColumns(k);
   const mp = Math.min(chunkRows, roundUp(m, 4));
